@@ -1,0 +1,16 @@
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
+import { toHex } from '../encoding.ts';
+
+export function sha256(data: Uint8Array): Uint8Array {
+  return nobleSha256(data);
+}
+
+export function sha512(data: Uint8Array): Uint8Array {
+  return nobleSha512(data);
+}
+
+/** A key's fingerprint: lowercase hex SHA-256 of its public key bytes as encoded in the evidence. */
+export function fingerprint(publicKey: Uint8Array): string {
+  return toHex(sha256(publicKey));
+}

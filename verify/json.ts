@@ -1,0 +1,94 @@
+/**
+ * Bounded JSON reading: size first, then nesting depth by a linear scan, then JSON.parse. A hostile file fails
+ * here, with its own code, before any schema or signature work.
+ */
+import { VerificationError } from './errors.ts';
+import { fromUtf8 } from './encoding.ts';
+import { LIMITS } from './limits.ts';
+
+export interface JsonReadOptions {
+  maxBytes?: number;
+  maxDepth?: number;
+}
+
+/** Deepest nesting of `[`/`{` outside strings; stops counting once past `limit`. */
+export function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
+export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
+  const maxBytes = opts.maxBytes ?? LIMITS.maxFileBytes;
+  const maxDepth = opts.maxDepth ?? LIMITS.maxJsonDepth;
+  if (bytes.length > maxBytes) {
+    throw new VerificationError('FILE_TOO_LARGE', `${bytes.length} bytes; the limit is ${maxBytes}`, { file });
+  }
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    throw new VerificationError('JSON_INVALID', 'not valid UTF-8', { file });
+  }
+  return parseJsonText(text, file, { maxDepth });
+}
+
+export function parseJsonText(text: string, file: string, opts: JsonReadOptions = {}): unknown {
+  const maxDepth = opts.maxDepth ?? LIMITS.maxJsonDepth;
+  if (jsonDepth(text, maxDepth) > maxDepth) {
+    throw new VerificationError('JSON_TOO_DEEP', `nested deeper than ${maxDepth} levels`, { file });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new VerificationError('JSON_INVALID', `not well-formed JSON (${(e as Error).message})`, { file });
+  }
+}
+
+/**
+ * Array and string limits over a parsed value (depth is already bounded, so recursion is shallow).
+ * Raises LIMIT_EXCEEDED with the JSONPath of the first offender.
+ */
+export function checkJsonLimits(value: unknown, file: string, path = '$'): void {
+  if (typeof value === 'string') {
+    if (value.length > LIMITS.maxStringLength) {
+      throw new VerificationError(
+        'LIMIT_EXCEEDED',
+        `string of ${value.length} characters; the limit is ${LIMITS.maxStringLength}`,
+        { file, path },
+      );
+    }
+  } else if (Array.isArray(value)) {
+    if (value.length > LIMITS.maxArrayEntries) {
+      throw new VerificationError(
+        'LIMIT_EXCEEDED',
+        `array of ${value.length} entries; the limit is ${LIMITS.maxArrayEntries}`,
+        { file, path },
+      );
+    }
+    for (let i = 0; i < value.length; i++) checkJsonLimits(value[i], file, `${path}[${i}]`);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) checkJsonLimits(v, file, /^[A-Za-z_]\w*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
+  }
+}
+
+/** Size, UTF-8, depth, JSON syntax, then array and string limits: the one way the core reads a JSON file. */
+export function readJson(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
+  const value = parseJsonBytes(bytes, file, opts);
+  checkJsonLimits(value, file);
+  return value;
+}
