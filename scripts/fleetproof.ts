@@ -1,0 +1,131 @@
+/**
+ * `fleetproof`: the command-line verifier an auditor runs offline.
+ *   fleetproof verify [--evidence DIR] [--json] [--verbose]
+ *   fleetproof check-record FILE --auditor-key KEY [--json]
+ * Exit status: 0 verified, 1 not verified (a missing or malformed file included), 2 usage error.
+ */
+import { parseArgs } from 'node:util';
+import { formatReport, verifyEvidence } from '../verify/index.ts';
+import { checkRecord, parseAuditorKey } from '../verify/check-record.ts';
+import { VerificationError } from '../verify/errors.ts';
+import { LIMITS } from '../verify/limits.ts';
+import { TreeReadError, readPrefix, readTree } from './lib/read-tree.ts';
+import { runIngest } from './ingest.ts';
+
+const USAGE = `usage:
+  fleetproof verify [--evidence DIR] [--json] [--verbose]
+      verify a whole evidence tree (default: evidence/)
+  fleetproof check-record FILE --auditor-key KEY [--json]
+      verify one auditor record as the auditor's API returns it; KEY is the 32-byte Ed25519 key in hex or base64
+  fleetproof ingest FILE... [--evidence DIR] [--json]
+      verify new evidence against the tree and add it; writes nothing unless everything verifies
+exit status: 0 verified, 1 not verified, 2 usage error`;
+
+export class UsageError extends Error {}
+
+function usage(msg: string): never {
+  throw new UsageError(msg);
+}
+
+function cmdVerify(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: { evidence: { type: 'string', default: 'evidence' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const dir = values.evidence!;
+  let files;
+  try {
+    files = readTree(dir);
+  } catch (e) {
+    if (e instanceof TreeReadError) {
+      const err = new VerificationError('FILE_MISSING', e.message, { file: dir });
+      if (values.json) console.log(JSON.stringify({ ok: false, evidence: dir, errors: [err.toJSON()] }, null, 2));
+      else console.error(`✗ ${err.code}  ${dir}\n    ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  const started = Date.now();
+  let last = started;
+  let n = 0;
+  const progress = !values.json;
+  const report = verifyEvidence(files, {
+    onCheck: () => {
+      n++;
+      if (progress && (n & 255) === 0 && Date.now() - last > 1000) {
+        last = Date.now();
+        process.stderr.write(`… ${n} checks, ${((last - started) / 1000).toFixed(1)} s\n`);
+      }
+    },
+  });
+  if (values.json) {
+    const { model: _model, ...rest } = report;
+    console.log(JSON.stringify({ ...rest, evidence: dir }, null, 2));
+  } else console.log(formatReport(report, { verbose: values.verbose ?? false }));
+  return report.ok ? 0 : 1;
+}
+
+function cmdCheckRecord(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { 'auditor-key': { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) usage('check-record takes exactly one FILE');
+  const keyText = values['auditor-key'];
+  if (!keyText) usage('check-record needs --auditor-key KEY (32-byte Ed25519 key, hex or base64)');
+  let key: Uint8Array;
+  try {
+    key = parseAuditorKey(keyText, '--auditor-key');
+  } catch (e) {
+    if (e instanceof VerificationError) usage(`--auditor-key: ${e.message}`);
+    throw e;
+  }
+  const file = positionals[0]!;
+  let bytes: Uint8Array;
+  try {
+    bytes = readPrefix(file, LIMITS.maxRecordBytes + 1);
+  } catch {
+    const err = new VerificationError('FILE_MISSING', `cannot read ${file}`, { file });
+    console.log(values.json ? JSON.stringify({ ok: false, errors: [err.toJSON()] }, null, 2) : `✗ ${err.toString()}`);
+    return 1;
+  }
+  const r = checkRecord(bytes, file, key, '--auditor-key');
+  if (values.json) console.log(JSON.stringify(r, null, 2));
+  else {
+    for (const c of r.checks) console.log(`${c.status === 'passed' ? '✓' : '✗'} ${c.title}${c.detail ? `\n    ${c.detail}` : ''}`);
+    for (const e of r.errors) console.log(`✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`);
+    console.log(r.ok ? `✓ verified: epoch ${r.record!.epoch} of ${r.record!.namespace}, digest ${r.record!.digest}` : '✗ NOT verified');
+  }
+  return r.ok ? 0 : 1;
+}
+
+export function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'verify':
+        return cmdVerify(rest);
+      case 'check-record':
+        return cmdCheckRecord(rest);
+      case 'ingest':
+        return runIngest(rest);
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return 0;
+      default:
+        usage(cmd ? `unknown command ${cmd}` : 'no command given');
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`fleetproof: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}

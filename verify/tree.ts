@@ -1,0 +1,137 @@
+/**
+ * The whole evidence tree (docs/evidence-format.md §1): classify every file, then trust roots, fleets,
+ * namespaces, and the rules that span them. Input is an in-memory map of path → bytes, so the same code runs in
+ * the CLI, the build and the browser.
+ */
+import { VerificationError } from './errors.ts';
+import { readJson } from './json.ts';
+import { LIMITS } from './limits.ts';
+import { Checklist, type CheckResult } from './checklist.ts';
+import { TRUST_ROOTS_FILE, type TrustRoots, parseTrustRoots } from './trust.ts';
+import { type VerifiedFleet, verifyFleet } from './fleet/fleet.ts';
+import { type VerifiedEpoch, verifyEpoch } from './bundle/epoch.ts';
+import { type DeclaredFleetKey, type EpochDiff, verifyNamespace } from './bundle/namespace.ts';
+import { type Report, buildReport } from './report.ts';
+
+export type EvidenceFiles = ReadonlyMap<string, Uint8Array>;
+
+export interface VerifyOptions {
+  /** Called after each check: progress for long runs. */
+  onCheck?: (c: CheckResult) => void;
+}
+
+const FLEET_DEPLOYMENT = /^fleets\/([^/]+)\/deployment\.json$/;
+const FLEET_ATTESTATION = /^fleets\/([^/]+)\/attestations\/([^/]+)\.json$/;
+const EPOCH_FILE = /^namespaces\/([^/]+)\/([^/]+)\/(artifact|proof|auditor-record)\.json$/;
+const ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+export interface VerifiedNamespace {
+  name: string;
+  rootEpoch: number;
+  epochs: VerifiedEpoch[];
+  diffs: Map<number, EpochDiff>;
+}
+
+export interface VerifiedTree {
+  roots: TrustRoots | undefined;
+  fleets: VerifiedFleet[];
+  namespaces: VerifiedNamespace[];
+}
+
+export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): Report {
+  const list = new Checklist();
+  list.onCheck = opts.onCheck;
+  const tree: VerifiedTree = { roots: undefined, fleets: [], namespaces: [] };
+
+  // Layout.
+  const fleets = new Map<string, { deployment?: Uint8Array; attestations: Map<string, Uint8Array> }>();
+  const epochs = new Map<string, Map<string, Partial<Record<'artifact' | 'proof' | 'auditor-record', Uint8Array>>>>();
+  list.runAll('tree.layout', 'Every file has its place in the layout', 'evidence', (errors) => {
+    if (files.size > LIMITS.maxFiles) {
+      throw new VerificationError('LIMIT_EXCEEDED', `${files.size} files; the limit is ${LIMITS.maxFiles}`, {});
+    }
+    for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      let m: RegExpExecArray | null;
+      if (path === TRUST_ROOTS_FILE) continue;
+      if ((m = FLEET_DEPLOYMENT.exec(path)) && ID.test(m[1]!)) {
+        fleetEntry(fleets, m[1]!).deployment = bytes;
+      } else if ((m = FLEET_ATTESTATION.exec(path)) && ID.test(m[1]!) && ID.test(m[2]!)) {
+        fleetEntry(fleets, m[1]!).attestations.set(m[2]!, bytes);
+      } else if ((m = EPOCH_FILE.exec(path))) {
+        const ns = epochs.get(m[1]!) ?? new Map();
+        epochs.set(m[1]!, ns);
+        const e = ns.get(m[2]!) ?? {};
+        ns.set(m[2]!, e);
+        e[m[3] as 'artifact'] = bytes;
+      } else {
+        errors.push(new VerificationError('FILE_UNEXPECTED', 'the evidence layout has no place for this file', { file: path }));
+      }
+    }
+    return `${files.size} files: ${fleets.size} fleets, ${epochs.size} namespace${epochs.size === 1 ? '' : 's'}`;
+  });
+
+  // Trust roots.
+  list.run('trust-roots', 'The trust roots parse and every key is valid', TRUST_ROOTS_FILE, () => {
+    const bytes = files.get(TRUST_ROOTS_FILE);
+    if (!bytes) throw new VerificationError('FILE_MISSING', 'the tree has no trust roots', { file: TRUST_ROOTS_FILE });
+    tree.roots = parseTrustRoots(readJson(bytes, TRUST_ROOTS_FILE));
+    return `${tree.roots.keys.length} pinned keys, ${tree.roots.namespaces.size} namespace${tree.roots.namespaces.size === 1 ? '' : 's'}`;
+  });
+  const roots = tree.roots;
+  if (!roots) return buildReport(list, tree, files);
+
+  // Fleets.
+  for (const [id, f] of [...fleets].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    tree.fleets.push(verifyFleet(list, roots, { dir: `fleets/${id}`, deployment: f.deployment, attestations: f.attestations }));
+  }
+  const declared = new Map<string, DeclaredFleetKey>();
+  list.runAll('fleets.keys-unique', 'No key appears in two fleets', 'fleets', (errors) => {
+    const byKey = new Map<string, string>();
+    for (const fl of tree.fleets) {
+      const d = fl.deployment;
+      if (!d) continue;
+      for (const k of d.keys) {
+        const other = byKey.get(k.publicKeyHex);
+        if (other) {
+          errors.push(new VerificationError('KEY_REUSED', `${k.keyId} has the same public key as ${other}`, { file: `${fl.dir}/deployment.json`, path: k.path }));
+        }
+        byKey.set(k.publicKeyHex, k.keyId);
+        if (fl.declared) declared.set(k.keyId, { keyId: k.keyId, fleetId: d.fleetId, algorithm: k.algorithm, publicKeyHex: k.publicKeyHex, deployedAt: d.deployedAt });
+      }
+    }
+    return `${byKey.size} fleet keys, all distinct`;
+  });
+
+  // Namespaces.
+  for (const [name, dirs] of [...epochs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const policy = roots.namespaces.get(name);
+    const ok = list.run('namespace.declared', 'The namespace is declared in the trust roots', `namespaces/${name}`, () => {
+      if (!policy) throw new VerificationError('NAMESPACE_UNKNOWN', `namespace ${name} is not declared in ${TRUST_ROOTS_FILE}`, { file: `namespaces/${name}` });
+      return `root epoch ${policy.rootEpoch}; auditor keys ${policy.auditorKeys.map((k) => k.id).join(', ')}; operator keys ${policy.operatorKeys.map((k) => k.id).join(', ')}`;
+    });
+    if (!ok || !policy) continue;
+    const verified: VerifiedEpoch[] = [];
+    for (const [dir, parts] of [...dirs].sort(([a], [b]) => Number(a) - Number(b) || (a < b ? -1 : 1))) {
+      const path = `namespaces/${name}/${dir}`;
+      const present = list.runAll('epoch.files', 'The epoch has its three files', path, (errors) => {
+        if (!/^(0|[1-9][0-9]*)$/.test(dir)) errors.push(new VerificationError('PATH_MISMATCH', `${dir} is not an epoch number in decimal without leading zeros`, { file: path }));
+        for (const part of ['artifact', 'proof', 'auditor-record'] as const) {
+          if (!parts[part]) errors.push(new VerificationError('FILE_MISSING', `the epoch has no ${part}.json`, { file: `${path}/${part}.json` }));
+        }
+      });
+      if (!present && !(parts.artifact && parts.proof && parts['auditor-record'])) continue;
+      const e = verifyEpoch(list, policy, { dir: path, artifact: parts.artifact!, proof: parts.proof!, record: parts['auditor-record']! });
+      if (e) verified.push(e);
+    }
+    const { epochs: sorted, diffs } = verifyNamespace(list, policy, verified, declared);
+    tree.namespaces.push({ name, rootEpoch: policy.rootEpoch, epochs: sorted, diffs });
+  }
+
+  return buildReport(list, tree, files);
+}
+
+function fleetEntry(fleets: Map<string, { deployment?: Uint8Array; attestations: Map<string, Uint8Array> }>, id: string) {
+  let f = fleets.get(id);
+  if (!f) fleets.set(id, (f = { attestations: new Map() }));
+  return f;
+}
