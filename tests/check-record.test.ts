@@ -51,7 +51,7 @@ describe('fleetproof check-record', () => {
     }
   });
 
-  test('when the key is another key, the record's key_id names the mismatch (KEY_ID_MISMATCH)', () => {
+  test("when the key is another key, the record's key_id names the mismatch (KEY_ID_MISMATCH)", () => {
     const other = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'; // RFC 8032 test 1 key
     const r = run(['check-record', 'tests/data/plexi/record-ciphersuite-1.json', '--auditor-key', other, '--json']);
     assert.equal(r.status, 1);
