@@ -30,7 +30,11 @@ function usage(msg: string): never {
 function cmdVerify(args: string[]): number {
   const { values } = parseArgs({
     args,
-    options: { evidence: { type: 'string', default: 'evidence' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } },
+    options: {
+      evidence: { type: 'string', default: 'evidence' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -41,7 +45,8 @@ function cmdVerify(args: string[]): number {
   } catch (e) {
     if (e instanceof TreeReadError) {
       const err = new VerificationError('FILE_MISSING', e.message, { file: dir });
-      if (values.json) console.log(JSON.stringify({ ok: false, evidence: dir, errors: [err.toJSON()] }, null, 2));
+      if (values.json)
+        console.log(JSON.stringify({ ok: false, evidence: dir, errors: [err.toJSON()] }, null, 2));
       else console.error(`✗ ${err.code}  ${dir}\n    ${e.message}`);
       return 1;
     }
@@ -90,15 +95,25 @@ function cmdCheckRecord(args: string[]): number {
     bytes = readPrefix(file, LIMITS.maxRecordBytes + 1);
   } catch {
     const err = new VerificationError('FILE_MISSING', `cannot read ${file}`, { file });
-    console.log(values.json ? JSON.stringify({ ok: false, errors: [err.toJSON()] }, null, 2) : `✗ ${err.toString()}`);
+    console.log(
+      values.json ? JSON.stringify({ ok: false, errors: [err.toJSON()] }, null, 2) : `✗ ${err.toString()}`,
+    );
     return 1;
   }
   const r = checkRecord(bytes, file, key, '--auditor-key');
   if (values.json) console.log(JSON.stringify(r, null, 2));
   else {
-    for (const c of r.checks) console.log(`${c.status === 'passed' ? '✓' : '✗'} ${c.title}${c.detail ? `\n    ${c.detail}` : ''}`);
-    for (const e of r.errors) console.log(`✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`);
-    console.log(r.ok ? `✓ verified: epoch ${r.record!.epoch} of ${r.record!.namespace}, digest ${r.record!.digest}` : '✗ NOT verified');
+    for (const c of r.checks)
+      console.log(`${c.status === 'passed' ? '✓' : '✗'} ${c.title}${c.detail ? `\n    ${c.detail}` : ''}`);
+    for (const e of r.errors)
+      console.log(
+        `✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`,
+      );
+    console.log(
+      r.ok
+        ? `✓ verified: epoch ${r.record!.epoch} of ${r.record!.namespace}, digest ${r.record!.digest}`
+        : '✗ NOT verified',
+    );
   }
   return r.ok ? 0 : 1;
 }

@@ -16,7 +16,10 @@ import { TreeReadError, readPrefix, readTree } from './lib/read-tree.ts';
 function refuse(json: boolean, errors: VerificationErrorJSON[], why: string): number {
   if (json) console.log(JSON.stringify({ ok: false, written: [], reason: why, errors }, null, 2));
   else {
-    for (const e of errors) console.log(`✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`);
+    for (const e of errors)
+      console.log(
+        `✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`,
+      );
     console.log(`✗ nothing ingested: ${why}`);
   }
   return 1;
@@ -31,13 +34,19 @@ export function runIngest(args: string[]): number {
   });
   const json = values.json ?? false;
   const dir = values.evidence!;
-  if (positionals.length === 0) throw Object.assign(new Error('ingest takes one or more FILEs'), { code: 'ERR_PARSE_ARGS_USAGE' });
+  if (positionals.length === 0)
+    throw Object.assign(new Error('ingest takes one or more FILEs'), { code: 'ERR_PARSE_ARGS_USAGE' });
 
   let tree: Map<string, Uint8Array>;
   try {
     tree = readTree(dir);
   } catch (e) {
-    if (e instanceof TreeReadError) return refuse(json, [new VerificationError('FILE_MISSING', e.message, { file: dir }).toJSON()], 'the evidence folder cannot be read');
+    if (e instanceof TreeReadError)
+      return refuse(
+        json,
+        [new VerificationError('FILE_MISSING', e.message, { file: dir }).toJSON()],
+        'the evidence folder cannot be read',
+      );
     throw e;
   }
   const before = verifyEvidence(tree);
@@ -60,9 +69,19 @@ export function runIngest(args: string[]): number {
     try {
       const { path } = placeEvidence(bytes, f);
       if (tree.has(path) || existsSync(join(dir, path))) {
-        errors.push(new VerificationError('EPOCH_REPUBLISHED', `${f} would overwrite ${path}, which is already published`, { file: f }).toJSON());
+        errors.push(
+          new VerificationError(
+            'EPOCH_REPUBLISHED',
+            `${f} would overwrite ${path}, which is already published`,
+            { file: f },
+          ).toJSON(),
+        );
       } else if (added.has(path)) {
-        errors.push(new VerificationError('DUPLICATE_ID', `${f} and another input both belong at ${path}`, { file: f }).toJSON());
+        errors.push(
+          new VerificationError('DUPLICATE_ID', `${f} and another input both belong at ${path}`, {
+            file: f,
+          }).toJSON(),
+        );
       } else added.set(path, bytes);
     } catch (e) {
       if (e instanceof VerificationError) errors.push(e.toJSON());
@@ -79,7 +98,12 @@ export function runIngest(args: string[]): number {
   }
   for (const ns of before.model.namespaces) {
     const grown = after.model.namespaces.find((n) => n.name === ns.name);
-    if (grown && grown.latestEpoch !== undefined && ns.latestEpoch !== undefined && grown.latestEpoch < ns.latestEpoch) {
+    if (
+      grown &&
+      grown.latestEpoch !== undefined &&
+      ns.latestEpoch !== undefined &&
+      grown.latestEpoch < ns.latestEpoch
+    ) {
       return refuse(json, [], `namespace ${ns.name} would go backwards`);
     }
   }
@@ -124,7 +148,9 @@ export function runIngest(args: string[]): number {
   if (json) console.log(JSON.stringify({ ok: true, written: [...added.keys()].sort() }, null, 2));
   else {
     for (const p of [...added.keys()].sort()) console.log(`+ ${p}`);
-    console.log(`✓ ingested ${added.size} file${added.size === 1 ? '' : 's'}; ${after.summary.checks} checks passed over ${after.summary.files} files`);
+    console.log(
+      `✓ ingested ${added.size} file${added.size === 1 ? '' : 's'}; ${after.summary.checks} checks passed over ${after.summary.files} files`,
+    );
   }
   return 0;
 }

@@ -27,7 +27,13 @@ function run(args: string[]): { status: number; out: string } {
 describe('fleetproof check-record', () => {
   for (const cs of [1, 2]) {
     test(`when given Plexi's ciphersuite ${cs} vector as the API returns it, it exits 0`, () => {
-      const r = run(['check-record', `tests/data/plexi/record-ciphersuite-${cs}.json`, '--auditor-key', KEY, '--json']);
+      const r = run([
+        'check-record',
+        `tests/data/plexi/record-ciphersuite-${cs}.json`,
+        '--auditor-key',
+        KEY,
+        '--json',
+      ]);
       assert.equal(r.status, 0, r.out);
       const j = JSON.parse(r.out);
       assert.equal(j.ok, true);
@@ -36,7 +42,10 @@ describe('fleetproof check-record', () => {
   }
 
   test('when the key is given in base64, the vector verifies too', () => {
-    assert.equal(run(['check-record', 'tests/data/plexi/record-ciphersuite-1.json', '--auditor-key', KEY_B64]).status, 0);
+    assert.equal(
+      run(['check-record', 'tests/data/plexi/record-ciphersuite-1.json', '--auditor-key', KEY_B64]).status,
+      0,
+    );
   });
 
   test('when every file of the broken-record corpus is checked, each fails with its own code', () => {
@@ -46,14 +55,24 @@ describe('fleetproof check-record', () => {
       const r = run(['check-record', `${corpus}${f}`, '--auditor-key', KEY, '--json']);
       assert.equal(r.status, 1, `${f}: ${r.out}`);
       const j = JSON.parse(r.out);
-      assert.deepEqual(j.errors.map((e: { code: string }) => e.code), [expected[f]], f);
+      assert.deepEqual(
+        j.errors.map((e: { code: string }) => e.code),
+        [expected[f]],
+        f,
+      );
       assert.ok(j.errors[0].file.endsWith(f), `${f}: the error names the file`);
     }
   });
 
   test("when the key is another key, the record's key_id names the mismatch (KEY_ID_MISMATCH)", () => {
     const other = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'; // RFC 8032 test 1 key
-    const r = run(['check-record', 'tests/data/plexi/record-ciphersuite-1.json', '--auditor-key', other, '--json']);
+    const r = run([
+      'check-record',
+      'tests/data/plexi/record-ciphersuite-1.json',
+      '--auditor-key',
+      other,
+      '--json',
+    ]);
     assert.equal(r.status, 1);
     assert.equal(JSON.parse(r.out).errors[0].code, 'KEY_ID_MISMATCH');
   });
@@ -74,10 +93,18 @@ describe('fleetproof check-record', () => {
 
   test('when run as the installed `fleetproof` binary, the exit codes are 0, 1 and 2', () => {
     const bin = ['bin/fleetproof.mjs', 'check-record'];
-    const ok = spawnSync(process.execPath, [...bin, 'tests/data/plexi/record-ciphersuite-2.json', '--auditor-key', KEY], { encoding: 'utf8' });
+    const ok = spawnSync(
+      process.execPath,
+      [...bin, 'tests/data/plexi/record-ciphersuite-2.json', '--auditor-key', KEY],
+      { encoding: 'utf8' },
+    );
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /verified: epoch 1 of log2\.example\.com/);
-    const bad = spawnSync(process.execPath, [...bin, `${corpus}cs2-signature-changed.json`, '--auditor-key', KEY], { encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      [...bin, `${corpus}cs2-signature-changed.json`, '--auditor-key', KEY],
+      { encoding: 'utf8' },
+    );
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /AUDITOR_SIGNATURE_INVALID/);
     const usage = spawnSync(process.execPath, [...bin], { encoding: 'utf8' });

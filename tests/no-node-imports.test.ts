@@ -17,7 +17,8 @@ function sources(dir: string): string[] {
 /** Every module specifier in a source file: static imports and exports, dynamic imports, require calls. */
 export function specifiers(src: string): string[] {
   const out: string[] = [];
-  const re = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const re =
+    /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of src.matchAll(re)) out.push((m[1] ?? m[2] ?? m[3] ?? m[4])!);
   return out;
 }
@@ -39,6 +40,8 @@ test('when the verification core is scanned, no file under verify/ imports a Nod
 });
 
 test('when the core is scanned, it uses no Node-only global (Buffer, process, require)', () => {
-  const offenders = sources(root).filter((f) => /\b(Buffer|process|require)\s*[.(]/.test(readFileSync(f, 'utf8')));
+  const offenders = sources(root).filter((f) =>
+    /\b(Buffer|process|require)\s*[.(]/.test(readFileSync(f, 'utf8')),
+  );
   assert.deepEqual(offenders, []);
 });

@@ -37,7 +37,9 @@ function total(fn: () => unknown): boolean {
 }
 
 const KEY = fromHex('606a878700158d92b3a14a0fd37ec82e0f05f92fcf23146abfda2e3a2f10a9bc');
-const records = [1, 2].map((cs) => readFileSync(new URL(`./data/plexi/record-ciphersuite-${cs}.json`, import.meta.url)));
+const records = [1, 2].map((cs) =>
+  readFileSync(new URL(`./data/plexi/record-ciphersuite-${cs}.json`, import.meta.url)),
+);
 
 const parsers: [string, (v: unknown) => unknown][] = [
   ['auditor record', (v) => parseAuditorRecord(v, 'f')],
@@ -51,30 +53,50 @@ const parsers: [string, (v: unknown) => unknown][] = [
 
 describe('parsers are total: verify or VerificationError, nothing else', () => {
   test('when given arbitrary bytes, reading JSON never throws anything but a VerificationError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (b) => total(() => readJson(b, 'f'))), params);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (b) => total(() => readJson(b, 'f'))),
+      params,
+    );
   });
 
   test('when given arbitrary JSON text, reading it never throws anything but a VerificationError', () => {
-    fc.assert(fc.property(fc.json({ depthSize: 'medium' }), (s) => total(() => readJson(utf8(s), 'f'))), params);
+    fc.assert(
+      fc.property(fc.json({ depthSize: 'medium' }), (s) => total(() => readJson(utf8(s), 'f'))),
+      params,
+    );
   });
 
   for (const [name, parse] of parsers) {
     test(`when the ${name} parser is given arbitrary JSON values, it is total`, () => {
-      fc.assert(fc.property(fc.jsonValue({ depthSize: 'small' }), (v) => total(() => parse(v))), params);
+      fc.assert(
+        fc.property(fc.jsonValue({ depthSize: 'small' }), (v) => total(() => parse(v))),
+        params,
+      );
     });
   }
 
   test('when an envelope carries an arbitrary payload, parsing it is total', () => {
     const env = fc.record({
       payloadType: fc.constantFrom('application/vnd.in-toto+json', 'text/plain'),
-      payload: fc.oneof(fc.json().map((s) => toBase64(utf8(s))), fc.string()),
+      payload: fc.oneof(
+        fc.json().map((s) => toBase64(utf8(s))),
+        fc.string(),
+      ),
       signatures: fc.array(fc.record({ keyid: fc.string(), sig: fc.base64String() }), { maxLength: 3 }),
     });
-    fc.assert(fc.property(env, (e) => total(() => parseEnvelope(e, 'f', '$', 'https://fleetproof.dev/fleet-deployment/v1'))), params);
+    fc.assert(
+      fc.property(env, (e) =>
+        total(() => parseEnvelope(e, 'f', '$', 'https://fleetproof.dev/fleet-deployment/v1')),
+      ),
+      params,
+    );
   });
 
   test('when placing arbitrary bytes as evidence, it is total', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), (b) => total(() => placeEvidence(b, 'f'))), params);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (b) => total(() => placeEvidence(b, 'f'))),
+      params,
+    );
   });
 
   test('when hex and base64 decoders get arbitrary strings, they are total and round-trip what they accept', () => {

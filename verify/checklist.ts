@@ -39,11 +39,23 @@ export class Checklist {
   /** Records a failed check with several errors at once. */
   fail(id: string, title: string, subject: string, errors: VerificationError[]): void {
     this.errors.push(...errors);
-    this.record({ id, title, subject, status: 'failed', detail: errors[0]?.message, errors: errors.map((e) => e.toJSON()) });
+    this.record({
+      id,
+      title,
+      subject,
+      status: 'failed',
+      detail: errors[0]?.message,
+      errors: errors.map((e) => e.toJSON()),
+    });
   }
 
   /** Runs a check that may find several independent errors; `fn` pushes them to the array it is given. */
-  runAll(id: string, title: string, subject: string, fn: (errors: VerificationError[]) => string | void): boolean {
+  runAll(
+    id: string,
+    title: string,
+    subject: string,
+    fn: (errors: VerificationError[]) => string | void,
+  ): boolean {
     const errors: VerificationError[] = [];
     let detail: string | void = undefined;
     try {

@@ -21,7 +21,9 @@ export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
 export const envelopeWire = z.strictObject({
   payloadType: z.string(),
   payload: z.string().check(z.maxLength(LIMITS.maxFileBytes * 2)),
-  signatures: z.array(z.strictObject({ keyid: z.string().check(z.minLength(1), z.maxLength(256)), sig: z.string() })),
+  signatures: z.array(
+    z.strictObject({ keyid: z.string().check(z.minLength(1), z.maxLength(256)), sig: z.string() }),
+  ),
 });
 
 const subjectWire = z.strictObject({
@@ -57,13 +59,22 @@ export interface SignedStatement {
  * Parses an envelope and its statement. `base` is the envelope's JSONPath in its file. The statement's own
  * JSONPaths start with `<base>.payload`.
  */
-export function parseEnvelope(value: unknown, file: string, base: string, predicateType: string): SignedStatement {
+export function parseEnvelope(
+  value: unknown,
+  file: string,
+  base: string,
+  predicateType: string,
+): SignedStatement {
   const env = parseWith(envelopeWire, value, file, base);
   if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw new VerificationError('DSSE_INVALID', `payloadType is ${JSON.stringify(env.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`, {
-      file,
-      path: pathOf(base, 'payloadType'),
-    });
+    throw new VerificationError(
+      'DSSE_INVALID',
+      `payloadType is ${JSON.stringify(env.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+      {
+        file,
+        path: pathOf(base, 'payloadType'),
+      },
+    );
   }
   if (env.signatures.length === 0 || env.signatures.length > LIMITS.maxSignatures) {
     throw new VerificationError(
@@ -79,15 +90,20 @@ export function parseEnvelope(value: unknown, file: string, base: string, predic
     json = parseJsonBytes(body, file);
     checkJsonLimits(json, file, payloadPath);
   } catch (e) {
-    if (e instanceof VerificationError) throw new VerificationError(e.code, `payload: ${e.message}`, { file, path: e.path ?? payloadPath });
+    if (e instanceof VerificationError)
+      throw new VerificationError(e.code, `payload: ${e.message}`, { file, path: e.path ?? payloadPath });
     throw e;
   }
   const st = parseWith(statementWire, json, file, payloadPath);
   if (st.predicateType !== predicateType) {
-    throw new VerificationError('DSSE_INVALID', `predicateType is ${JSON.stringify(st.predicateType)}, not ${predicateType}`, {
-      file,
-      path: pathOf(payloadPath, 'predicateType'),
-    });
+    throw new VerificationError(
+      'DSSE_INVALID',
+      `predicateType is ${JSON.stringify(st.predicateType)}, not ${predicateType}`,
+      {
+        file,
+        path: pathOf(payloadPath, 'predicateType'),
+      },
+    );
   }
   const signatures = env.signatures.map((s, i) => {
     const path = pathOf(base, 'signatures', i);
@@ -95,7 +111,8 @@ export function parseEnvelope(value: unknown, file: string, base: string, predic
   });
   const subjects = st.subject.map((s, i) => {
     const p = pathOf(payloadPath, 'subject', i, 'digest', 'sha256');
-    if (!/^[0-9a-f]{64}$/.test(s.digest.sha256)) throw new VerificationError('HEX_INVALID', 'expected 32 bytes of lowercase hex', { file, path: p });
+    if (!/^[0-9a-f]{64}$/.test(s.digest.sha256))
+      throw new VerificationError('HEX_INVALID', 'expected 32 bytes of lowercase hex', { file, path: p });
     return { name: s.name, sha256: s.digest.sha256 };
   });
   return {
@@ -123,15 +140,27 @@ export function checkSubjects(
   for (const s of st.subjects) {
     const fp = want.get(s.name);
     if (fp === undefined || seen.has(s.name)) {
-      throw new VerificationError('SUBJECT_MISMATCH', `subject ${JSON.stringify(s.name)} is not a key of the predicate, or is listed twice`, { file, path });
+      throw new VerificationError(
+        'SUBJECT_MISMATCH',
+        `subject ${JSON.stringify(s.name)} is not a key of the predicate, or is listed twice`,
+        { file, path },
+      );
     }
     if (fp !== s.sha256) {
-      throw new VerificationError('SUBJECT_MISMATCH', `subject ${JSON.stringify(s.name)} has digest ${s.sha256}, but the key's fingerprint is ${fp}`, { file, path });
+      throw new VerificationError(
+        'SUBJECT_MISMATCH',
+        `subject ${JSON.stringify(s.name)} has digest ${s.sha256}, but the key's fingerprint is ${fp}`,
+        { file, path },
+      );
     }
     seen.add(s.name);
   }
   if (seen.size !== want.size) {
     const missing = [...want.keys()].filter((n) => !seen.has(n));
-    throw new VerificationError('SUBJECT_MISMATCH', `no subject for ${missing.map((m) => JSON.stringify(m)).join(', ')}`, { file, path });
+    throw new VerificationError(
+      'SUBJECT_MISMATCH',
+      `no subject for ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
+      { file, path },
+    );
   }
 }

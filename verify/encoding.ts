@@ -13,7 +13,11 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 /** Lowercase hex of even length, optionally of an exact decoded length. */
-export function fromHex(s: string, where: { file?: string; path?: string } = {}, length?: number): Uint8Array {
+export function fromHex(
+  s: string,
+  where: { file?: string; path?: string } = {},
+  length?: number,
+): Uint8Array {
   if (typeof s !== 'string' || s.length % 2 !== 0 || !/^[0-9a-f]*$/.test(s)) {
     throw new VerificationError('HEX_INVALID', `expected lowercase hex of even length`, where);
   }
@@ -48,8 +52,13 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /** Standard base64 (RFC 4648 §4) with padding, canonical: re-encoding gives the same string. */
-export function fromBase64(s: string, where: { file?: string; path?: string } = {}, length?: number): Uint8Array {
-  const bad = () => new VerificationError('BASE64_INVALID', 'expected canonical padded base64 (RFC 4648 §4)', where);
+export function fromBase64(
+  s: string,
+  where: { file?: string; path?: string } = {},
+  length?: number,
+): Uint8Array {
+  const bad = () =>
+    new VerificationError('BASE64_INVALID', 'expected canonical padded base64 (RFC 4648 §4)', where);
   if (typeof s !== 'string' || s.length % 4 !== 0) throw bad();
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((s.length / 4) * 3 - pad);

@@ -32,7 +32,6 @@ export const ERROR_CODES = {
 
   // Validation bundles and the namespace (§5)
   NAMESPACE_UNKNOWN: 'the namespace is not declared in the trust roots',
-  NAMESPACE_MISMATCH: 'a file names a namespace other than the one it belongs to',
   DIGEST_MISMATCH: "the artifact's SHA-256 differs from the signed digest",
   COUNTERSIGNATURE_INVALID: "the operator's counter-signature does not verify over the auditor's signature",
   PROOF_RECORD_MISMATCH: "the proof differs from the auditor's own log record for the epoch",
@@ -47,14 +46,17 @@ export const ERROR_CODES = {
   // Fleet deployments and attestations (§6, §7)
   DSSE_INVALID: 'a DSSE envelope has the wrong payload type or a payload that is not an in-toto Statement v1',
   SUBJECT_MISMATCH: "a statement's subjects disagree with its predicate",
-  DEPLOYMENT_SIGNATURE_INVALID: "the operator's signature on the deployment record is missing or does not verify",
+  DEPLOYMENT_SIGNATURE_INVALID:
+    "the operator's signature on the deployment record is missing or does not verify",
   WITNESS_SIGNATURE_MISSING: 'a ceremony witness listed in the record did not sign it',
   WITNESS_SIGNATURE_INVALID: "a ceremony witness's signature does not verify",
   ATTESTATION_MISSING: 'a member HSM has no attestation',
   ATTESTATION_UNEXPECTED: 'an attestation belongs to no member of the fleet',
-  ATTESTATION_SIGNATURE_INVALID: "an attestation's signature does not verify under the HSM's certified device key",
+  ATTESTATION_SIGNATURE_INVALID:
+    "an attestation's signature does not verify under the HSM's certified device key",
   CHAIN_BROKEN: "the HSM's certificate chain does not link, signature by signature, to a pinned vendor root",
-  MEMBER_MISMATCH: 'an attestation and the deployment record disagree on the HSM (vendor, model, serial, fleet)',
+  MEMBER_MISMATCH:
+    'an attestation and the deployment record disagree on the HSM (vendor, model, serial, fleet)',
   FIRMWARE_MISMATCH: "the attested firmware measurement differs from the deployment record's",
   KEY_NOT_ATTESTED: 'a fleet key is not attested by a member HSM as generated on the device',
   KEY_EXPORTABLE: 'an attestation marks a fleet key as exportable',
@@ -125,6 +127,12 @@ export function isVerificationError(e: unknown): e is VerificationError {
 /** JSONPath helpers: pathOf('$', 'a', 3, 'b') === '$.a[3].b'. */
 export function pathOf(base: string, ...parts: (string | number)[]): string {
   let p = base;
-  for (const part of parts) p += typeof part === 'number' ? `[${part}]` : /^[A-Za-z_][\w]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
+  for (const part of parts)
+    p +=
+      typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_][\w]*$/.test(part)
+          ? `.${part}`
+          : `[${JSON.stringify(part)}]`;
   return p;
 }

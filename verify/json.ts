@@ -36,7 +36,9 @@ export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOp
   const maxBytes = opts.maxBytes ?? LIMITS.maxFileBytes;
   const maxDepth = opts.maxDepth ?? LIMITS.maxJsonDepth;
   if (bytes.length > maxBytes) {
-    throw new VerificationError('FILE_TOO_LARGE', `${bytes.length} bytes; the limit is ${maxBytes}`, { file });
+    throw new VerificationError('FILE_TOO_LARGE', `${bytes.length} bytes; the limit is ${maxBytes}`, {
+      file,
+    });
   }
   let text: string;
   try {
@@ -82,7 +84,8 @@ export function checkJsonLimits(value: unknown, file: string, path = '$'): void 
     }
     for (let i = 0; i < value.length; i++) checkJsonLimits(value[i], file, `${path}[${i}]`);
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) checkJsonLimits(v, file, /^[A-Za-z_]\w*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
+    for (const [k, v] of Object.entries(value))
+      checkJsonLimits(v, file, /^[A-Za-z_]\w*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
   }
 }
 

@@ -17,7 +17,8 @@ export interface Placement {
   path: string;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 const NS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
 
@@ -25,30 +26,51 @@ function epochPath(v: Record<string, unknown>, file: string, name: string): stri
   const ns = v.namespace;
   const epoch = v.epoch;
   if (typeof ns !== 'string' || !NS.test(ns) || !Number.isSafeInteger(epoch) || (epoch as number) < 0) {
-    throw new VerificationError('SCHEMA_INVALID', 'a namespace and a non-negative integer epoch are needed to place this file', { file });
+    throw new VerificationError(
+      'SCHEMA_INVALID',
+      'a namespace and a non-negative integer epoch are needed to place this file',
+      { file },
+    );
   }
   return `namespaces/${ns}/${epoch}/${name}`;
 }
 
-function statementPredicate(env: Record<string, unknown>, file: string, base: string): Record<string, unknown> {
+function statementPredicate(
+  env: Record<string, unknown>,
+  file: string,
+  base: string,
+): Record<string, unknown> {
   const payload = env.payload;
-  if (typeof payload !== 'string') throw new VerificationError('SCHEMA_INVALID', 'a DSSE envelope has a base64 payload', { file, path: `${base}.payload` });
+  if (typeof payload !== 'string')
+    throw new VerificationError('SCHEMA_INVALID', 'a DSSE envelope has a base64 payload', {
+      file,
+      path: `${base}.payload`,
+    });
   const st = parseJsonBytes(fromBase64(payload, { file, path: `${base}.payload` }), file);
-  if (!isObj(st) || !isObj(st.predicate)) throw new VerificationError('DSSE_INVALID', 'the payload is not an in-toto statement', { file, path: `${base}.payload` });
+  if (!isObj(st) || !isObj(st.predicate))
+    throw new VerificationError('DSSE_INVALID', 'the payload is not an in-toto statement', {
+      file,
+      path: `${base}.payload`,
+    });
   return { ...st.predicate, predicateType: st.predicateType };
 }
 
 export function placeEvidence(bytes: Uint8Array, file: string): Placement {
   const v = readJson(bytes, file, { maxBytes: LIMITS.maxFileBytes });
-  if (!isObj(v)) throw new VerificationError('SCHEMA_INVALID', 'evidence files are JSON objects', { file, path: '$' });
+  if (!isObj(v))
+    throw new VerificationError('SCHEMA_INVALID', 'evidence files are JSON objects', { file, path: '$' });
   if ('meta_signature' in v) return { kind: 'proof', path: epochPath(v, file, 'proof.json') };
-  if ('signature' in v && 'ciphersuite' in v) return { kind: 'auditor-record', path: epochPath(v, file, 'auditor-record.json') };
+  if ('signature' in v && 'ciphersuite' in v)
+    return { kind: 'auditor-record', path: epochPath(v, file, 'auditor-record.json') };
   if ('issued_at' in v && 'keys' in v) return { kind: 'artifact', path: epochPath(v, file, 'artifact.json') };
   if (v.format === ATTESTATION_FORMAT && isObj(v.attestation)) {
     const p = statementPredicate(v.attestation, file, '$.attestation');
     const hsm = isObj(p.hsm) ? p.hsm.hsm_id : undefined;
     if (typeof p.fleet_id !== 'string' || !ID.test(p.fleet_id) || typeof hsm !== 'string' || !ID.test(hsm)) {
-      throw new VerificationError('SCHEMA_INVALID', 'an attestation names its fleet_id and hsm.hsm_id', { file, path: '$.attestation.payload' });
+      throw new VerificationError('SCHEMA_INVALID', 'an attestation names its fleet_id and hsm.hsm_id', {
+        file,
+        path: '$.attestation.payload',
+      });
     }
     return { kind: 'attestation', path: `fleets/${p.fleet_id}/attestations/${hsm}.json` };
   }
@@ -57,7 +79,15 @@ export function placeEvidence(bytes: Uint8Array, file: string): Placement {
     if (p.predicateType === DEPLOYMENT_PREDICATE && typeof p.fleet_id === 'string' && ID.test(p.fleet_id)) {
       return { kind: 'deployment', path: `fleets/${p.fleet_id}/deployment.json` };
     }
-    throw new VerificationError('DSSE_INVALID', `no evidence of predicateType ${JSON.stringify(p.predicateType)} is filed by content`, { file, path: '$.payload' });
+    throw new VerificationError(
+      'DSSE_INVALID',
+      `no evidence of predicateType ${JSON.stringify(p.predicateType)} is filed by content`,
+      { file, path: '$.payload' },
+    );
   }
-  throw new VerificationError('SCHEMA_INVALID', 'not an artifact, proof, auditor record, deployment record or attestation', { file, path: '$' });
+  throw new VerificationError(
+    'SCHEMA_INVALID',
+    'not an artifact, proof, auditor record, deployment record or attestation',
+    { file, path: '$' },
+  );
 }

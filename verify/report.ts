@@ -35,7 +35,13 @@ export interface MemberModel {
     verified: boolean;
     attestedAt: string | undefined;
     rootId: string | undefined;
-    chain: { fingerprint: string; isCa: boolean; vendor: string; model: string; serial: string | undefined }[];
+    chain: {
+      fingerprint: string;
+      isCa: boolean;
+      vendor: string;
+      model: string;
+      serial: string | undefined;
+    }[];
   };
 }
 
@@ -55,7 +61,13 @@ export interface FleetModel {
     performedAt: string;
     location: string;
     procedure: string;
-    witnesses: { name: string; organization: string; key: string; fingerprint: string | undefined; signed: boolean }[];
+    witnesses: {
+      name: string;
+      organization: string;
+      key: string;
+      fingerprint: string | undefined;
+      signed: boolean;
+    }[];
   };
   operatorKeyId: string | undefined;
   /** Epochs (of the first namespace) whose bundle carried any of this fleet's keys. */
@@ -79,7 +91,14 @@ export interface EpochModel {
   operatorKeyId: string | undefined;
   metaSignature: string;
   issuedAt: string | undefined;
-  keys: { keyId: string; fleetId: string; algorithm: string; publicKey: string; fingerprint: string; role: BundleKeyRole }[];
+  keys: {
+    keyId: string;
+    fleetId: string;
+    algorithm: string;
+    publicKey: string;
+    fingerprint: string;
+    role: BundleKeyRole;
+  }[];
   diff: EpochDiff | undefined;
   files: string[];
 }
@@ -118,7 +137,11 @@ export interface Report {
   model: EvidenceModel;
 }
 
-export function buildReport(list: Checklist, tree: VerifiedTree, files: ReadonlyMap<string, Uint8Array>): Report {
+export function buildReport(
+  list: Checklist,
+  tree: VerifiedTree,
+  files: ReadonlyMap<string, Uint8Array>,
+): Report {
   const failed = list.checks.filter((c) => c.status === 'failed').length;
   const namespaces: NamespaceModel[] = tree.namespaces.map((ns) => ({
     name: ns.name,
@@ -187,7 +210,13 @@ export function buildReport(list: Checklist, tree: VerifiedTree, files: Readonly
               verified: r?.verified ?? false,
               attestedAt: r?.attestation?.attestedAt,
               rootId: r?.rootId,
-              chain: (r?.attestation?.chain ?? []).map((c) => ({ fingerprint: c.fingerprint, isCa: c.isCa, vendor: c.vendor, model: c.model, serial: c.serial })),
+              chain: (r?.attestation?.chain ?? []).map((c) => ({
+                fingerprint: c.fingerprint,
+                isCa: c.isCa,
+                vendor: c.vendor,
+                model: c.model,
+                serial: c.serial,
+              })),
             },
           };
         }),
@@ -256,7 +285,10 @@ export function buildReport(list: Checklist, tree: VerifiedTree, files: Readonly
 export function formatReport(r: Report, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
   if (opts.verbose) {
-    for (const c of r.checks) lines.push(`${c.status === 'passed' ? 'ok  ' : 'FAIL'} ${c.id.padEnd(26)} ${c.subject}${c.detail ? ` — ${c.detail}` : ''}`);
+    for (const c of r.checks)
+      lines.push(
+        `${c.status === 'passed' ? 'ok  ' : 'FAIL'} ${c.id.padEnd(26)} ${c.subject}${c.detail ? ` — ${c.detail}` : ''}`,
+      );
     lines.push('');
   }
   for (const e of r.errors) {

@@ -13,7 +13,8 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, file: str
   const issues = r.error.issues;
   const first = issues[0]!;
   const path = pathOf(base, ...(first.path as (string | number)[]));
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   throw new VerificationError('SCHEMA_INVALID', `${describeIssue(first)}${more}`, { file, path });
 }
 
@@ -33,10 +34,18 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** Common field shapes. Hex and base64 stay strings here: the normalizers decode them with their own codes. */
 export const isoTime = z.string().check(
   z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'expected a UTC time as YYYY-MM-DDTHH:MM:SSZ'),
-  z.refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + 'Z' === s, 'not a real date and time'),
+  z.refine(
+    (s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 19) + 'Z' === s,
+    'not a real date and time',
+  ),
 );
-export const identifier = z.string().check(
-  z.regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'expected an identifier: lowercase letters, digits, ".", "_" or "-", at most 128'),
-);
+export const identifier = z
+  .string()
+  .check(
+    z.regex(
+      /^[a-z0-9][a-z0-9._-]{0,127}$/,
+      'expected an identifier: lowercase letters, digits, ".", "_" or "-", at most 128',
+    ),
+  );
 export const text = (max = 4096) => z.string().check(z.minLength(1), z.maxLength(max));
 export const safeInt = z.number().check(z.int(), z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));

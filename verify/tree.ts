@@ -45,10 +45,17 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
 
   // Layout.
   const fleets = new Map<string, { deployment?: Uint8Array; attestations: Map<string, Uint8Array> }>();
-  const epochs = new Map<string, Map<string, Partial<Record<'artifact' | 'proof' | 'auditor-record', Uint8Array>>>>();
+  const epochs = new Map<
+    string,
+    Map<string, Partial<Record<'artifact' | 'proof' | 'auditor-record', Uint8Array>>>
+  >();
   list.runAll('tree.layout', 'Every file has its place in the layout', 'evidence', (errors) => {
     if (files.size > LIMITS.maxFiles) {
-      throw new VerificationError('LIMIT_EXCEEDED', `${files.size} files; the limit is ${LIMITS.maxFiles}`, {});
+      throw new VerificationError(
+        'LIMIT_EXCEEDED',
+        `${files.size} files; the limit is ${LIMITS.maxFiles}`,
+        {},
+      );
     }
     for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
       let m: RegExpExecArray | null;
@@ -64,7 +71,11 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
         ns.set(m[2]!, e);
         e[m[3] as 'artifact'] = bytes;
       } else {
-        errors.push(new VerificationError('FILE_UNEXPECTED', 'the evidence layout has no place for this file', { file: path }));
+        errors.push(
+          new VerificationError('FILE_UNEXPECTED', 'the evidence layout has no place for this file', {
+            file: path,
+          }),
+        );
       }
     }
     return `${files.size} files: ${fleets.size} fleets, ${epochs.size} namespace${epochs.size === 1 ? '' : 's'}`;
@@ -73,7 +84,8 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
   // Trust roots.
   list.run('trust-roots', 'The trust roots parse and every key is valid', TRUST_ROOTS_FILE, () => {
     const bytes = files.get(TRUST_ROOTS_FILE);
-    if (!bytes) throw new VerificationError('FILE_MISSING', 'the tree has no trust roots', { file: TRUST_ROOTS_FILE });
+    if (!bytes)
+      throw new VerificationError('FILE_MISSING', 'the tree has no trust roots', { file: TRUST_ROOTS_FILE });
     tree.roots = parseTrustRoots(readJson(bytes, TRUST_ROOTS_FILE));
     return `${tree.roots.keys.length} pinned keys, ${tree.roots.namespaces.size} namespace${tree.roots.namespaces.size === 1 ? '' : 's'}`;
   });
@@ -82,7 +94,13 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
 
   // Fleets.
   for (const [id, f] of [...fleets].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    tree.fleets.push(verifyFleet(list, roots, { dir: `fleets/${id}`, deployment: f.deployment, attestations: f.attestations }));
+    tree.fleets.push(
+      verifyFleet(list, roots, {
+        dir: `fleets/${id}`,
+        deployment: f.deployment,
+        attestations: f.attestations,
+      }),
+    );
   }
   const declared = new Map<string, DeclaredFleetKey>();
   list.runAll('fleets.keys-unique', 'No key appears in two fleets', 'fleets', (errors) => {
@@ -93,10 +111,22 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
       for (const k of d.keys) {
         const other = byKey.get(k.publicKeyHex);
         if (other) {
-          errors.push(new VerificationError('KEY_REUSED', `${k.keyId} has the same public key as ${other}`, { file: `${fl.dir}/deployment.json`, path: k.path }));
+          errors.push(
+            new VerificationError('KEY_REUSED', `${k.keyId} has the same public key as ${other}`, {
+              file: `${fl.dir}/deployment.json`,
+              path: k.path,
+            }),
+          );
         }
         byKey.set(k.publicKeyHex, k.keyId);
-        if (fl.declared) declared.set(k.keyId, { keyId: k.keyId, fleetId: d.fleetId, algorithm: k.algorithm, publicKeyHex: k.publicKeyHex, deployedAt: d.deployedAt });
+        if (fl.declared)
+          declared.set(k.keyId, {
+            keyId: k.keyId,
+            fleetId: d.fleetId,
+            algorithm: k.algorithm,
+            publicKeyHex: k.publicKeyHex,
+            deployedAt: d.deployedAt,
+          });
       }
     }
     return `${byKey.size} fleet keys, all distinct`;
@@ -105,22 +135,49 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
   // Namespaces.
   for (const [name, dirs] of [...epochs].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const policy = roots.namespaces.get(name);
-    const ok = list.run('namespace.declared', 'The namespace is declared in the trust roots', `namespaces/${name}`, () => {
-      if (!policy) throw new VerificationError('NAMESPACE_UNKNOWN', `namespace ${name} is not declared in ${TRUST_ROOTS_FILE}`, { file: `namespaces/${name}` });
-      return `root epoch ${policy.rootEpoch}; auditor keys ${policy.auditorKeys.map((k) => k.id).join(', ')}; operator keys ${policy.operatorKeys.map((k) => k.id).join(', ')}`;
-    });
+    const ok = list.run(
+      'namespace.declared',
+      'The namespace is declared in the trust roots',
+      `namespaces/${name}`,
+      () => {
+        if (!policy)
+          throw new VerificationError(
+            'NAMESPACE_UNKNOWN',
+            `namespace ${name} is not declared in ${TRUST_ROOTS_FILE}`,
+            { file: `namespaces/${name}` },
+          );
+        return `root epoch ${policy.rootEpoch}; auditor keys ${policy.auditorKeys.map((k) => k.id).join(', ')}; operator keys ${policy.operatorKeys.map((k) => k.id).join(', ')}`;
+      },
+    );
     if (!ok || !policy) continue;
     const verified: VerifiedEpoch[] = [];
     for (const [dir, parts] of [...dirs].sort(([a], [b]) => Number(a) - Number(b) || (a < b ? -1 : 1))) {
       const path = `namespaces/${name}/${dir}`;
       const present = list.runAll('epoch.files', 'The epoch has its three files', path, (errors) => {
-        if (!/^(0|[1-9][0-9]*)$/.test(dir)) errors.push(new VerificationError('PATH_MISMATCH', `${dir} is not an epoch number in decimal without leading zeros`, { file: path }));
+        if (!/^(0|[1-9][0-9]*)$/.test(dir))
+          errors.push(
+            new VerificationError(
+              'PATH_MISMATCH',
+              `${dir} is not an epoch number in decimal without leading zeros`,
+              { file: path },
+            ),
+          );
         for (const part of ['artifact', 'proof', 'auditor-record'] as const) {
-          if (!parts[part]) errors.push(new VerificationError('FILE_MISSING', `the epoch has no ${part}.json`, { file: `${path}/${part}.json` }));
+          if (!parts[part])
+            errors.push(
+              new VerificationError('FILE_MISSING', `the epoch has no ${part}.json`, {
+                file: `${path}/${part}.json`,
+              }),
+            );
         }
       });
       if (!present && !(parts.artifact && parts.proof && parts['auditor-record'])) continue;
-      const e = verifyEpoch(list, policy, { dir: path, artifact: parts.artifact!, proof: parts.proof!, record: parts['auditor-record']! });
+      const e = verifyEpoch(list, policy, {
+        dir: path,
+        artifact: parts.artifact!,
+        proof: parts.proof!,
+        record: parts['auditor-record']!,
+      });
       if (e) verified.push(e);
     }
     const { epochs: sorted, diffs } = verifyNamespace(list, policy, verified, declared);
@@ -130,7 +187,10 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
   return buildReport(list, tree, files);
 }
 
-function fleetEntry(fleets: Map<string, { deployment?: Uint8Array; attestations: Map<string, Uint8Array> }>, id: string) {
+function fleetEntry(
+  fleets: Map<string, { deployment?: Uint8Array; attestations: Map<string, Uint8Array> }>,
+  id: string,
+) {
   let f = fleets.get(id);
   if (!f) fleets.set(id, (f = { attestations: new Map() }));
   return f;

@@ -25,7 +25,14 @@ const keyWire = z.strictObject({
 });
 
 const namespaceWire = z.strictObject({
-  name: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/, 'expected a namespace name: letters, digits, ".", "_" or "-"')),
+  name: z
+    .string()
+    .check(
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/,
+        'expected a namespace name: letters, digits, ".", "_" or "-"',
+      ),
+    ),
   root_epoch: safeInt,
   auditor_keys: z.array(identifier).check(z.minLength(1)),
   operator_keys: z.array(identifier).check(z.minLength(1)),
@@ -71,22 +78,39 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
   const byId = new Map<string, PinnedKey>();
   const keys = w.keys.map((k, i) => {
     const path = pathOf('$', 'keys', i);
-    if (byId.has(k.id)) throw new VerificationError('DUPLICATE_ID', `key id ${k.id} appears twice`, { file, path: pathOf(path, 'id') });
+    if (byId.has(k.id))
+      throw new VerificationError('DUPLICATE_ID', `key id ${k.id} appears twice`, {
+        file,
+        path: pathOf(path, 'id'),
+      });
     const publicKey = fromHex(k.public_key, { file, path: pathOf(path, 'public_key') });
     if (!isValidPublicKey(k.algorithm, publicKey)) {
-      throw new VerificationError('KEY_INVALID', `not a valid ${k.algorithm} public key`, { file, path: pathOf(path, 'public_key') });
-    }
-    if (k.role === 'auditor' && k.algorithm !== 'ed25519') {
-      throw new VerificationError('KEY_INVALID', 'auditor keys are Ed25519 (Plexi signs with Ed25519)', { file, path: pathOf(path, 'algorithm') });
-    }
-    if ((k.role === 'vendor-root') !== (k.vendor !== undefined)) {
-      throw new VerificationError('SCHEMA_INVALID', '`vendor` is required for vendor-root keys and absent for others', {
+      throw new VerificationError('KEY_INVALID', `not a valid ${k.algorithm} public key`, {
         file,
-        path: pathOf(path, 'vendor'),
+        path: pathOf(path, 'public_key'),
       });
     }
+    if (k.role === 'auditor' && k.algorithm !== 'ed25519') {
+      throw new VerificationError('KEY_INVALID', 'auditor keys are Ed25519 (Plexi signs with Ed25519)', {
+        file,
+        path: pathOf(path, 'algorithm'),
+      });
+    }
+    if ((k.role === 'vendor-root') !== (k.vendor !== undefined)) {
+      throw new VerificationError(
+        'SCHEMA_INVALID',
+        '`vendor` is required for vendor-root keys and absent for others',
+        {
+          file,
+          path: pathOf(path, 'vendor'),
+        },
+      );
+    }
     if (k.valid_from >= k.valid_until) {
-      throw new VerificationError('SCHEMA_INVALID', 'valid_from is not before valid_until', { file, path: pathOf(path, 'valid_until') });
+      throw new VerificationError('SCHEMA_INVALID', 'valid_from is not before valid_until', {
+        file,
+        path: pathOf(path, 'valid_until'),
+      });
     }
     const key: PinnedKey = {
       id: k.id,
@@ -108,19 +132,32 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
   const seenFp = new Map<string, string>();
   for (const k of keys) {
     const other = seenFp.get(k.fingerprint);
-    if (other) throw new VerificationError('DUPLICATE_ID', `keys ${other} and ${k.id} are the same public key`, { file, path: pathOf(k.path, 'public_key') });
+    if (other)
+      throw new VerificationError('DUPLICATE_ID', `keys ${other} and ${k.id} are the same public key`, {
+        file,
+        path: pathOf(k.path, 'public_key'),
+      });
     seenFp.set(k.fingerprint, k.id);
   }
   const namespaces = new Map<string, NamespacePolicy>();
   w.namespaces.forEach((n, i) => {
     const path = pathOf('$', 'namespaces', i);
-    if (namespaces.has(n.name)) throw new VerificationError('DUPLICATE_ID', `namespace ${n.name} appears twice`, { file, path: pathOf(path, 'name') });
+    if (namespaces.has(n.name))
+      throw new VerificationError('DUPLICATE_ID', `namespace ${n.name} appears twice`, {
+        file,
+        path: pathOf(path, 'name'),
+      });
     const resolve = (ids: string[], role: KeyRole, field: string) =>
       ids.map((id, j) => {
         const k = byId.get(id);
         const where = { file, path: pathOf(path, field, j) };
         if (!k) throw new VerificationError('UNKNOWN_KEY', `no pinned key has id ${id}`, where);
-        if (k.role !== role) throw new VerificationError('KEY_ROLE_INVALID', `${id} is a ${k.role} key, listed as ${role} key`, where);
+        if (k.role !== role)
+          throw new VerificationError(
+            'KEY_ROLE_INVALID',
+            `${id} is a ${k.role} key, listed as ${role} key`,
+            where,
+          );
         return k;
       });
     namespaces.set(n.name, {
@@ -143,7 +180,12 @@ export function isValidAt(key: PinnedKey, iso: string): boolean {
 }
 
 /** Raises KEY_OUTSIDE_VALIDITY unless the key is valid at `iso` (valid_from ≤ t < valid_until). */
-export function requireValidAt(key: PinnedKey, iso: string, what: string, where: { file?: string; path?: string }): void {
+export function requireValidAt(
+  key: PinnedKey,
+  iso: string,
+  what: string,
+  where: { file?: string; path?: string },
+): void {
   if (!isValidAt(key, iso)) {
     throw new VerificationError(
       'KEY_OUTSIDE_VALIDITY',
@@ -154,9 +196,15 @@ export function requireValidAt(key: PinnedKey, iso: string, what: string, where:
 }
 
 /** The pinned key with this id and role, or UNKNOWN_KEY / KEY_ROLE_INVALID. */
-export function pinnedKey(roots: TrustRoots, id: string, role: KeyRole, where: { file?: string; path?: string }): PinnedKey {
+export function pinnedKey(
+  roots: TrustRoots,
+  id: string,
+  role: KeyRole,
+  where: { file?: string; path?: string },
+): PinnedKey {
   const k = roots.byId.get(id);
   if (!k) throw new VerificationError('UNKNOWN_KEY', `${id} is not a pinned key`, where);
-  if (k.role !== role) throw new VerificationError('KEY_ROLE_INVALID', `${id} is a ${k.role} key, used as a ${role} key`, where);
+  if (k.role !== role)
+    throw new VerificationError('KEY_ROLE_INVALID', `${id} is a ${k.role} key, used as a ${role} key`, where);
   return k;
 }

@@ -12,9 +12,14 @@ export type FleetKeyAlgorithm = (typeof FLEET_KEY_ALGORITHMS)[number];
 export const KEY_ROLES_IN_BUNDLE = ['active', 'standby', 'retiring'] as const;
 export type BundleKeyRole = (typeof KEY_ROLES_IN_BUNDLE)[number];
 
-export const keyIdSchema = z.string().check(
-  z.regex(/^[a-z0-9][a-z0-9._-]{0,127}\/[a-z0-9][a-z0-9._-]{0,127}$/, 'expected <fleet-id>/<name>, each an identifier'),
-);
+export const keyIdSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^[a-z0-9][a-z0-9._-]{0,127}\/[a-z0-9][a-z0-9._-]{0,127}$/,
+      'expected <fleet-id>/<name>, each an identifier',
+    ),
+  );
 
 const artifactWire = z.strictObject({
   namespace: z.string().check(z.minLength(1), z.maxLength(256)),
@@ -57,10 +62,18 @@ const KEY_LENGTH: Record<FleetKeyAlgorithm, number[]> = {
 };
 
 /** Decodes a fleet key's public key, checking its length and, for signature keys, that it is a valid point. */
-export function decodeFleetKey(alg: FleetKeyAlgorithm, hex: string, where: { file: string; path: string }): Uint8Array {
+export function decodeFleetKey(
+  alg: FleetKeyAlgorithm,
+  hex: string,
+  where: { file: string; path: string },
+): Uint8Array {
   const pk = fromHex(hex, where);
   if (!KEY_LENGTH[alg].includes(pk.length)) {
-    throw new VerificationError('LENGTH_INVALID', `a ${alg} public key has ${KEY_LENGTH[alg].join(' or ')} bytes, not ${pk.length}`, where);
+    throw new VerificationError(
+      'LENGTH_INVALID',
+      `a ${alg} public key has ${KEY_LENGTH[alg].join(' or ')} bytes, not ${pk.length}`,
+      where,
+    );
   }
   if (alg !== 'x25519' && !isValidPublicKey(alg, pk)) {
     throw new VerificationError('KEY_INVALID', `not a valid ${alg} public key`, where);
@@ -73,13 +86,21 @@ export function parseArtifact(value: unknown, file: string): Artifact {
   const seen = new Set<string>();
   const keys = w.keys.map((k, i) => {
     const path = pathOf('$', 'keys', i);
-    if (seen.has(k.key_id)) throw new VerificationError('DUPLICATE_ID', `key ${k.key_id} is listed twice`, { file, path: pathOf(path, 'key_id') });
-    seen.add(k.key_id);
-    if (!k.key_id.startsWith(`${k.fleet_id}/`)) {
-      throw new VerificationError('SCHEMA_INVALID', `key_id ${k.key_id} does not start with its fleet_id ${k.fleet_id}/`, {
+    if (seen.has(k.key_id))
+      throw new VerificationError('DUPLICATE_ID', `key ${k.key_id} is listed twice`, {
         file,
         path: pathOf(path, 'key_id'),
       });
+    seen.add(k.key_id);
+    if (!k.key_id.startsWith(`${k.fleet_id}/`)) {
+      throw new VerificationError(
+        'SCHEMA_INVALID',
+        `key_id ${k.key_id} does not start with its fleet_id ${k.fleet_id}/`,
+        {
+          file,
+          path: pathOf(path, 'key_id'),
+        },
+      );
     }
     const publicKey = decodeFleetKey(k.algorithm, k.public_key, { file, path: pathOf(path, 'public_key') });
     return {

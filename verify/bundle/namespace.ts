@@ -61,20 +61,31 @@ export function verifyNamespace(
       e.artifact!.keys.forEach((k, i) => {
         const path = `$.keys[${i}]`;
         const d = fleetKeys.get(k.keyId);
-        if (!d || d.fleetId !== k.fleetId || d.algorithm !== k.algorithm || d.publicKeyHex !== k.publicKeyHex) {
+        if (
+          !d ||
+          d.fleetId !== k.fleetId ||
+          d.algorithm !== k.algorithm ||
+          d.publicKeyHex !== k.publicKeyHex
+        ) {
           errors.push(
             new VerificationError(
               'FLEET_KEY_UNKNOWN',
-              d ? `${k.keyId} differs from the key its deployment record declares` : `no deployment record declares ${k.keyId}`,
+              d
+                ? `${k.keyId} differs from the key its deployment record declares`
+                : `no deployment record declares ${k.keyId}`,
               { file, path },
             ),
           );
         } else if (d.deployedAt >= e.time) {
           errors.push(
-            new VerificationError('TIME_ORDER_INVALID', `${k.keyId} is carried at ${e.time}, before its fleet was deployed at ${d.deployedAt}`, {
-              file,
-              path,
-            }),
+            new VerificationError(
+              'TIME_ORDER_INVALID',
+              `${k.keyId} is carried at ${e.time}, before its fleet was deployed at ${d.deployedAt}`,
+              {
+                file,
+                path,
+              },
+            ),
           );
         }
       });
@@ -82,36 +93,56 @@ export function verifyNamespace(
     });
   }
 
-  list.runAll('namespace.sequence', `Epochs run consecutively from the root epoch ${policy.rootEpoch}`, subject, (errors) => {
-    const seen = new Map<number, VerifiedEpoch>();
-    for (const e of sorted) {
-      const first = seen.get(e.epoch);
-      if (first) {
-        errors.push(
-          new VerificationError('EPOCH_REPUBLISHED', `epoch ${e.epoch} is published in ${first.dir} and again in ${e.dir}`, {
-            file: `${e.dir}/proof.json`,
-            path: '$.epoch',
-          }),
-        );
-      } else seen.set(e.epoch, e);
-    }
-    const numbers = [...seen.keys()];
-    let expect = policy.rootEpoch;
-    for (const n of numbers) {
-      if (n !== expect) {
+  list.runAll(
+    'namespace.sequence',
+    `Epochs run consecutively from the root epoch ${policy.rootEpoch}`,
+    subject,
+    (errors) => {
+      const seen = new Map<number, VerifiedEpoch>();
+      for (const e of sorted) {
+        const first = seen.get(e.epoch);
+        if (first) {
+          errors.push(
+            new VerificationError(
+              'EPOCH_REPUBLISHED',
+              `epoch ${e.epoch} is published in ${first.dir} and again in ${e.dir}`,
+              {
+                file: `${e.dir}/proof.json`,
+                path: '$.epoch',
+              },
+            ),
+          );
+        } else seen.set(e.epoch, e);
+      }
+      const numbers = [...seen.keys()];
+      let expect = policy.rootEpoch;
+      for (const n of numbers) {
+        if (n !== expect) {
+          errors.push(
+            new VerificationError(
+              'EPOCH_GAP',
+              n < expect
+                ? `epoch ${n} is before the root epoch ${policy.rootEpoch}`
+                : `epoch ${expect}${n - 1 > expect ? `–${n - 1}` : ''} missing before epoch ${n}`,
+              { file: `${seen.get(n)!.dir}/proof.json`, path: '$.epoch' },
+            ),
+          );
+        }
+        expect = Math.max(expect, n + 1);
+      }
+      if (numbers.length === 0)
         errors.push(
           new VerificationError(
-            'EPOCH_GAP',
-            n < expect ? `epoch ${n} is before the root epoch ${policy.rootEpoch}` : `epoch ${expect}${n - 1 > expect ? `–${n - 1}` : ''} missing before epoch ${n}`,
-            { file: `${seen.get(n)!.dir}/proof.json`, path: '$.epoch' },
+            'FILE_MISSING',
+            `no epoch is published, the root epoch ${policy.rootEpoch} included`,
+            { file: subject },
           ),
         );
-      }
-      expect = Math.max(expect, n + 1);
-    }
-    if (numbers.length === 0) errors.push(new VerificationError('FILE_MISSING', `no epoch is published, the root epoch ${policy.rootEpoch} included`, { file: subject }));
-    return numbers.length ? `epochs ${numbers[0]}–${numbers[numbers.length - 1]}, ${numbers.length} in all, none twice` : undefined;
-  });
+      return numbers.length
+        ? `epochs ${numbers[0]}–${numbers[numbers.length - 1]}, ${numbers.length} in all, none twice`
+        : undefined;
+    },
+  );
 
   list.runAll('namespace.digests', 'No digest appears in two epochs', subject, (errors) => {
     const byDigest = new Map<string, VerifiedEpoch>();
@@ -119,10 +150,14 @@ export function verifyNamespace(
       const first = byDigest.get(e.digestHex);
       if (first) {
         errors.push(
-          new VerificationError('DIGEST_REUSED', `epoch ${e.epoch} signs digest ${e.digestHex}, already signed for epoch ${first.epoch}`, {
-            file: `${e.dir}/proof.json`,
-            path: '$.digest',
-          }),
+          new VerificationError(
+            'DIGEST_REUSED',
+            `epoch ${e.epoch} signs digest ${e.digestHex}, already signed for epoch ${first.epoch}`,
+            {
+              file: `${e.dir}/proof.json`,
+              path: '$.digest',
+            },
+          ),
         );
       } else byDigest.set(e.digestHex, e);
     }
@@ -135,10 +170,14 @@ export function verifyNamespace(
       const b = sorted[i]!;
       if (b.timestamp < a.timestamp) {
         errors.push(
-          new VerificationError('TIMESTAMP_REGRESSION', `epoch ${b.epoch} is dated ${b.time}, before epoch ${a.epoch} at ${a.time}`, {
-            file: `${b.dir}/proof.json`,
-            path: '$.timestamp',
-          }),
+          new VerificationError(
+            'TIMESTAMP_REGRESSION',
+            `epoch ${b.epoch} is dated ${b.time}, before epoch ${a.epoch} at ${a.time}`,
+            {
+              file: `${b.dir}/proof.json`,
+              path: '$.timestamp',
+            },
+          ),
         );
       }
     }
@@ -157,10 +196,14 @@ export function verifyNamespace(
         const left = gone.get(id);
         if (left !== undefined) {
           errors.push(
-            new VerificationError('KEY_REINTRODUCED', `${id} left the namespace at epoch ${left} and returns at epoch ${e.epoch}`, {
-              file: `${e.dir}/artifact.json`,
-              path: `$.keys[${e.artifact.keys.findIndex((k) => k.keyId === id)}]`,
-            }),
+            new VerificationError(
+              'KEY_REINTRODUCED',
+              `${id} left the namespace at epoch ${left} and returns at epoch ${e.epoch}`,
+              {
+                file: `${e.dir}/artifact.json`,
+                path: `$.keys[${e.artifact.keys.findIndex((k) => k.keyId === id)}]`,
+              },
+            ),
           );
         }
       }

@@ -21,10 +21,14 @@ export function parseProof(value: unknown, file: string): Proof {
   const rec = normalizeAuditorRecord(record, file);
   const metaSignature = fromHex(meta_signature, { file, path: '$.meta_signature' });
   if (metaSignature.length === 0 || metaSignature.length > 80) {
-    throw new VerificationError('LENGTH_INVALID', `${metaSignature.length} bytes is no Ed25519 or DER P-256 signature`, {
-      file,
-      path: '$.meta_signature',
-    });
+    throw new VerificationError(
+      'LENGTH_INVALID',
+      `${metaSignature.length} bytes is no Ed25519 or DER P-256 signature`,
+      {
+        file,
+        path: '$.meta_signature',
+      },
+    );
   }
   return { ...rec, metaSignature };
 }
@@ -34,7 +38,12 @@ export function parseProof(value: unknown, file: string): Proof {
  * Returns the key that verified. A signature that verifies only under a key outside its window fails with
  * KEY_OUTSIDE_VALIDITY.
  */
-export function verifyCountersignature(proof: Proof, operatorKeys: PinnedKey[], iso: string, file: string): PinnedKey {
+export function verifyCountersignature(
+  proof: Proof,
+  operatorKeys: PinnedKey[],
+  iso: string,
+  file: string,
+): PinnedKey {
   const where = { file, path: pathOf('$', 'meta_signature') };
   let outside: PinnedKey | undefined;
   for (const k of operatorKeys) {

@@ -7,18 +7,32 @@ import { sha256 } from './sha256.ts';
 import { fromHex, toHex } from '../encoding.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 
-const vec = (p: string) => JSON.parse(readFileSync(new URL(`../../tests/data/vectors/crypto/${p}`, import.meta.url), 'utf8'));
+const vec = (p: string) =>
+  JSON.parse(readFileSync(new URL(`../../tests/data/vectors/crypto/${p}`, import.meta.url), 'utf8'));
 const hex = (s: string) => fromHex(s.toLowerCase());
 
 describe('Ed25519 strict (verify_strict rules)', () => {
   test('when given the RFC 8032 §7.1 vectors, every signature verifies and a flipped bit does not', () => {
-    const cases = vec('rfc8032/ed25519.json') as { name: string; publicKey: string; message: string; signature: string }[];
+    const cases = vec('rfc8032/ed25519.json') as {
+      name: string;
+      publicKey: string;
+      message: string;
+      signature: string;
+    }[];
     assert.ok(cases.length >= 4);
     for (const c of cases) {
       const sig = hex(c.signature);
-      assert.equal(verifyEd25519Strict(sig, hex(c.message), hex(c.publicKey)), true, `RFC 8032 test ${c.name}`);
+      assert.equal(
+        verifyEd25519Strict(sig, hex(c.message), hex(c.publicKey)),
+        true,
+        `RFC 8032 test ${c.name}`,
+      );
       sig[0]! ^= 1;
-      assert.equal(verifyEd25519Strict(sig, hex(c.message), hex(c.publicKey)), false, `RFC 8032 test ${c.name} tampered`);
+      assert.equal(
+        verifyEd25519Strict(sig, hex(c.message), hex(c.publicKey)),
+        false,
+        `RFC 8032 test ${c.name} tampered`,
+      );
     }
   });
 
@@ -95,5 +109,8 @@ describe('ECDSA P-256 SHA-256', () => {
 });
 
 test('when hashing "abc", SHA-256 gives the FIPS 180-4 answer', () => {
-  assert.equal(toHex(sha256(new TextEncoder().encode('abc'))), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  assert.equal(
+    toHex(sha256(new TextEncoder().encode('abc'))),
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+  );
 });

@@ -29,7 +29,11 @@ export function decodeEd25519PublicKey(publicKey: Uint8Array): ReturnType<typeof
   }
 }
 
-export function verifyEd25519Strict(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+export function verifyEd25519Strict(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   const A = decodeEd25519PublicKey(publicKey);
   if (!A) return false;

@@ -7,9 +7,19 @@ import { fromHex } from '../encoding.ts';
 import { LIMITS } from '../limits.ts';
 import { identifier, isoTime, parseWith, text, z } from '../schema.ts';
 import { fingerprint } from '../crypto/sha256.ts';
-import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm, isValidPublicKey, verifySignature } from '../crypto/keys.ts';
+import {
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithm,
+  isValidPublicKey,
+  verifySignature,
+} from '../crypto/keys.ts';
 import { type SignedStatement, checkSubjects, envelopeWire, parseEnvelope } from '../dsse.ts';
-import { FLEET_KEY_ALGORITHMS, type FleetKeyAlgorithm, decodeFleetKey, keyIdSchema } from '../bundle/artifact.ts';
+import {
+  FLEET_KEY_ALGORITHMS,
+  type FleetKeyAlgorithm,
+  decodeFleetKey,
+  keyIdSchema,
+} from '../bundle/artifact.ts';
 import { type TrustRoots, pinnedKey, requireValidAt } from '../trust.ts';
 
 export const ATTESTATION_FORMAT = 'fleetproof-dsse-v1';
@@ -92,21 +102,36 @@ function parseCertificate(value: unknown, file: string, base: string): Certifica
   const pkPath = pathOf(st.predicatePath, 'public_key', 'public_key');
   const publicKey = fromHex(w.public_key.public_key, { file, path: pkPath });
   if (!isValidPublicKey(w.public_key.algorithm, publicKey)) {
-    throw new VerificationError('KEY_INVALID', `not a valid ${w.public_key.algorithm} public key`, { file, path: pkPath });
+    throw new VerificationError('KEY_INVALID', `not a valid ${w.public_key.algorithm} public key`, {
+      file,
+      path: pkPath,
+    });
   }
   if (w.not_before >= w.not_after) {
-    throw new VerificationError('SCHEMA_INVALID', 'not_before is not before not_after', { file, path: pathOf(st.predicatePath, 'not_after') });
+    throw new VerificationError('SCHEMA_INVALID', 'not_before is not before not_after', {
+      file,
+      path: pathOf(st.predicatePath, 'not_after'),
+    });
   }
-  const name = w.is_ca ? `${w.subject.vendor}/${w.subject.model}` : `${w.subject.vendor}/${w.subject.serial ?? ''}`;
+  const name = w.is_ca
+    ? `${w.subject.vendor}/${w.subject.model}`
+    : `${w.subject.vendor}/${w.subject.serial ?? ''}`;
   if (!w.is_ca && w.subject.serial === undefined) {
-    throw new VerificationError('SCHEMA_INVALID', 'a device certificate names its serial', { file, path: pathOf(st.predicatePath, 'subject', 'serial') });
+    throw new VerificationError('SCHEMA_INVALID', 'a device certificate names its serial', {
+      file,
+      path: pathOf(st.predicatePath, 'subject', 'serial'),
+    });
   }
   checkSubjects(st, [{ name, publicKey }], file);
   if (st.signatures.length !== 1) {
-    throw new VerificationError('CHAIN_BROKEN', `a certificate carries exactly one signature, this one ${st.signatures.length}`, {
-      file,
-      path: pathOf(base, 'signatures'),
-    });
+    throw new VerificationError(
+      'CHAIN_BROKEN',
+      `a certificate carries exactly one signature, this one ${st.signatures.length}`,
+      {
+        file,
+        path: pathOf(base, 'signatures'),
+      },
+    );
   }
   return {
     statement: st,
@@ -127,7 +152,11 @@ function parseCertificate(value: unknown, file: string, base: string): Certifica
 export function parseAttestation(value: unknown, file: string): Attestation {
   const w = parseWith(fileWire, value, file);
   if (w.chain.length > LIMITS.maxChainLength) {
-    throw new VerificationError('LIMIT_EXCEEDED', `${w.chain.length} certificates; the limit is ${LIMITS.maxChainLength}`, { file, path: '$.chain' });
+    throw new VerificationError(
+      'LIMIT_EXCEEDED',
+      `${w.chain.length} certificates; the limit is ${LIMITS.maxChainLength}`,
+      { file, path: '$.chain' },
+    );
   }
   const chain = w.chain.map((c, i) => parseCertificate(c, file, pathOf('$', 'chain', i)));
   const st = parseEnvelope(w.attestation, file, '$.attestation', ATTESTATION_PREDICATE);
@@ -137,12 +166,27 @@ export function parseAttestation(value: unknown, file: string): Attestation {
   const seen = new Set<string>();
   const keys = a.keys.map((k, i) => {
     const path = pathOf(base, 'keys', i);
-    if (seen.has(k.key_id)) throw new VerificationError('DUPLICATE_ID', `key ${k.key_id} is listed twice`, { file, path: pathOf(path, 'key_id') });
+    if (seen.has(k.key_id))
+      throw new VerificationError('DUPLICATE_ID', `key ${k.key_id} is listed twice`, {
+        file,
+        path: pathOf(path, 'key_id'),
+      });
     seen.add(k.key_id);
     decodeFleetKey(k.algorithm, k.public_key, { file, path: pathOf(path, 'public_key') });
-    return { keyId: k.key_id, algorithm: k.algorithm, publicKeyHex: k.public_key, origin: k.origin, exportable: k.exportable, path };
+    return {
+      keyId: k.key_id,
+      algorithm: k.algorithm,
+      publicKeyHex: k.public_key,
+      origin: k.origin,
+      exportable: k.exportable,
+      path,
+    };
   });
-  checkSubjects(st, keys.map((k) => ({ name: k.keyId, publicKey: fromHex(k.publicKeyHex) })), file);
+  checkSubjects(
+    st,
+    keys.map((k) => ({ name: k.keyId, publicKey: fromHex(k.publicKeyHex) })),
+    file,
+  );
   return {
     file,
     chain,
@@ -169,7 +213,12 @@ export function verifyChain(att: Attestation, roots: TrustRoots): string {
   const t = att.attestedAt;
   const chain = att.chain;
   const device = chain[0]!;
-  if (device.isCa) throw new VerificationError('CHAIN_BROKEN', 'the first certificate is a CA certificate, not the device certificate', { file, path: pathOf(device.path, 'payload') });
+  if (device.isCa)
+    throw new VerificationError(
+      'CHAIN_BROKEN',
+      'the first certificate is a CA certificate, not the device certificate',
+      { file, path: pathOf(device.path, 'payload') },
+    );
   for (let i = 0; i < chain.length; i++) {
     const cert = chain[i]!;
     const sig = cert.statement.signatures[0]!;
@@ -181,36 +230,66 @@ export function verifyChain(att: Attestation, roots: TrustRoots): string {
       );
     }
     if (cert.vendor !== device.vendor) {
-      throw new VerificationError('CHAIN_BROKEN', `certificate ${i} is for vendor ${cert.vendor}, the device's is ${device.vendor}`, { file, path: pathOf(cert.path, 'payload') });
+      throw new VerificationError(
+        'CHAIN_BROKEN',
+        `certificate ${i} is for vendor ${cert.vendor}, the device's is ${device.vendor}`,
+        { file, path: pathOf(cert.path, 'payload') },
+      );
     }
     const issuer = chain[i + 1];
     if (issuer) {
-      if (!issuer.isCa) throw new VerificationError('CHAIN_BROKEN', `certificate ${i + 1} issues certificate ${i} but is not a CA`, { file, path: pathOf(issuer.path, 'payload') });
+      if (!issuer.isCa)
+        throw new VerificationError(
+          'CHAIN_BROKEN',
+          `certificate ${i + 1} issues certificate ${i} but is not a CA`,
+          { file, path: pathOf(issuer.path, 'payload') },
+        );
       if (sig.keyid !== issuer.fingerprint) {
-        throw new VerificationError('CHAIN_BROKEN', `certificate ${i} names issuer ${sig.keyid}, but certificate ${i + 1}'s key is ${issuer.fingerprint}`, {
-          file,
-          path: pathOf(sig.path, 'keyid'),
-        });
+        throw new VerificationError(
+          'CHAIN_BROKEN',
+          `certificate ${i} names issuer ${sig.keyid}, but certificate ${i + 1}'s key is ${issuer.fingerprint}`,
+          {
+            file,
+            path: pathOf(sig.path, 'keyid'),
+          },
+        );
       }
       if (!verifySignature(issuer.algorithm, issuer.publicKey, cert.statement.pae, sig.sig)) {
-        throw new VerificationError('CHAIN_BROKEN', `certificate ${i}'s signature does not verify under certificate ${i + 1}'s key`, {
-          file,
-          path: pathOf(sig.path, 'sig'),
-        });
+        throw new VerificationError(
+          'CHAIN_BROKEN',
+          `certificate ${i}'s signature does not verify under certificate ${i + 1}'s key`,
+          {
+            file,
+            path: pathOf(sig.path, 'sig'),
+          },
+        );
       }
     } else {
       const where = { file, path: pathOf(sig.path, 'keyid') };
-      if (!roots.byId.has(sig.keyid)) throw new VerificationError('UNKNOWN_KEY', `the chain ends at issuer ${sig.keyid}, which is not a pinned vendor root`, where);
+      if (!roots.byId.has(sig.keyid))
+        throw new VerificationError(
+          'UNKNOWN_KEY',
+          `the chain ends at issuer ${sig.keyid}, which is not a pinned vendor root`,
+          where,
+        );
       const root = pinnedKey(roots, sig.keyid, 'vendor-root', where);
       if (root.vendor !== cert.vendor) {
-        throw new VerificationError('CHAIN_BROKEN', `root ${root.id} belongs to vendor ${root.vendor}, the certificate to ${cert.vendor}`, where);
+        throw new VerificationError(
+          'CHAIN_BROKEN',
+          `root ${root.id} belongs to vendor ${root.vendor}, the certificate to ${cert.vendor}`,
+          where,
+        );
       }
       requireValidAt(root, t, 'vendor root at the attestation time', where);
       if (!verifySignature(root.algorithm, root.publicKey, cert.statement.pae, sig.sig)) {
-        throw new VerificationError('CHAIN_BROKEN', `certificate ${i}'s signature does not verify under the pinned root ${root.id}`, {
-          file,
-          path: pathOf(sig.path, 'sig'),
-        });
+        throw new VerificationError(
+          'CHAIN_BROKEN',
+          `certificate ${i}'s signature does not verify under the pinned root ${root.id}`,
+          {
+            file,
+            path: pathOf(sig.path, 'sig'),
+          },
+        );
       }
       return root.id;
     }
@@ -223,18 +302,31 @@ export function verifyAttestationSignature(att: Attestation): void {
   const device = att.chain[0]!;
   const sigs = att.statement.signatures;
   const where = { file: att.file, path: '$.attestation.signatures' };
-  if (sigs.length !== 1) throw new VerificationError('ATTESTATION_SIGNATURE_INVALID', `an attestation carries one signature, this one ${sigs.length}`, where);
+  if (sigs.length !== 1)
+    throw new VerificationError(
+      'ATTESTATION_SIGNATURE_INVALID',
+      `an attestation carries one signature, this one ${sigs.length}`,
+      where,
+    );
   const s = sigs[0]!;
   if (s.keyid !== device.fingerprint) {
-    throw new VerificationError('ATTESTATION_SIGNATURE_INVALID', `signed by ${s.keyid}, but the device key is ${device.fingerprint}`, {
-      file: att.file,
-      path: pathOf(s.path, 'keyid'),
-    });
+    throw new VerificationError(
+      'ATTESTATION_SIGNATURE_INVALID',
+      `signed by ${s.keyid}, but the device key is ${device.fingerprint}`,
+      {
+        file: att.file,
+        path: pathOf(s.path, 'keyid'),
+      },
+    );
   }
   if (!verifySignature(device.algorithm, device.publicKey, att.statement.pae, s.sig)) {
-    throw new VerificationError('ATTESTATION_SIGNATURE_INVALID', "the signature does not verify under the device certificate's key", {
-      file: att.file,
-      path: pathOf(s.path, 'sig'),
-    });
+    throw new VerificationError(
+      'ATTESTATION_SIGNATURE_INVALID',
+      "the signature does not verify under the device certificate's key",
+      {
+        file: att.file,
+        path: pathOf(s.path, 'sig'),
+      },
+    );
   }
 }

@@ -8,7 +8,12 @@ import { LIMITS } from '../limits.ts';
 import { identifier, isoTime, parseWith, text, z } from '../schema.ts';
 import { fingerprint } from '../crypto/sha256.ts';
 import { type SignedStatement, checkSubjects, parseEnvelope } from '../dsse.ts';
-import { FLEET_KEY_ALGORITHMS, type FleetKeyAlgorithm, decodeFleetKey, keyIdSchema } from '../bundle/artifact.ts';
+import {
+  FLEET_KEY_ALGORITHMS,
+  type FleetKeyAlgorithm,
+  decodeFleetKey,
+  keyIdSchema,
+} from '../bundle/artifact.ts';
 
 export const DEPLOYMENT_PREDICATE = 'https://fleetproof.dev/fleet-deployment/v1';
 
@@ -103,7 +108,11 @@ export function parseDeployment(value: unknown, file: string): Deployment {
   const w = parseWith(predicateWire, st.predicate, file, base);
   const at = (...parts: (string | number)[]) => ({ file, path: pathOf(base, ...parts) });
   if (w.members.length > LIMITS.maxMembers) {
-    throw new VerificationError('LIMIT_EXCEEDED', `${w.members.length} members; the limit is ${LIMITS.maxMembers}`, at('members'));
+    throw new VerificationError(
+      'LIMIT_EXCEEDED',
+      `${w.members.length} members; the limit is ${LIMITS.maxMembers}`,
+      at('members'),
+    );
   }
   const unique = (ids: string[], what: string, field: (i: number) => { file: string; path: string }) => {
     const seen = new Set<string>();
@@ -113,17 +122,52 @@ export function parseDeployment(value: unknown, file: string): Deployment {
     });
     return seen;
   };
-  const regions = unique(w.regions.map((r) => r.id), 'region', (i) => at('regions', i, 'id'));
-  const dcs = w.regions.flatMap((r, i) => r.data_centers.map((d, j) => ({ id: d.id, region: r.id, path: at('regions', i, 'data_centers', j, 'id') })));
-  unique(dcs.map((d) => d.id), 'data center', (i) => dcs[i]!.path);
+  const regions = unique(
+    w.regions.map((r) => r.id),
+    'region',
+    (i) => at('regions', i, 'id'),
+  );
+  const dcs = w.regions.flatMap((r, i) =>
+    r.data_centers.map((d, j) => ({
+      id: d.id,
+      region: r.id,
+      path: at('regions', i, 'data_centers', j, 'id'),
+    })),
+  );
+  unique(
+    dcs.map((d) => d.id),
+    'data center',
+    (i) => dcs[i]!.path,
+  );
   const dcRegion = new Map(dcs.map((d) => [d.id, d.region]));
-  unique(w.members.map((m) => m.hsm_id), 'hsm_id', (i) => at('members', i, 'hsm_id'));
-  unique(w.members.map((m) => m.serial), 'serial', (i) => at('members', i, 'serial'));
-  unique(w.keys.map((k) => k.key_id), 'key_id', (i) => at('keys', i, 'key_id'));
+  unique(
+    w.members.map((m) => m.hsm_id),
+    'hsm_id',
+    (i) => at('members', i, 'hsm_id'),
+  );
+  unique(
+    w.members.map((m) => m.serial),
+    'serial',
+    (i) => at('members', i, 'serial'),
+  );
+  unique(
+    w.keys.map((k) => k.key_id),
+    'key_id',
+    (i) => at('keys', i, 'key_id'),
+  );
   const members = w.members.map((m, i) => {
-    if (!regions.has(m.region)) throw new VerificationError('SCHEMA_INVALID', `region ${m.region} is not listed in regions`, at('members', i, 'region'));
+    if (!regions.has(m.region))
+      throw new VerificationError(
+        'SCHEMA_INVALID',
+        `region ${m.region} is not listed in regions`,
+        at('members', i, 'region'),
+      );
     if (dcRegion.get(m.data_center) !== m.region) {
-      throw new VerificationError('SCHEMA_INVALID', `data center ${m.data_center} is not listed in region ${m.region}`, at('members', i, 'data_center'));
+      throw new VerificationError(
+        'SCHEMA_INVALID',
+        `data center ${m.data_center} is not listed in region ${m.region}`,
+        at('members', i, 'data_center'),
+      );
     }
     fromHex(m.firmware_measurement, at('members', i, 'firmware_measurement'), 32);
     return {
@@ -138,7 +182,11 @@ export function parseDeployment(value: unknown, file: string): Deployment {
   });
   const keys = w.keys.map((k, i) => {
     if (!k.key_id.startsWith(`${w.fleet_id}/`)) {
-      throw new VerificationError('SCHEMA_INVALID', `key_id ${k.key_id} does not start with ${w.fleet_id}/`, at('keys', i, 'key_id'));
+      throw new VerificationError(
+        'SCHEMA_INVALID',
+        `key_id ${k.key_id} does not start with ${w.fleet_id}/`,
+        at('keys', i, 'key_id'),
+      );
     }
     const publicKey = decodeFleetKey(k.algorithm, k.public_key, at('keys', i, 'public_key'));
     return {
@@ -152,13 +200,21 @@ export function parseDeployment(value: unknown, file: string): Deployment {
       path: pathOf(base, 'keys', i),
     };
   });
-  checkSubjects(st, keys.map((k) => ({ name: k.keyId, publicKey: k.publicKey })), file);
+  checkSubjects(
+    st,
+    keys.map((k) => ({ name: k.keyId, publicKey: k.publicKey })),
+    file,
+  );
   return {
     statement: st,
     fleetId: w.fleet_id,
     description: w.description,
     deployedAt: w.deployed_at,
-    regions: w.regions.map((r) => ({ id: r.id, name: r.name, dataCenters: r.data_centers.map((d) => ({ id: d.id, name: d.name })) })),
+    regions: w.regions.map((r) => ({
+      id: r.id,
+      name: r.name,
+      dataCenters: r.data_centers.map((d) => ({ id: d.id, name: d.name })),
+    })),
     members,
     threshold: w.quorum.threshold,
     keys,

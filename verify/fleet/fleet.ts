@@ -8,7 +8,12 @@ import { verifySignature } from '../crypto/keys.ts';
 import { type Checklist, attempt } from '../checklist.ts';
 import { type TrustRoots, pinnedKey, requireValidAt } from '../trust.ts';
 import { type Deployment, parseDeployment } from './deployment.ts';
-import { type Attestation, parseAttestation, verifyAttestationSignature, verifyChain } from './attestation.ts';
+import {
+  type Attestation,
+  parseAttestation,
+  verifyAttestationSignature,
+  verifyChain,
+} from './attestation.ts';
 
 export interface FleetFiles {
   /** fleets/<fleet-id> */
@@ -47,15 +52,28 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
   const step = (passed: boolean) => {
     ok &&= passed;
   };
-  const result: VerifiedFleet = { dir: f.dir, fleetId: dirId, deployment: undefined, operatorKeyId: undefined, witnessKeyIds: [], members: [], declared: false, ok: false };
+  const result: VerifiedFleet = {
+    dir: f.dir,
+    fleetId: dirId,
+    deployment: undefined,
+    operatorKeyId: undefined,
+    witnessKeyIds: [],
+    members: [],
+    declared: false,
+    ok: false,
+  };
 
   let d: Deployment | undefined;
   step(
     list.run('fleet.read', 'The deployment record parses', subject, () => {
-      if (!f.deployment) throw new VerificationError('FILE_MISSING', 'the fleet has no deployment record', { file });
+      if (!f.deployment)
+        throw new VerificationError('FILE_MISSING', 'the fleet has no deployment record', { file });
       d = parseDeployment(readJson(f.deployment, file), file);
       if (d.fleetId !== dirId) {
-        throw new VerificationError('PATH_MISMATCH', `the record is for ${d.fleetId}, filed under ${dirId}`, { file, path: pathOf(d.statement.predicatePath, 'fleet_id') });
+        throw new VerificationError('PATH_MISMATCH', `the record is for ${d.fleetId}, filed under ${dirId}`, {
+          file,
+          path: pathOf(d.statement.predicatePath, 'fleet_id'),
+        });
       }
       return `${d.members.length} members in ${d.regions.length} regions, ${d.keys.length} fleet keys`;
     }),
@@ -73,7 +91,9 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
     const where = { file, path: pathOf(s.path, 'keyid') };
     const k = roots.byId.get(s.keyid);
     if (!k) {
-      sigErrors.push(new VerificationError('UNKNOWN_KEY', `signed by ${s.keyid}, which is not a pinned key`, where));
+      sigErrors.push(
+        new VerificationError('UNKNOWN_KEY', `signed by ${s.keyid}, which is not a pinned key`, where),
+      );
       continue;
     }
     if (k.role !== 'operator' && k.role !== 'witness') {
@@ -83,25 +103,32 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
     signedBy.set(k.id, verifySignature(k.algorithm, k.publicKey, dep.statement.pae, s.sig));
   }
   step(
-    list.runAll('fleet.operator-signature', "The operator's signature on the record verifies", subject, (errors) => {
-      errors.push(...sigErrors);
-      const ops = [...signedBy].filter(([id]) => roots.byId.get(id)!.role === 'operator');
-      const good = ops.filter(([, v]) => v);
-      if (good.length === 0) {
-        errors.push(
-          new VerificationError(
-            'DEPLOYMENT_SIGNATURE_INVALID',
-            ops.length ? `the signature by ${ops.map(([id]) => id).join(', ')} does not verify` : 'no pinned operator key signed the record',
-            { file, path: '$.signatures' },
-          ),
-        );
-        return;
-      }
-      const k = roots.byId.get(good[0]![0])!;
-      requireValidAt(k, dep.deployedAt, 'operator key at deployed_at', { file, path: '$.signatures' });
-      result.operatorKeyId = k.id;
-      return `signed by ${k.id} (${k.fingerprint.slice(0, 16)}…), valid at ${dep.deployedAt}`;
-    }),
+    list.runAll(
+      'fleet.operator-signature',
+      "The operator's signature on the record verifies",
+      subject,
+      (errors) => {
+        errors.push(...sigErrors);
+        const ops = [...signedBy].filter(([id]) => roots.byId.get(id)!.role === 'operator');
+        const good = ops.filter(([, v]) => v);
+        if (good.length === 0) {
+          errors.push(
+            new VerificationError(
+              'DEPLOYMENT_SIGNATURE_INVALID',
+              ops.length
+                ? `the signature by ${ops.map(([id]) => id).join(', ')} does not verify`
+                : 'no pinned operator key signed the record',
+              { file, path: '$.signatures' },
+            ),
+          );
+          return;
+        }
+        const k = roots.byId.get(good[0]![0])!;
+        requireValidAt(k, dep.deployedAt, 'operator key at deployed_at', { file, path: '$.signatures' });
+        result.operatorKeyId = k.id;
+        return `signed by ${k.id} (${k.fingerprint.slice(0, 16)}…), valid at ${dep.deployedAt}`;
+      },
+    ),
   );
   step(
     list.runAll('fleet.witnesses', 'Every ceremony witness signed the record', subject, (errors) => {
@@ -110,14 +137,35 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
         const k = attempt(() => pinnedKey(roots, w.key, 'witness', where), errors);
         if (!k) return;
         const v = signedBy.get(w.key);
-        if (v === undefined) errors.push(new VerificationError('WITNESS_SIGNATURE_MISSING', `${w.name} (${w.key}) did not sign the record`, where));
-        else if (!v) errors.push(new VerificationError('WITNESS_SIGNATURE_INVALID', `the signature by ${w.name} (${w.key}) does not verify`, where));
-        else attempt(() => requireValidAt(k, dep.deployedAt, `witness ${w.name} at deployed_at`, where), errors) ;
+        if (v === undefined)
+          errors.push(
+            new VerificationError(
+              'WITNESS_SIGNATURE_MISSING',
+              `${w.name} (${w.key}) did not sign the record`,
+              where,
+            ),
+          );
+        else if (!v)
+          errors.push(
+            new VerificationError(
+              'WITNESS_SIGNATURE_INVALID',
+              `the signature by ${w.name} (${w.key}) does not verify`,
+              where,
+            ),
+          );
+        else
+          attempt(() => requireValidAt(k, dep.deployedAt, `witness ${w.name} at deployed_at`, where), errors);
         if (v) result.witnessKeyIds.push(w.key);
       });
       for (const id of signedBy.keys()) {
         if (roots.byId.get(id)!.role === 'witness' && !witnessKeys.has(id)) {
-          errors.push(new VerificationError('WITNESS_SIGNATURE_INVALID', `${id} signed the record but is not a witness of its ceremony`, { file, path: '$.signatures' }));
+          errors.push(
+            new VerificationError(
+              'WITNESS_SIGNATURE_INVALID',
+              `${id} signed the record but is not a witness of its ceremony`,
+              { file, path: '$.signatures' },
+            ),
+          );
         }
       }
       return `${dep.ceremony.witnesses.length} witnesses signed: ${dep.ceremony.witnesses.map((w) => w.name).join(', ')}`;
@@ -126,10 +174,14 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
   step(
     list.run('fleet.ceremony-time', 'The ceremony precedes the deployment', subject, () => {
       if (dep.ceremony.performedAt > dep.deployedAt) {
-        throw new VerificationError('TIME_ORDER_INVALID', `ceremony at ${dep.ceremony.performedAt}, after the deployment at ${dep.deployedAt}`, {
-          file,
-          path: pathOf(pred, 'ceremony', 'performed_at'),
-        });
+        throw new VerificationError(
+          'TIME_ORDER_INVALID',
+          `ceremony at ${dep.ceremony.performedAt}, after the deployment at ${dep.deployedAt}`,
+          {
+            file,
+            path: pathOf(pred, 'ceremony', 'performed_at'),
+          },
+        );
       }
       return `ceremony ${dep.ceremony.performedAt} ≤ deployment ${dep.deployedAt}`;
     }),
@@ -139,17 +191,33 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
   // One attestation per member.
   const memberIds = new Set(dep.members.map((m) => m.hsmId));
   step(
-    list.runAll('fleet.attestations-complete', 'Every member has exactly one attestation, and only members', subject, (errors) => {
-      dep.members.forEach((m, i) => {
-        if (!f.attestations.has(m.hsmId)) {
-          errors.push(new VerificationError('ATTESTATION_MISSING', `member ${m.hsmId} has no attestations/${m.hsmId}.json`, { file, path: pathOf(pred, 'members', i) }));
+    list.runAll(
+      'fleet.attestations-complete',
+      'Every member has exactly one attestation, and only members',
+      subject,
+      (errors) => {
+        dep.members.forEach((m, i) => {
+          if (!f.attestations.has(m.hsmId)) {
+            errors.push(
+              new VerificationError(
+                'ATTESTATION_MISSING',
+                `member ${m.hsmId} has no attestations/${m.hsmId}.json`,
+                { file, path: pathOf(pred, 'members', i) },
+              ),
+            );
+          }
+        });
+        for (const id of f.attestations.keys()) {
+          if (!memberIds.has(id))
+            errors.push(
+              new VerificationError('ATTESTATION_UNEXPECTED', `${id} is not a member of ${dep.fleetId}`, {
+                file: `${f.dir}/attestations/${id}.json`,
+              }),
+            );
         }
-      });
-      for (const id of f.attestations.keys()) {
-        if (!memberIds.has(id)) errors.push(new VerificationError('ATTESTATION_UNEXPECTED', `${id} is not a member of ${dep.fleetId}`, { file: `${f.dir}/attestations/${id}.json` }));
-      }
-      return `${dep.members.length} members, ${f.attestations.size} attestations`;
-    }),
+        return `${dep.members.length} members, ${f.attestations.size} attestations`;
+      },
+    ),
   );
 
   for (const [i, m] of dep.members.entries()) {
@@ -157,7 +225,13 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
     if (!bytes) continue;
     const afile = `${f.dir}/attestations/${m.hsmId}.json`;
     const sub = `${f.dir}/attestations/${m.hsmId}`;
-    const mr: MemberResult = { hsmId: m.hsmId, file: afile, attestation: undefined, rootId: undefined, verified: false };
+    const mr: MemberResult = {
+      hsmId: m.hsmId,
+      file: afile,
+      attestation: undefined,
+      rootId: undefined,
+      verified: false,
+    };
     result.members.push(mr);
     let att: Attestation | undefined;
     let good = list.run('hsm.read', 'The attestation parses', sub, () => {
@@ -171,9 +245,11 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
     const a = att;
     mr.attestation = a;
     good =
-      list.run('hsm.chain', "The device certificate chains to a pinned vendor root", sub, () => {
+      list.run('hsm.chain', 'The device certificate chains to a pinned vendor root', sub, () => {
         mr.rootId = verifyChain(a, roots);
-        const names = a.chain.map((c) => (c.isCa ? `CA ${c.fingerprint.slice(0, 12)}…` : `device ${c.fingerprint.slice(0, 12)}…`));
+        const names = a.chain.map((c) =>
+          c.isCa ? `CA ${c.fingerprint.slice(0, 12)}…` : `device ${c.fingerprint.slice(0, 12)}…`,
+        );
         return `${names.join(' ← ')} ← root ${mr.rootId}, at ${a.attestedAt}`;
       }) && good;
     good =
@@ -184,25 +260,60 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
     good =
       list.runAll('hsm.claims', 'The attestation agrees with the deployment record', sub, (errors) => {
         const h = a.hsm;
-        const at = (field: string) => ({ file: afile, path: pathOf(a.statement.predicatePath, 'hsm', field) });
+        const at = (field: string) => ({
+          file: afile,
+          path: pathOf(a.statement.predicatePath, 'hsm', field),
+        });
         const device = a.chain[0]!;
-        if (a.fleetId !== dep.fleetId) errors.push(new VerificationError('MEMBER_MISMATCH', `attestation is for fleet ${a.fleetId}, not ${dep.fleetId}`, { file: afile, path: pathOf(a.statement.predicatePath, 'fleet_id') }));
+        if (a.fleetId !== dep.fleetId)
+          errors.push(
+            new VerificationError(
+              'MEMBER_MISMATCH',
+              `attestation is for fleet ${a.fleetId}, not ${dep.fleetId}`,
+              { file: afile, path: pathOf(a.statement.predicatePath, 'fleet_id') },
+            ),
+          );
         for (const [field, got, want] of [
           ['hsm_id', h.hsmId, m.hsmId],
           ['vendor', h.vendor, m.vendor],
           ['model', h.model, m.model],
           ['serial', h.serial, m.serial],
         ] as const) {
-          if (got !== want) errors.push(new VerificationError('MEMBER_MISMATCH', `${field} is ${JSON.stringify(got)}; the deployment record says ${JSON.stringify(want)}`, at(field)));
+          if (got !== want)
+            errors.push(
+              new VerificationError(
+                'MEMBER_MISMATCH',
+                `${field} is ${JSON.stringify(got)}; the deployment record says ${JSON.stringify(want)}`,
+                at(field),
+              ),
+            );
         }
         if (device.vendor !== h.vendor || device.model !== h.model || device.serial !== h.serial) {
-          errors.push(new VerificationError('MEMBER_MISMATCH', `the device certificate is for ${device.vendor} ${device.model} ${device.serial}, the attestation for ${h.vendor} ${h.model} ${h.serial}`, at('serial')));
+          errors.push(
+            new VerificationError(
+              'MEMBER_MISMATCH',
+              `the device certificate is for ${device.vendor} ${device.model} ${device.serial}, the attestation for ${h.vendor} ${h.model} ${h.serial}`,
+              at('serial'),
+            ),
+          );
         }
         if (h.firmwareMeasurement !== m.firmwareMeasurement) {
-          errors.push(new VerificationError('FIRMWARE_MISMATCH', `attested firmware ${h.firmwareMeasurement}; the record says ${m.firmwareMeasurement}`, at('firmware_measurement')));
+          errors.push(
+            new VerificationError(
+              'FIRMWARE_MISMATCH',
+              `attested firmware ${h.firmwareMeasurement}; the record says ${m.firmwareMeasurement}`,
+              at('firmware_measurement'),
+            ),
+          );
         }
         if (a.attestedAt > dep.deployedAt) {
-          errors.push(new VerificationError('TIME_ORDER_INVALID', `attested at ${a.attestedAt}, after the deployment at ${dep.deployedAt}`, { file: afile, path: pathOf(a.statement.predicatePath, 'attested_at') }));
+          errors.push(
+            new VerificationError(
+              'TIME_ORDER_INVALID',
+              `attested at ${a.attestedAt}, after the deployment at ${dep.deployedAt}`,
+              { file: afile, path: pathOf(a.statement.predicatePath, 'attested_at') },
+            ),
+          );
         }
         return `${h.vendor} ${h.model} serial ${h.serial}, firmware ${h.firmwareMeasurement.slice(0, 16)}… = record (member ${i})`;
       }) && good;
@@ -213,34 +324,59 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
   // Every fleet key attested as generated on its member, and never exportable.
   const byHsm = new Map(result.members.filter((r) => r.attestation).map((r) => [r.hsmId, r]));
   step(
-    list.runAll('fleet.keys-attested', 'Every fleet key was generated inside a member HSM and cannot leave', subject, (errors) => {
-      for (const k of dep.keys) {
-        const r = byHsm.get(k.generatedOn);
-        const e = r?.attestation?.keys.find((x) => x.keyId === k.keyId);
-        if (!memberIds.has(k.generatedOn)) {
-          errors.push(new VerificationError('KEY_NOT_ATTESTED', `${k.keyId} is generated on ${k.generatedOn}, which is not a member`, { file, path: pathOf(k.path, 'generated_on') }));
-        } else if (!r?.verified || !e || e.origin !== 'generated' || e.algorithm !== k.algorithm || e.publicKeyHex !== k.publicKeyHex) {
-          errors.push(
-            new VerificationError(
-              'KEY_NOT_ATTESTED',
-              !r?.verified
-                ? `${k.keyId}: the attestation of ${k.generatedOn} did not verify`
-                : !e
-                  ? `${k.generatedOn}'s attestation does not list ${k.keyId}`
-                  : e.origin !== 'generated'
-                    ? `${k.generatedOn} attests ${k.keyId} as ${e.origin}, not generated`
-                    : `${k.generatedOn} attests another public key for ${k.keyId}`,
-              { file, path: k.path },
-            ),
-          );
+    list.runAll(
+      'fleet.keys-attested',
+      'Every fleet key was generated inside a member HSM and cannot leave',
+      subject,
+      (errors) => {
+        for (const k of dep.keys) {
+          const r = byHsm.get(k.generatedOn);
+          const e = r?.attestation?.keys.find((x) => x.keyId === k.keyId);
+          if (!memberIds.has(k.generatedOn)) {
+            errors.push(
+              new VerificationError(
+                'KEY_NOT_ATTESTED',
+                `${k.keyId} is generated on ${k.generatedOn}, which is not a member`,
+                { file, path: pathOf(k.path, 'generated_on') },
+              ),
+            );
+          } else if (
+            !r?.verified ||
+            !e ||
+            e.origin !== 'generated' ||
+            e.algorithm !== k.algorithm ||
+            e.publicKeyHex !== k.publicKeyHex
+          ) {
+            errors.push(
+              new VerificationError(
+                'KEY_NOT_ATTESTED',
+                !r?.verified
+                  ? `${k.keyId}: the attestation of ${k.generatedOn} did not verify`
+                  : !e
+                    ? `${k.generatedOn}'s attestation does not list ${k.keyId}`
+                    : e.origin !== 'generated'
+                      ? `${k.generatedOn} attests ${k.keyId} as ${e.origin}, not generated`
+                      : `${k.generatedOn} attests another public key for ${k.keyId}`,
+                { file, path: k.path },
+              ),
+            );
+          }
+          for (const mr of result.members) {
+            const x = mr.attestation?.keys.find(
+              (y) => y.keyId === k.keyId || y.publicKeyHex === k.publicKeyHex,
+            );
+            if (x?.exportable)
+              errors.push(
+                new VerificationError('KEY_EXPORTABLE', `${mr.hsmId} attests ${x.keyId} as exportable`, {
+                  file: mr.file,
+                  path: pathOf(x.path, 'exportable'),
+                }),
+              );
+          }
         }
-        for (const mr of result.members) {
-          const x = mr.attestation?.keys.find((y) => y.keyId === k.keyId || y.publicKeyHex === k.publicKeyHex);
-          if (x?.exportable) errors.push(new VerificationError('KEY_EXPORTABLE', `${mr.hsmId} attests ${x.keyId} as exportable`, { file: mr.file, path: pathOf(x.path, 'exportable') }));
-        }
-      }
-      return `${dep.keys.length} keys, each generated on its member and non-exportable on all ${result.members.length}`;
-    }),
+        return `${dep.keys.length} keys, each generated on its member and non-exportable on all ${result.members.length}`;
+      },
+    ),
   );
 
   step(
@@ -248,8 +384,18 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
       const n = dep.members.length;
       const attested = result.members.filter((r) => r.verified).length;
       const where = { file, path: pathOf(pred, 'quorum', 'threshold') };
-      if (2 * dep.threshold <= n) throw new VerificationError('QUORUM_INVALID', `threshold ${dep.threshold} of ${n} members is not a strict majority`, where);
-      if (dep.threshold > attested) throw new VerificationError('QUORUM_INVALID', `threshold ${dep.threshold}, but only ${attested} members are attested`, where);
+      if (2 * dep.threshold <= n)
+        throw new VerificationError(
+          'QUORUM_INVALID',
+          `threshold ${dep.threshold} of ${n} members is not a strict majority`,
+          where,
+        );
+      if (dep.threshold > attested)
+        throw new VerificationError(
+          'QUORUM_INVALID',
+          `threshold ${dep.threshold}, but only ${attested} members are attested`,
+          where,
+        );
       return `${dep.threshold} of ${n} (strict majority > ${n / 2}); ${attested} attested members`;
     }),
   );

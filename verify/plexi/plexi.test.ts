@@ -7,7 +7,9 @@ import { encodeBincode, encodeProtobuf, encodeSignatureMessage } from './message
 import { parseAuditorRecord, verifyAuditorSignature } from './record.ts';
 
 // cloudflare/plexi plexi_core/tests/test-vectors.json at 0108f7d2 (tests/data/vectors/README.md)
-const vectors = JSON.parse(readFileSync(new URL('../../tests/data/vectors/plexi/test-vectors.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(
+  readFileSync(new URL('../../tests/data/vectors/plexi/test-vectors.json', import.meta.url), 'utf8'),
+) as {
   verifying_key: string;
   key_id: number;
   namespace: string;
@@ -31,7 +33,13 @@ const asRecord = (v: (typeof vectors)[number]) => ({
 
 describe('Plexi SignatureMessage', () => {
   test('when encoding with protobuf (0x0001), every field is present in number order', () => {
-    const m = { ciphersuite: 1, namespace: 'ns', timestamp: 300, epoch: 2, digest: Uint8Array.of(0xaa, 0xbb) };
+    const m = {
+      ciphersuite: 1,
+      namespace: 'ns',
+      timestamp: 300,
+      epoch: 2,
+      digest: Uint8Array.of(0xaa, 0xbb),
+    };
     // 08 01 | 12 02 'n' 's' | 18 ac 02 (300) | 22 02 08 02 | 2a 02 aa bb
     assert.equal(toHex(encodeProtobuf(m)), '0801' + '12026e73' + '18ac02' + '22020802' + '2a02aabb');
   });
@@ -40,12 +48,27 @@ describe('Plexi SignatureMessage', () => {
     const m = { ciphersuite: 2, namespace: 'ns', timestamp: 300, epoch: 2, digest: Uint8Array.of(0xaa) };
     assert.equal(
       toHex(encodeBincode(m)),
-      '02000000' + '0200000000000000' + '6e73' + '2c01000000000000' + '0200000000000000' + '0100000000000000' + 'aa',
+      '02000000' +
+        '0200000000000000' +
+        '6e73' +
+        '2c01000000000000' +
+        '0200000000000000' +
+        '0100000000000000' +
+        'aa',
     );
   });
 
   test('when the ciphersuite is unknown, no bytes are produced', () => {
-    assert.equal(encodeSignatureMessage({ ciphersuite: 3, namespace: 'x', timestamp: 0, epoch: 0, digest: new Uint8Array(32) }), null);
+    assert.equal(
+      encodeSignatureMessage({
+        ciphersuite: 3,
+        namespace: 'x',
+        timestamp: 0,
+        epoch: 0,
+        digest: new Uint8Array(32),
+      }),
+      null,
+    );
   });
 
   for (const v of vectors) {
@@ -61,7 +84,10 @@ describe('Plexi SignatureMessage', () => {
       const rec = parseAuditorRecord(other, 'vector');
       assert.throws(
         () => verifyAuditorSignature(rec, [{ id: 'k', publicKey: fromHex(v.verifying_key) }], 'vector'),
-        (e: unknown) => e instanceof VerificationError && e.code === 'AUDITOR_SIGNATURE_INVALID' && e.path === '$.signature',
+        (e: unknown) =>
+          e instanceof VerificationError &&
+          e.code === 'AUDITOR_SIGNATURE_INVALID' &&
+          e.path === '$.signature',
       );
     });
   }

@@ -55,7 +55,11 @@ export function normalizeAuditorRecord(w: AuditorRecordWire, file: string, base 
     );
   }
   if (w.version !== w.ciphersuite) {
-    throw new VerificationError('CIPHERSUITE_MISMATCH', `version ${w.version} differs from ciphersuite ${w.ciphersuite}`, at('version'));
+    throw new VerificationError(
+      'CIPHERSUITE_MISMATCH',
+      `version ${w.version} differs from ciphersuite ${w.ciphersuite}`,
+      at('version'),
+    );
   }
   const digest = fromHex(w.digest, at('digest'), 32);
   const signature = fromHex(w.signature, at('signature'), 64);
@@ -66,7 +70,7 @@ export function normalizeAuditorRecord(w: AuditorRecordWire, file: string, base 
     if (!equalBytes(serializedMessage, message)) {
       throw new VerificationError(
         'SERIALIZED_MESSAGE_MISMATCH',
-        'serialized_message is not the SignatureMessage encoded from the record\'s fields',
+        "serialized_message is not the SignatureMessage encoded from the record's fields",
         at('serialized_message'),
       );
     }
@@ -93,7 +97,12 @@ export function parseAuditorRecord(value: unknown, file: string, base = '$'): Au
  * Verifies the auditor's signature under the candidate keys and returns the key that verified.
  * With key_id present, only keys whose last byte equals it are candidates (KEY_ID_MISMATCH when none is).
  */
-export function verifyAuditorSignature(rec: AuditorRecord, keys: AuditorKey[], file: string, base = '$'): AuditorKey {
+export function verifyAuditorSignature(
+  rec: AuditorRecord,
+  keys: AuditorKey[],
+  file: string,
+  base = '$',
+): AuditorKey {
   let candidates = keys;
   if (rec.keyId !== undefined) {
     candidates = keys.filter((k) => k.publicKey[k.publicKey.length - 1] === rec.keyId);
