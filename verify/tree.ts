@@ -119,14 +119,14 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
           );
         }
         byKey.set(k.publicKeyHex, k.keyId);
-        if (fl.declared)
-          declared.set(k.keyId, {
-            keyId: k.keyId,
-            fleetId: d.fleetId,
-            algorithm: k.algorithm,
-            publicKeyHex: k.publicKeyHex,
-            deployedAt: d.deployedAt,
-          });
+        // Declared by a record that parses; the record's own failures are reported against its fleet.
+        declared.set(k.keyId, {
+          keyId: k.keyId,
+          fleetId: d.fleetId,
+          algorithm: k.algorithm,
+          publicKeyHex: k.publicKeyHex,
+          deployedAt: d.deployedAt,
+        });
       }
     }
     return `${byKey.size} fleet keys, all distinct`;
@@ -151,9 +151,11 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
     );
     if (!ok || !policy) continue;
     const verified: VerifiedEpoch[] = [];
+    /** Folders whose proof could not be read: their failure is reported; they still hold their place in the sequence. */
+    const unreadable: { epoch: number; dir: string }[] = [];
     for (const [dir, parts] of [...dirs].sort(([a], [b]) => Number(a) - Number(b) || (a < b ? -1 : 1))) {
       const path = `namespaces/${name}/${dir}`;
-      const present = list.runAll('epoch.files', 'The epoch has its three files', path, (errors) => {
+      list.runAll('epoch.files', 'The epoch has its three files', path, (errors) => {
         if (!/^(0|[1-9][0-9]*)$/.test(dir))
           errors.push(
             new VerificationError(
@@ -171,16 +173,19 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
             );
         }
       });
-      if (!present && !(parts.artifact && parts.proof && parts['auditor-record'])) continue;
-      const e = verifyEpoch(list, policy, {
-        dir: path,
-        artifact: parts.artifact!,
-        proof: parts.proof!,
-        record: parts['auditor-record']!,
-      });
+      const e =
+        parts.artifact && parts.proof && parts['auditor-record']
+          ? verifyEpoch(list, policy, {
+              dir: path,
+              artifact: parts.artifact,
+              proof: parts.proof,
+              record: parts['auditor-record'],
+            })
+          : undefined;
       if (e) verified.push(e);
+      else if (/^(0|[1-9][0-9]*)$/.test(dir)) unreadable.push({ epoch: Number(dir), dir: path });
     }
-    const { epochs: sorted, diffs } = verifyNamespace(list, policy, verified, declared);
+    const { epochs: sorted, diffs } = verifyNamespace(list, policy, verified, declared, unreadable);
     tree.namespaces.push({ name, rootEpoch: policy.rootEpoch, epochs: sorted, diffs });
   }
 

@@ -50,6 +50,7 @@ export function verifyNamespace(
   policy: NamespacePolicy,
   epochs: VerifiedEpoch[],
   fleetKeys: Map<string, DeclaredFleetKey>,
+  unreadable: { epoch: number; dir: string }[] = [],
 ): { epochs: VerifiedEpoch[]; diffs: Map<number, EpochDiff> } {
   const subject = `namespaces/${policy.name}`;
   const sorted = [...epochs].sort((a, b) => a.epoch - b.epoch || (a.dir < b.dir ? -1 : 1));
@@ -114,7 +115,9 @@ export function verifyNamespace(
           );
         } else seen.set(e.epoch, e);
       }
-      const numbers = [...seen.keys()];
+      const placeholders = new Map(unreadable.filter((u) => !seen.has(u.epoch)).map((u) => [u.epoch, u.dir]));
+      const numbers = [...new Set([...seen.keys(), ...placeholders.keys()])].sort((a, b) => a - b);
+      const dirOf = (n: number) => seen.get(n)?.dir ?? placeholders.get(n)!;
       let expect = policy.rootEpoch;
       for (const n of numbers) {
         if (n !== expect) {
@@ -124,7 +127,7 @@ export function verifyNamespace(
               n < expect
                 ? `epoch ${n} is before the root epoch ${policy.rootEpoch}`
                 : `epoch ${expect}${n - 1 > expect ? `–${n - 1}` : ''} missing before epoch ${n}`,
-              { file: `${seen.get(n)!.dir}/proof.json`, path: '$.epoch' },
+              { file: `${dirOf(n)}/proof.json`, path: '$.epoch' },
             ),
           );
         }

@@ -39,8 +39,6 @@ export interface VerifiedFleet {
   operatorKeyId: string | undefined;
   witnessKeyIds: string[];
   members: MemberResult[];
-  /** Whether the operator's signature verified: the fleet's keys count as declared (§5.4 step 7). */
-  declared: boolean;
   ok: boolean;
 }
 
@@ -59,7 +57,6 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
     operatorKeyId: undefined,
     witnessKeyIds: [],
     members: [],
-    declared: false,
     ok: false,
   };
 
@@ -186,7 +183,6 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
       return `ceremony ${dep.ceremony.performedAt} ≤ deployment ${dep.deployedAt}`;
     }),
   );
-  result.declared = result.operatorKeyId !== undefined;
 
   // One attestation per member.
   const memberIds = new Set(dep.members.map((m) => m.hsmId));
