@@ -2,6 +2,12 @@
 // The `fleetproof` command: runs the TypeScript CLI through tsx's loader (a runtime dependency).
 import { register } from 'tsx/esm/api';
 
+// `fleetproof verify --verbose | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 register();
 const { main } = await import('../scripts/fleetproof.ts');
 process.exitCode = main(process.argv.slice(2));

@@ -64,6 +64,26 @@ export const ERROR_CODES = {
   KEY_REUSED: 'a key appears in more than one fleet, or twice in one',
   TIME_ORDER_INVALID:
     'times disagree: attestations after the deployment, or a bundle carrying keys before their deployment',
+
+  // Vendor attestations read natively (verify/vendors/: Marvell LiquidSecurity, AWS Nitro Enclaves, YubiHSM 2)
+  VENDOR_FORMAT_INVALID: "a vendor attestation does not follow its vendor's binary format",
+  CERTIFICATE_INVALID: 'an X.509 certificate is not well-formed DER or uses an unsupported algorithm',
+  TWIN_KEY_MISMATCH: "an owner certificate does not carry the same public key as its manufacturer's twin",
+  CHAIN_INCOMPLETE:
+    'a certificate the chain needs was not supplied, so the chain stops short of a pinned root',
+
+  // The site's transparency log (verify/tlog/): RFC 9162 proofs, C2SP signed notes, checkpoints, cosignatures, tiles
+  PROOF_INVALID: 'an inclusion proof is malformed or does not lead from the leaf hash to the root',
+  CONSISTENCY_FAILED:
+    'a consistency proof is malformed or does not link the older tree head to the newer one',
+  NOTE_INVALID: 'a signed note is not UTF-8 text, a blank line and well-formed signature lines',
+  NOTE_SIGNATURE_INVALID: 'a note signature by a known key does not verify over the note text',
+  VERIFIER_KEY_INVALID:
+    'a verifier key is malformed, of an unsupported type, has a wrong key ID, or is listed twice',
+  CHECKPOINT_INVALID:
+    'a checkpoint is not origin, tree size, root hash and extension lines, or names another log',
+  COSIGNATURE_INVALID: 'a witness cosignature is malformed or does not verify, or too few witnesses cosigned',
+  TILE_INVALID: 'a tile or entry bundle is missing, malformed, or disagrees with the signed root',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
