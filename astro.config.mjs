@@ -1,0 +1,36 @@
+// @ts-check
+/**
+ * Fleetproof's site. Build with `npm run build` (scripts/build.ts): it verifies the evidence first, builds into a
+ * temporary folder and only then replaces dist/. Inputs come from the environment (site/lib/config.ts):
+ * FLEETPROOF_EVIDENCE, FLEETPROOF_POSTS, FLEETPROOF_SITE; FLEETPROOF_CACHE_DIR isolates Astro's cache (tests).
+ */
+import { defineConfig } from 'astro/config';
+import { siteInputs } from './site/lib/config.ts';
+import fleetproofIntegration from './site/integration.ts';
+
+const inputs = siteInputs();
+
+export default defineConfig({
+  site: inputs.site,
+  srcDir: 'site',
+  publicDir: 'site/public',
+  output: 'static',
+  trailingSlash: 'always',
+  ...(process.env.FLEETPROOF_CACHE_DIR ? { cacheDir: process.env.FLEETPROOF_CACHE_DIR } : {}),
+  build: {
+    format: 'directory',
+    // Every stylesheet is a file: the Content-Security-Policy allows no inline <style>.
+    inlineStylesheets: 'never',
+  },
+  // Scripts are never inlined either (a later widget is a bundled, external <script>).
+  vite: { build: { assetsInlineLimit: 0 } },
+  markdown: {
+    // No Shiki: it colours code with inline style attributes, which the CSP forbids.
+    syntaxHighlight: false,
+    // The citation plugin needs the verified model; the posts loader adds it (site/loaders/posts.ts).
+    remarkPlugins: [],
+  },
+  devToolbar: { enabled: false },
+  prefetch: false,
+  integrations: [fleetproofIntegration({ evidenceDir: inputs.evidenceDir })],
+});

@@ -1,0 +1,156 @@
+/**
+ * `npm run build`: builds the site only from evidence that verifies, and never leaves a half-built or unverified
+ * site in place.
+ *
+ *   1. Read and verify the whole evidence tree through the core. Anything wrong: print the core's report and
+ *      exit 1. Nothing is written.
+ *   2. Check that the posts folder exists and holds at least one post.
+ *   3. Run `astro build` into a fresh temporary folder beside the output. The content loaders verify again and
+ *      throw on any failure; the build integration checks that the files it publishes are the ones verified.
+ *   4. Check the result: /evidence/index.json must name exactly the tree verified in step 1 (so the evidence did
+ *      not change in between), and the pages must be there.
+ *   5. Only then replace the output folder (two renames on one file system), and remove the old one.
+ *
+ * Options (or environment): --evidence DIR (FLEETPROOF_EVIDENCE, default evidence), --posts DIR (FLEETPROOF_POSTS,
+ * default content/posts), --out DIR (FLEETPROOF_OUT, default dist), --site URL (FLEETPROOF_SITE).
+ * Exit status: 0 built, 1 not built (evidence, posts or build failed), 2 usage error.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatReport } from '../verify/index.ts';
+import { siteInputs, siteOrigin } from '../site/lib/config.ts';
+import { EvidenceError, readEvidence } from '../site/lib/verified.ts';
+import { PostError, listPosts } from '../site/loaders/posts.ts';
+
+function fail(message: string): never {
+  console.error(message);
+  console.error('✗ build stopped: nothing was written, the previous site (if any) is unchanged');
+  process.exit(1);
+}
+
+export function main(argv: string[]): void {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        evidence: { type: 'string' },
+        posts: { type: 'string' },
+        out: { type: 'string' },
+        site: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    console.error(
+      `build: ${(e as Error).message}\nusage: npm run build -- [--evidence DIR] [--posts DIR] [--out DIR] [--site URL]`,
+    );
+    process.exit(2);
+  }
+  const env = { ...process.env };
+  if (values.evidence) env.FLEETPROOF_EVIDENCE = values.evidence;
+  if (values.posts) env.FLEETPROOF_POSTS = values.posts;
+  if (values.site) env.FLEETPROOF_SITE = values.site;
+  let inputs;
+  try {
+    inputs = siteInputs(env);
+    siteOrigin(env.FLEETPROOF_SITE);
+  } catch (e) {
+    console.error(`build: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
+
+  // 1. Evidence.
+  console.log(`verifying ${inputs.evidenceDir} …`);
+  let evidence;
+  try {
+    evidence = readEvidence(inputs.evidenceDir);
+  } catch (e) {
+    if (e instanceof EvidenceError) fail(e.message);
+    throw e;
+  }
+  if (!evidence.report.ok) fail(formatReport(evidence.report));
+  console.log(formatReport(evidence.report));
+  console.log(`evidence tree: index SHA-256 ${evidence.treeSha256}`);
+
+  // 2. Posts.
+  try {
+    const posts = listPosts(inputs.postsDir);
+    console.log(`${posts.length} post${posts.length === 1 ? '' : 's'} in ${inputs.postsDir}`);
+  } catch (e) {
+    if (e instanceof PostError) fail(`✗ ${e.message}`);
+    throw e;
+  }
+
+  // 3. Astro, into a temporary folder. It must lie inside the project: for an outDir outside the working directory
+  //    Astro 5 stages its server build in ./.astro/ and then moves all of .astro/ (content types, collection schemas)
+  //    into the output. node_modules/.cache/ is inside, and ignored by git.
+  const root = process.cwd();
+  const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(dirname(tmp), { recursive: true });
+  // The `astro` bin (astro.js beside astro's package.json; the file itself is not an export of the package).
+  const astro = join(dirname(createRequire(import.meta.url).resolve('astro/package.json')), 'astro.js');
+  const r = spawnSync(process.execPath, [astro, 'build', '--outDir', tmp], {
+    stdio: 'inherit',
+    env: {
+      ASTRO_TELEMETRY_DISABLED: '1',
+      ...env,
+      FLEETPROOF_EVIDENCE: inputs.evidenceDir,
+      FLEETPROOF_POSTS: inputs.postsDir,
+      FLEETPROOF_SITE: inputs.site,
+    },
+  });
+  const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  if (r.status !== 0) {
+    cleanup();
+    fail(`✗ astro build failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`})`);
+  }
+
+  // 4. The result describes the tree verified in step 1.
+  const index = join(tmp, 'evidence', 'index.json');
+  if (!existsSync(index) || readFileSync(index, 'utf8') !== evidence.indexJson) {
+    cleanup();
+    fail(
+      `✗ the built site does not publish the evidence verified before the build (did ${inputs.evidenceDir} change during it?)`,
+    );
+  }
+  for (const page of [
+    'index.html',
+    'namespace/index.html',
+    'trust-roots/index.html',
+    'audit/index.html',
+    'verification-report.json',
+    'feed.xml',
+    'sitemap.xml',
+  ]) {
+    if (!existsSync(join(tmp, page))) {
+      cleanup();
+      fail(`✗ the build did not produce ${page}`);
+    }
+  }
+
+  // 5. Swap into place: the new site is staged beside the output (a copy if it was built on another file system),
+  //    then two renames replace the old one.
+  const staged = join(dirname(out), `.${basename(out)}.new-${process.pid}`);
+  const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);
+  mkdirSync(dirname(out), { recursive: true });
+  try {
+    renameSync(tmp, staged);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    cpSync(tmp, staged, { recursive: true });
+    cleanup();
+  }
+  if (existsSync(out)) renameSync(out, old);
+  renameSync(staged, out);
+  rmSync(old, { recursive: true, force: true });
+  console.log(`✓ site written to ${out} from evidence tree ${evidence.treeSha256}`);
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,55 @@
+/**
+ * The build's last step (`astro:build:done`): publish every evidence file byte for byte under /evidence/ and
+ * write /sitemap.xml from the pages Astro actually built.
+ *
+ * The files are re-read and re-verified here (memoised per process: no second verification unless a byte
+ * changed) and must hash to exactly what /evidence/index.json, written earlier in the same build from the
+ * loader's verified tree, lists. If the evidence changed while the site was being built the build fails rather
+ * than publish pages that describe other bytes than the ones served.
+ */
+import type { AstroIntegration } from 'astro';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readVerifiedEvidence, type EvidenceIndex } from './lib/verified.ts';
+import { sitemapXml } from './lib/xml.ts';
+
+export default function fleetproofIntegration(opts: { evidenceDir: string }): AstroIntegration {
+  let site = '';
+  return {
+    name: 'fleetproof',
+    hooks: {
+      'astro:config:done': ({ config }) => {
+        site = config.site ?? '';
+      },
+      'astro:build:done': ({ dir, pages, logger }) => {
+        const out = fileURLToPath(dir);
+        const v = readVerifiedEvidence(opts.evidenceDir);
+        const indexPath = join(out, 'evidence', 'index.json');
+        const published = readFileSync(indexPath, 'utf8');
+        if (published !== v.indexJson) {
+          throw new Error(
+            `evidence in ${opts.evidenceDir} changed while the site was being built: /evidence/index.json no longer matches it; nothing is published`,
+          );
+        }
+        const index = JSON.parse(published) as EvidenceIndex;
+        for (const f of index.files) {
+          const bytes = v.files.get(f.path);
+          if (!bytes) throw new Error(`evidence file ${f.path} vanished during the build`);
+          const target = join(out, 'evidence', ...f.path.split('/'));
+          if (!target.startsWith(join(out, 'evidence') + '/'))
+            throw new Error(`evidence path ${f.path} escapes /evidence/`);
+          if (f.path === 'index.json')
+            throw new Error('an evidence file named index.json would collide with /evidence/index.json');
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, bytes);
+        }
+        logger.info(`published ${index.files.length} evidence files under /evidence/`);
+        const urls = pages
+          .map((p) => `/${p.pathname}`.replace(/\/+/g, '/'))
+          .filter((p) => p.endsWith('/') && p !== '/404/');
+        writeFileSync(join(out, 'sitemap.xml'), sitemapXml(site, urls));
+      },
+    },
+  };
+}

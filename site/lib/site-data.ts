@@ -1,0 +1,68 @@
+/**
+ * What pages read: the verified evidence and the posts, typed, with the lookups pages need. Every page goes
+ * through here, so every page renders the same verified tree.
+ */
+import { getCollection, getEntry, type CollectionEntry } from 'astro:content';
+import type { EpochModel, FleetModel, NamespaceModel } from '../../verify/index.ts';
+import { EVIDENCE_ENTRY, type SiteEvidence } from '../loaders/evidence.ts';
+import { fleetUrl, postUrl } from './urls.ts';
+
+export interface PostData {
+  title: string;
+  description: string;
+  date: Date;
+  updated?: Date | undefined;
+  author?: string | undefined;
+  fleet?: string | undefined;
+  namespace?: string | undefined;
+  tags: string[];
+  draft: boolean;
+}
+
+export interface Post {
+  id: string;
+  data: PostData;
+  url: string;
+  entry: CollectionEntry<'posts'>;
+}
+
+export async function getEvidence(): Promise<SiteEvidence> {
+  const e = await getEntry('evidence', EVIDENCE_ENTRY);
+  if (!e) throw new Error('the evidence collection is empty: the evidence loader did not run or failed');
+  return e.data as unknown as SiteEvidence;
+}
+
+export async function getPosts(): Promise<Post[]> {
+  const entries: CollectionEntry<'posts'>[] = await getCollection('posts');
+  if (entries.length === 0) throw new Error('no posts: the posts loader did not run or failed');
+  return entries
+    .map((entry: CollectionEntry<'posts'>): Post => {
+      const data = entry.data as unknown as PostData;
+      return { id: entry.id, data, url: data.fleet ? fleetUrl(data.fleet) : postUrl(entry.id), entry };
+    })
+    .sort((a: Post, b: Post) => b.data.date.getTime() - a.data.date.getTime() || (a.id < b.id ? -1 : 1));
+}
+
+export function primaryNamespace(ev: SiteEvidence): NamespaceModel | undefined {
+  return ev.model.namespaces[0];
+}
+
+export function latestEpoch(ns: NamespaceModel | undefined): EpochModel | undefined {
+  return ns?.epochs[ns.epochs.length - 1];
+}
+
+export function fleetById(ev: SiteEvidence, id: string): FleetModel | undefined {
+  return ev.model.fleets.find((f) => f.fleetId === id);
+}
+
+export function fileEntry(ev: SiteEvidence, path: string) {
+  return ev.files.find((f) => f.path === path);
+}
+
+/** Stable colour slots for fleets (CSS classes fleet-c0 … fleet-c5), in order of deployment. */
+export function fleetColours(ev: SiteEvidence): Map<string, number> {
+  const sorted = [...ev.model.fleets].sort((a, b) =>
+    a.deployedAt < b.deployedAt ? -1 : a.deployedAt > b.deployedAt ? 1 : a.fleetId < b.fleetId ? -1 : 1,
+  );
+  return new Map(sorted.map((f, i) => [f.fleetId, i % 6]));
+}

@@ -1,0 +1,113 @@
+/**
+ * Test fixtures shared by site/**\/*.test.ts: an evidence tree that verifies (the repository's evidence/ when it is
+ * there, else the demo generator's default tree in a temporary folder), and small fake models for unit tests.
+ */
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EpochModel, EvidenceModel, FleetModel } from '../../verify/index.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `fleetproof-${prefix}-`));
+}
+
+/** A copy of an evidence tree that verifies, in a temporary folder the caller may change. */
+export async function evidenceCopy(): Promise<string> {
+  const dir = join(tempDir('evidence'), 'evidence');
+  const repo = join(ROOT, 'evidence');
+  if (existsSync(join(repo, 'trust-roots.json'))) {
+    cpSync(repo, dir, { recursive: true });
+  } else {
+    const { generateEvidence } = await import('../../demo/generate.ts');
+    for (const [path, bytes] of generateEvidence({})) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), bytes);
+    }
+  }
+  return dir;
+}
+
+/** Every file of a tree: relative path → bytes. */
+export function readFiles(dir: string, rel = ''): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const name of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${name.name}` : name.name;
+    if (name.isDirectory()) for (const [k, v] of readFiles(dir, r)) out.set(k, v);
+    else out.set(r, readFileSync(join(dir, r)));
+  }
+  return out;
+}
+
+export function fakeFleet(id: string, ok = true, keys = ['backup-kem']): FleetModel {
+  return {
+    fleetId: id,
+    dir: `fleets/${id}`,
+    ok,
+    description: `fleet ${id}`,
+    deployedAt: '2021-06-14T09:00:00Z',
+    regions: [{ id: 'eu-west-3', name: 'Paris', dataCenters: [{ id: 'par-1', name: 'Paris 1' }] }],
+    members: [],
+    threshold: 1,
+    keys: keys.map((k, i) => ({
+      keyId: `${id}/${k}`,
+      algorithm: 'x25519',
+      publicKey: String(i).repeat(64),
+      fingerprint: `${String(i + 1).repeat(16)}${'ab'.repeat(24)}`,
+      purpose: 'test',
+      generatedOn: `${id}-par-1-01`,
+      firstEpoch: 1,
+      lastEpoch: 2,
+    })),
+    ceremony: { performedAt: '2021-06-10T14:00:00Z', location: 'x', procedure: 'y', witnesses: [] },
+    operatorKeyId: 'op',
+    epochs: [1, 2],
+    state: 'active',
+    files: [],
+  };
+}
+
+export function fakeEpoch(
+  namespace: string,
+  epoch: number,
+  ok = true,
+  keys: EpochModel['keys'] = [],
+): EpochModel {
+  return {
+    namespace,
+    epoch,
+    dir: `namespaces/${namespace}/${epoch}`,
+    ok,
+    timestamp: Date.UTC(2021, 6 + epoch, 1),
+    time: new Date(Date.UTC(2021, 6 + epoch, 1)).toISOString().replace(/\.\d+Z$/, 'Z'),
+    ciphersuite: 1,
+    digest: String(epoch % 10).repeat(64),
+    signature: 'aa'.repeat(64),
+    keyIdByte: 1,
+    auditorKeyId: 'aud',
+    operatorKeyId: 'op',
+    metaSignature: 'bb'.repeat(64),
+    issuedAt: undefined,
+    keys,
+    diff: undefined,
+    files: [],
+  };
+}
+
+export function fakeModel(fleets: FleetModel[], epochs: EpochModel[], namespace = 'ns.test'): EvidenceModel {
+  return {
+    trustRoots: [],
+    fleets,
+    namespaces: [{ name: namespace, rootEpoch: 1, latestEpoch: epochs[epochs.length - 1]?.epoch, epochs }],
+  };
+}
