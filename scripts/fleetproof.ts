@@ -11,6 +11,7 @@ import { VerificationError } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
 import { TreeReadError, readPrefix, readTree } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
+import { runCheckAttestation } from './check-attestation.ts';
 
 const USAGE = `usage:
   fleetproof verify [--evidence DIR] [--json] [--verbose]
@@ -19,6 +20,8 @@ const USAGE = `usage:
       verify one auditor record as the auditor's API returns it; KEY is the 32-byte Ed25519 key in hex or base64
   fleetproof ingest FILE... [--evidence DIR] [--json]
       verify new evidence against the tree and add it; writes nothing unless everything verifies
+  fleetproof check-attestation FILE --format marvell|nitro|yubihsm2 [--chain PEMFILE] [--roots DIR] [--at TIME] [--json]
+      verify one HSM vendor attestation as the vendor's tools hand it over (raw or base64)
 exit status: 0 verified, 1 not verified, 2 usage error`;
 
 export class UsageError extends Error {}
@@ -128,6 +131,8 @@ export function main(argv: string[]): number {
         return cmdCheckRecord(rest);
       case 'ingest':
         return runIngest(rest);
+      case 'check-attestation':
+        return runCheckAttestation(rest);
       case 'help':
       case '--help':
       case '-h':
