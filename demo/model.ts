@@ -26,7 +26,7 @@ import { DemoKeys, type DemoKey, type KeyAlgorithm } from './keys.ts';
 import { HOUR, byString, isoTime, ms } from './json.ts';
 import { Prng } from './prng.ts';
 
-export type TrustRole = 'vendor-root' | 'operator' | 'auditor' | 'witness' | 'release';
+export type TrustRole = 'vendor-root' | 'operator' | 'auditor' | 'witness' | 'release' | 'log-witness';
 export type KeyRole = 'active' | 'standby' | 'retiring';
 
 export interface TrustKeyPlan {
@@ -160,6 +160,24 @@ function trustKeys(keys: DemoKeys): TrustKeyPlan[] {
       validUntil: '2031-01-01T00:00:00Z',
       publishedAt: 'https://auditor.example/keys#demo-auditor-2024',
       key: k('demo-auditor-2024', 'ed25519'),
+    },
+    {
+      id: 'demo-release-2021',
+      name: 'Fleetproof Demo transparency-site release key 2021 (DEMO KEY)',
+      role: 'release',
+      validFrom: '2021-01-01T00:00:00Z',
+      validUntil: '2031-01-01T00:00:00Z',
+      publishedAt: 'https://security.fleetproof-demo.example/keys#demo-release-2021',
+      key: k('demo-release-2021', 'ed25519'),
+    },
+    {
+      id: 'demo-log-witness',
+      name: 'Demo transparency-log witness (DEMO KEY)',
+      role: 'log-witness',
+      validFrom: '2021-01-01T00:00:00Z',
+      validUntil: '2031-01-01T00:00:00Z',
+      publishedAt: 'https://witness.example/keys#demo-log-witness',
+      key: k('demo-log-witness', 'ed25519'),
     },
   ];
   for (const w of WITNESSES) {

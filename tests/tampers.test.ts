@@ -69,7 +69,7 @@ test('when the error codes are listed, each is documented and triggered by a cor
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   for (const code of Object.keys(ERROR_CODES)) {
     const rule = ERROR_CODES[code as ErrorCode];
-    assert.match(doc, new RegExp(`\\|\\s*${code}\\s*\\|\\s*${escape(rule)}\\s*\\|`), `${code} and its rule in §10`);
+    assert.match(doc, new RegExp(`\\|\\s*${code}\\s*\\|\\s*${escape(rule)}\\s*\\|`), `${code} and its rule in §11`);
     assert.ok(
       covered.has(code) || moduleTests.includes(`'${code}'`),
       `${code} is triggered by no corpus file, no tamper and no module test`,

@@ -9,7 +9,7 @@ import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm, isValidPublicKey } from 
 import { fingerprint } from './crypto/sha256.ts';
 
 export const TRUST_ROOTS_FILE = 'trust-roots.json';
-export const KEY_ROLES = ['vendor-root', 'operator', 'auditor', 'witness', 'release'] as const;
+export const KEY_ROLES = ['vendor-root', 'operator', 'auditor', 'witness', 'release', 'log-witness'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
 const keyWire = z.strictObject({

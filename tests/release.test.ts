@@ -1,0 +1,184 @@
+/**
+ * The release job: reproducible, atomic, append-only, with the site's own log consistent from one release to the
+ * next. Each release builds the site (about 10 s), so the cases share releases in order.
+ */
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, lstatSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { generateEvidence, writeTree } from '../demo/generate.ts';
+import { DemoKeys } from '../demo/keys.ts';
+import { toHex } from '../verify/encoding.ts';
+import { readJson } from '../verify/json.ts';
+import { parseTrustRoots } from '../verify/trust.ts';
+import { CHECKPOINT_PATH, logOrigin, openLog, readLogEntries } from '../verify/release-log.ts';
+
+const NS = 'meta.encrypted_backups.fleet_keys.v1';
+const tmp = mkdtempSync(join(tmpdir(), 'fleetproof-release-'));
+const full = join(tmp, 'evidence-full');
+const partial = join(tmp, 'evidence-partial');
+const out = join(tmp, 'site');
+const posts = join(tmp, 'posts');
+let lastEpoch = 0;
+
+function release(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/release.ts', '--posts', posts, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'), ...env },
+  });
+  return { status: r.status, signal: r.signal, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Every file of a folder (following the release link) with its SHA-256. */
+function tree(dir: string): Map<string, string> {
+  const root = realpathSync(dir);
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (lstatSync(p).isDirectory()) walk(p);
+      else files.set(relative(root, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+function openPublishedLog(site: string) {
+  const roots = parseTrustRoots(readJson(readFileSync(join(site, 'evidence/trust-roots.json')), 'trust-roots.json'));
+  const get = (p: string) => {
+    try {
+      return new Uint8Array(readFileSync(join(site, 'log', p)));
+    } catch {
+      return undefined;
+    }
+  };
+  const opened = openLog(readFileSync(join(site, CHECKPOINT_PATH), 'utf8'), roots, logOrigin('https://transparency.example'), get);
+  return { ...opened, entries: readLogEntries(opened.checkpoint.size, get) };
+}
+
+before(() => {
+  const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
+  lastEpoch = Math.max(...[...files.keys()].map((p) => Number(/\/(\d+)\/proof\.json$/.exec(p)?.[1] ?? 0)));
+  writeTree(full, files);
+  writeTree(partial, new Map([...files].filter(([p]) => !p.startsWith(`namespaces/${NS}/${lastEpoch}/`))));
+  // The posts, without their citation of the last epoch (which the partial tree does not have yet).
+  mkdirSync(posts);
+  for (const f of readdirSync('content/posts')) {
+    writeFileSync(join(posts, f), readFileSync(join('content/posts', f), 'utf8').replaceAll(`:epoch[${lastEpoch}]`, `epoch ${lastEpoch}`));
+  }
+});
+
+describe('npm run release', () => {
+  let first: Map<string, string>;
+
+  test('when released for the first time, the site, its log and its manifest are published behind a link', () => {
+    const r = release(['--out', out, '--evidence', partial]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /DEMO release key/);
+    assert.ok(lstatSync(out).isSymbolicLink());
+    first = tree(out);
+    const log = openPublishedLog(out);
+    assert.equal(log.checkpoint.size, [...tree(partial)].length);
+    // Each leaf is the file's sha256sum line, and the published file has that digest.
+    for (const e of log.entries) assert.equal(first.get(`evidence/${e.path}`), e.sha256, e.path);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).files as { path: string; sha256: string }[];
+    for (const f of manifest) assert.equal(first.get(f.path), f.sha256, f.path);
+    assert.equal(manifest.length, first.size - 2); // all but manifest.json and SHA256SUMS
+    assert.match(readFileSync(join(out, 'log/verifier-key.txt'), 'utf8'), /^transparency\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*\n$/);
+  });
+
+  for (const point of ['after-build', 'after-log', 'before-switch']) {
+    test(`when a release is killed ${point.replace('-', ' ')}, the previous site is intact`, () => {
+      const target = readlinkSync(out);
+      const r = release(['--out', out, '--evidence', full], { FLEETPROOF_RELEASE_FAULT: point });
+      assert.equal(r.signal, 'SIGKILL', r.out);
+      assert.equal(readlinkSync(out), target);
+      assert.deepEqual(tree(out), first);
+    });
+  }
+
+  test('when rerun after the kills, the release completes and the log grows consistently', () => {
+    const before = openPublishedLog(out);
+    const r = release(['--out', out, '--evidence', full, '--demo-witness']);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /consistent with the previous size/);
+    const after = openPublishedLog(out);
+    assert.equal(after.checkpoint.size, before.checkpoint.size + 3);
+    assert.deepEqual(after.entries.slice(0, before.entries.length), before.entries);
+    assert.deepEqual(after.cosignatures.map((c) => c.keyId), ['demo-log-witness']);
+    // No staging folder is left behind, and only the current and the previous release are kept.
+    const kept = readdirSync(join(tmp, '.site.releases'));
+    assert.equal(kept.filter((n) => n.startsWith('staging-')).length, 0);
+    assert.equal(kept.length, 2);
+  });
+
+  test('when the same inputs are released twice, the two sites are byte-identical', () => {
+    const previous = join(tmp, '.site.releases', readdirSync(join(tmp, '.site.releases')).find((n) => join('.site.releases', n) !== readlinkSync(out))!);
+    const out2 = join(tmp, 'site2');
+    const r = release(['--out', out2, '--evidence', full, '--previous', previous, '--demo-witness']);
+    assert.equal(r.status, 0, r.out);
+    assert.deepEqual(tree(out2), tree(out));
+  });
+
+  test('when a published epoch is removed from the evidence, the release fails naming it and changes nothing', () => {
+    const target = readlinkSync(out);
+    const r = release(['--out', out, '--evidence', partial]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, new RegExp(`namespaces/${NS.replace(/\./g, '\\.')}/${lastEpoch}/artifact\\.json was published and is now missing`));
+    assert.equal(readlinkSync(out), target);
+  });
+
+  test('when a published file is altered, the release fails naming it and changes nothing', () => {
+    const altered = join(tmp, 'evidence-altered');
+    const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
+    const roots = JSON.parse(new TextDecoder().decode(files.get('trust-roots.json')));
+    roots.keys[0].published_at += '#moved';
+    files.set('trust-roots.json', new TextEncoder().encode(JSON.stringify(roots, null, 2) + '\n'));
+    writeTree(altered, files);
+    const target = readlinkSync(out);
+    const r = release(['--out', out, '--evidence', altered]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /trust-roots\.json was published with SHA-256 [0-9a-f]{64} and now has [0-9a-f]{64}/);
+    assert.equal(readlinkSync(out), target);
+  });
+
+  test('when the evidence is regenerated with other keys, the release fails and changes nothing', () => {
+    const other = join(tmp, 'evidence-other');
+    writeTree(other, generateEvidence({ seed: 'another-seed', scale: 1 }));
+    const secret = toHex(new DemoKeys('another-seed').get('trust/demo-release-2021', 'ed25519').secretKey);
+    const target = readlinkSync(out);
+    const r = release(['--out', out, '--evidence', other], { FLEETPROOF_RELEASE_KEY: secret });
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /refused|UNKNOWN_KEY|NOTE_SIGNATURE_INVALID|was published/);
+    assert.ok(!r.out.includes(secret), 'the release key never appears in the output');
+    assert.equal(readlinkSync(out), target);
+  });
+
+  test('when no release key is given for evidence that is not the demo, the job refuses to start and says how', () => {
+    const other = join(tmp, 'evidence-other');
+    const r = release(['--out', join(tmp, 'site3'), '--evidence', other], { FLEETPROOF_RELEASE_KEY: '' });
+    assert.equal(r.status, 2, r.out);
+    assert.match(r.out, /FLEETPROOF_RELEASE_KEY/);
+    assert.match(r.out, /--release-key-file/);
+  });
+
+  test('when the release key is malformed or in the repository, it is refused without being echoed', () => {
+    const bad = 'not-a-key-but-a-secret-value-1234';
+    let r = release(['--out', join(tmp, 'site3')], { FLEETPROOF_RELEASE_KEY: bad });
+    assert.equal(r.status, 2);
+    assert.ok(!r.out.includes(bad));
+    const inRepo = 'tests/.release-key-test';
+    writeFileSync(inRepo, '00'.repeat(32));
+    try {
+      r = release(['--out', join(tmp, 'site3'), '--release-key-file', inRepo], { FLEETPROOF_RELEASE_KEY: '' });
+      assert.equal(r.status, 2);
+      assert.match(r.out, /outside the repository/);
+    } finally {
+      rmSync(inRepo, { force: true });
+    }
+  });
+});
