@@ -16,12 +16,13 @@
  * Exit status: 0 built, 1 not built (evidence, posts or build failed), 2 usage error.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatReport } from '../verify/index.ts';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
+import { headersFile } from '../site/lib/headers.ts';
 import { EvidenceError, readEvidence } from '../site/lib/verified.ts';
 import { PostError, listPosts } from '../site/loaders/posts.ts';
 
@@ -111,6 +112,9 @@ export function main(argv: string[]): void {
     cleanup();
     fail(`✗ astro build failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`})`);
   }
+
+  // Headers for static hosts that read a _headers file (CSP with frame-ancestors, nosniff, cache rules).
+  writeFileSync(join(tmp, '_headers'), headersFile());
 
   // 4. The result describes the tree verified in step 1.
   const index = join(tmp, 'evidence', 'index.json');

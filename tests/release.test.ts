@@ -14,6 +14,7 @@ import { DemoKeys } from '../demo/keys.ts';
 import { toHex } from '../verify/encoding.ts';
 import { readJson } from '../verify/json.ts';
 import { parseTrustRoots } from '../verify/trust.ts';
+import { CSP } from '../site/lib/site-meta.ts';
 import { CHECKPOINT_PATH, logOrigin, openLog, readLogEntries } from '../verify/release-log.ts';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';
@@ -88,6 +89,11 @@ describe('npm run release', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).files as { path: string; sha256: string }[];
     for (const f of manifest) assert.equal(first.get(f.path), f.sha256, f.path);
     assert.equal(manifest.length, first.size - 2); // all but manifest.json and SHA256SUMS
+    // Static hosts get the same policy as a header, with what a meta tag cannot carry, and the log's cache rules.
+    const headers = readFileSync(join(out, '_headers'), 'utf8');
+    assert.ok(headers.includes(`Content-Security-Policy: ${CSP}; frame-ancestors 'none'`), headers);
+    assert.match(headers, /\/log\/tile\/:level\/:index\n {2}Cache-Control: public, max-age=31536000, immutable/);
+    assert.match(headers, /\/log\/checkpoint\n {2}Cache-Control: no-cache/);
     assert.match(readFileSync(join(out, 'log/verifier-key.txt'), 'utf8'), /^transparency\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*\n$/);
   });
 
