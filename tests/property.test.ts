@@ -8,6 +8,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { gunzipSync } from 'node:zlib';
 import { VerificationError, ERROR_CODES } from '../verify/errors.ts';
 import { readJson } from '../verify/json.ts';
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from '../verify/encoding.ts';
@@ -20,6 +21,16 @@ import { parseProof } from '../verify/bundle/proof.ts';
 import { parseDeployment } from '../verify/fleet/deployment.ts';
 import { parseAttestation } from '../verify/fleet/attestation.ts';
 import { placeEvidence } from '../verify/place.ts';
+import { parseNote, signNote, ed25519NoteSigner, ed25519NoteVerifier, formatVerifierKey } from '../verify/tlog/note.ts';
+import { openCheckpoint, formatCheckpoint } from '../verify/tlog/checkpoint.ts';
+import { parseTilePath } from '../verify/tlog/tiles.ts';
+import { parseEntryBundle } from '../verify/tlog/entries.ts';
+import { verifyVendorAttestation, VENDOR_INPUT_FORMATS } from '../verify/vendors/index.ts';
+import { knownRoots } from '../verify/vendors/roots.ts';
+import { decodePemCertificates } from '../verify/vendors/x509.ts';
+import { verifyEvidence } from '../verify/tree.ts';
+import { readTree } from '../scripts/lib/read-tree.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
 
 const runs = Number(process.env.FLEETPROOF_PROPERTY_RUNS ?? 300);
 const seed = Number(process.env.FLEETPROOF_PROPERTY_SEED ?? 20261127);
@@ -143,6 +154,111 @@ describe('no mutation of a valid signed record is accepted', () => {
           );
         }),
         params,
+      );
+    });
+  }
+});
+
+describe('log and vendor parsers are total', () => {
+  test('when parsing arbitrary text as a signed note, it is total', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (t) => total(() => parseNote(t))), params);
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 5 }), (lines) =>
+        total(() => parseNote(`a\n\n${lines.map((l) => `\u2014 ${l}`).join('\n')}\n`)),
+      ),
+      params,
+    );
+  });
+
+  test('when parsing arbitrary tile paths and entry bundles, they are total', () => {
+    fc.assert(fc.property(fc.string(), (p) => total(() => parseTilePath(p))), params);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 256 }), (b, w) =>
+        total(() => parseEntryBundle(b, w)),
+      ),
+      params,
+    );
+  });
+
+  test('when a vendor adapter gets arbitrary bytes, it is total', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...VENDOR_INPUT_FORMATS), fc.uint8Array({ maxLength: 600 }), (f, b) =>
+        total(() => verifyVendorAttestation(f, b, [], { roots: [] })),
+      ),
+      { ...params, numRuns: Math.max(50, Math.floor(runs / 2)) },
+    );
+  });
+});
+
+describe('no mutation of valid signed evidence is accepted', () => {
+  test('when any byte of a signed checkpoint note changes, it fails or says the same', () => {
+    const sk = new Uint8Array(32).fill(9);
+    const pk = ed25519.getPublicKey(sk);
+    const text = formatCheckpoint({ origin: 'example.org/log', size: 7, rootHash: new Uint8Array(32).fill(1), extensions: [] });
+    const note = utf8(signNote(text, [ed25519NoteSigner('example.org/log', pk, (m) => ed25519.sign(m, sk))]));
+    const verifier = ed25519NoteVerifier(formatVerifierKey('example.org/log', pk));
+    fc.assert(
+      fc.property(fc.nat(note.length - 1), fc.integer({ min: 1, max: 255 }), (at, x) => {
+        const m = new Uint8Array(note);
+        m[at]! ^= x;
+        try {
+          const { checkpoint } = openCheckpoint(m, [verifier]);
+          return checkpoint.size === 7 && checkpoint.origin === 'example.org/log';
+        } catch (e) {
+          return e instanceof VerificationError;
+        }
+      }),
+      params,
+    );
+  });
+
+  // A small fleet of the demo: its trust roots, deployment record and attestations.
+  const demo = readTree('evidence');
+  const fleet = [...demo.keys()].filter((p) => p.startsWith('fleets/')).map((p) => p.split('/')[1]!).sort().at(-1)!;
+  const subset = new Map([...demo].filter(([p]) => p === 'trust-roots.json' || p.startsWith(`fleets/${fleet}/`)));
+  const files = [...subset.keys()].filter((p) => p !== 'trust-roots.json');
+
+  test('when one byte of a deployment record or an attestation changes, the fleet fails or the JSON means the same', () => {
+    assert.equal(verifyEvidence(subset).ok, true);
+    fc.assert(
+      fc.property(fc.constantFrom(...files), fc.nat(), fc.integer({ min: 1, max: 255 }), (file, n, x) => {
+        const bytes = subset.get(file)!;
+        const m = new Uint8Array(bytes);
+        m[n % m.length]! ^= x;
+        const r = verifyEvidence(new Map([...subset, [file, m]]));
+        if (!r.ok) return r.errors.every((e) => e.code in ERROR_CODES);
+        // Accepted: only if the file still parses to the same JSON (e.g. one whitespace byte for another).
+        return JSON.stringify(JSON.parse(new TextDecoder().decode(m))) === JSON.stringify(JSON.parse(new TextDecoder().decode(bytes)));
+      }),
+      { ...params, numRuns: Math.max(30, Math.floor(runs / 6)) },
+    );
+  });
+});
+
+describe('no mutation of a real vendor attestation is accepted', () => {
+  const hsm = (p: string) => new URL(`./data/vectors/hsm/${p}`, import.meta.url);
+  const roots = knownRoots();
+  const now = '2026-11-27T00:00:00Z';
+  const samples: [string, 'marvell' | 'nitro', Uint8Array, Uint8Array[]][] = [
+    // The attestation as signed (gunzipped: the gzip header's flags and time are not part of what is signed).
+    ['Marvell (EC key)', 'marvell', new Uint8Array(gunzipSync(readFileSync(hsm('gcp-cloudhsm-cavium/ec.dat')))), decodePemCertificates(readFileSync(hsm('gcp-cloudhsm-cavium/ec.certs'), 'utf8'))],
+    ['AWS Nitro', 'nitro', Uint8Array.from(atob(readFileSync(hsm('aws-nitro/nitro_attestation.b64'), 'utf8').trim()), (c) => c.charCodeAt(0)), []],
+  ];
+  for (const [name, format, bytes, certs] of samples) {
+    test(`when any byte of the ${name} sample changes, the adapter rejects it with a code`, () => {
+      verifyVendorAttestation(format, bytes, certs, { roots, now });
+      fc.assert(
+        fc.property(fc.nat(bytes.length - 1), fc.integer({ min: 1, max: 255 }), (at, x) => {
+          const m = new Uint8Array(bytes);
+          m[at]! ^= x;
+          try {
+            verifyVendorAttestation(format, m, certs, { roots, now });
+            return false;
+          } catch (e) {
+            return e instanceof VerificationError && e.code in ERROR_CODES;
+          }
+        }),
+        { ...params, numRuns: Math.max(50, Math.floor(runs / 3)) },
       );
     });
   }
