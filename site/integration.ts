@@ -6,6 +6,11 @@
  * changed) and must hash to exactly what /evidence/index.json, written earlier in the same build from the
  * loader's verified tree, lists. If the evidence changed while the site was being built the build fails rather
  * than publish pages that describe other bytes than the ones served.
+ *
+ * It also checks the browser bundle: no emitted script under /_astro/ (the <fleet-verify> widget and its worker)
+ * may import or require a Node built-in (site/widget/bundle-check.ts); one that does fails the build. Because Vite
+ * quietly swaps a built-in imported by browser code for an empty stub, the same rule also runs while bundling
+ * (a resolve hook on the client and worker builds).
  */
 import type { AstroIntegration } from 'astro';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,17 +18,35 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readVerifiedEvidence, type EvidenceIndex } from './lib/verified.ts';
 import { sitemapXml } from './lib/xml.ts';
+import { noNodeBuiltinsInBrowser, scanBundle } from './widget/bundle-check.ts';
 
 export default function fleetproofIntegration(opts: { evidenceDir: string }): AstroIntegration {
   let site = '';
   return {
     name: 'fleetproof',
     hooks: {
+      'astro:config:setup': ({ updateConfig }) => {
+        updateConfig({
+          vite: {
+            plugins: [noNodeBuiltinsInBrowser('browser')],
+            worker: { plugins: () => [noNodeBuiltinsInBrowser('worker')] },
+          },
+        });
+      },
       'astro:config:done': ({ config }) => {
         site = config.site ?? '';
       },
       'astro:build:done': ({ dir, pages, logger }) => {
         const out = fileURLToPath(dir);
+        const bundle = scanBundle(out);
+        if (bundle.uses.length) {
+          throw new Error(
+            `the browser bundle uses Node built-ins, which do not exist in a browser: ${bundle.uses
+              .map((u) => `${u.file} → ${u.specifier}`)
+              .join(', ')}`,
+          );
+        }
+        logger.info(`browser bundle: ${bundle.files.length} scripts, no Node built-in`);
         const v = readVerifiedEvidence(opts.evidenceDir);
         const indexPath = join(out, 'evidence', 'index.json');
         const published = readFileSync(indexPath, 'utf8');

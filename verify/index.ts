@@ -31,3 +31,36 @@ export { sha256, fingerprint } from './crypto/sha256.ts';
 export { verifyEd25519Strict } from './crypto/ed25519.ts';
 export { verifyP256 } from './crypto/ecdsa.ts';
 export { checkRecord } from './check-record.ts';
+// For the in-browser widget (site/widget/): a dropped proof or validation bundle is checked step by step with the
+// same functions the tree verification uses.
+export { Checklist } from './checklist.ts';
+export {
+  TRUST_ROOTS_FILE,
+  parseTrustRoots,
+  isValidAt,
+  isoOfMs,
+  type TrustRoots,
+  type NamespacePolicy,
+  type PinnedKey,
+} from './trust.ts';
+export { parseProof, verifyCountersignature, type Proof } from './bundle/proof.ts';
+export { parseArtifact, type Artifact } from './bundle/artifact.ts';
+export { placeEvidence, type Placement, type EvidenceKind } from './place.ts';
+export { parseAuditorKey, type RecordCheck } from './check-record.ts';
+export {
+  verifyVendorAttestation,
+  checkVendorAttestation,
+  VENDOR_INPUT_FORMATS,
+  type VendorClaim,
+  type VendorInputFormat,
+} from './vendors/index.ts';
+export {
+  buildLog,
+  openLog,
+  checkConsistency,
+  readLogEntries,
+  logOrigin,
+  CHECKPOINT_PATH,
+  VERIFIER_KEY_PATH,
+  type LogEntry,
+} from './release-log.ts';

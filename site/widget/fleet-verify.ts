@@ -1,0 +1,406 @@
+/**
+ * <fleet-verify data-kind="fleet|epoch" data-subject="…">: "verify in your browser".
+ *
+ * Pressing its button (or opening the page at #verify) fetches the page's raw evidence from this site and runs the
+ * verification core on it in a module worker (./worker.ts), showing each check as it completes: passed or failed,
+ * what was compared, how long it took. The outcome is on the element for tools and tests:
+ *
+ *   data-state  idle | running | verified | failed
+ *   data-code   on failure, the first error's code (the core's: DIGEST_MISMATCH, CHAIN_BROKEN, …; or the widget's
+ *               own FETCH_FAILED, INDEX_MISMATCH, WIDGET_ERROR when the core found nothing)
+ *
+ * A second box checks a file the reader has (an auditor record, a proof, a proof with its artifact) against the
+ * pinned keys and the published namespace; its result is on `.fv-drop-result` with the same attributes plus
+ * `data-key`, the pinned auditor key that verified.
+ *
+ * The page's own text is never an input: the attributes only say which fleet or epoch to fetch. This script holds
+ * no verification code (it is all in the worker) and makes no request itself.
+ */
+import type { FromWorker, Outcome, Step, StepGroup, Target, ToWorker } from './protocol.ts';
+
+type Job =
+  { type: 'verify'; target: Target } | { type: 'check-files'; files: { name: string; bytes: Uint8Array }[] };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The worker, shared by every job on the page.
+
+let worker: Worker | undefined;
+let nextJob = 1;
+const listeners = new Map<number, (m: FromWorker) => void>();
+
+function failAll(code: string, message: string): void {
+  for (const [job, fn] of [...listeners]) fn({ type: 'done', job, outcome: failure(code, message) });
+}
+
+function failure(code: string, message: string): Outcome {
+  return {
+    ok: false,
+    code,
+    message,
+    checks: 0,
+    failed: 1,
+    files: 0,
+    bytes: 0,
+    fetchMs: 0,
+    verifyMs: 0,
+    totalMs: 0,
+  };
+}
+
+function runJob(job: Job, on: (m: FromWorker) => void): void {
+  const id = nextJob++;
+  listeners.set(id, (m) => {
+    if (m.type === 'done') listeners.delete(id);
+    on(m);
+  });
+  try {
+    if (!worker) {
+      worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fleet-verify' });
+      worker.addEventListener('message', (e: MessageEvent<FromWorker>) =>
+        listeners.get(e.data.job)?.(e.data),
+      );
+      worker.addEventListener('error', (e) => {
+        e.preventDefault();
+        worker?.terminate();
+        worker = undefined;
+        failAll('WIDGET_ERROR', `the verifier could not start (${e.message || 'its script did not load'})`);
+      });
+    }
+    const msg: ToWorker = { ...job, job: id };
+    worker.postMessage(msg);
+  } catch (e) {
+    worker = undefined;
+    failAll('WIDGET_ERROR', `the verifier could not start: ${(e as Error).message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// DOM helpers: text only, never HTML.
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string | undefined)[]
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) if (c !== undefined) e.append(c);
+  return e;
+}
+
+const ms = (t: number) => `${t < 10 ? t.toFixed(1) : Math.round(t)} ms`;
+const plural = (n: number, w: string) => `${n.toLocaleString('en-GB')} ${w}${n === 1 ? '' : 's'}`;
+let uid = 0;
+
+function stepItem(step: Step, took: number): HTMLLIElement {
+  const passed = step.status === 'passed';
+  const body = el(
+    'div',
+    { class: 'fv-body' },
+    el(
+      'div',
+      { class: 'fv-head' },
+      el(
+        'span',
+        { class: 'fv-title' },
+        el('span', { class: 'visually-hidden' }, passed ? 'Passed: ' : 'Failed: '),
+        step.title,
+      ),
+      ' ',
+      el('span', { class: 'fv-time' }, ms(took)),
+    ),
+    el('div', { class: 'fv-subject mono' }, step.subject),
+    step.detail ? el('div', { class: 'fv-detail' }, step.detail) : undefined,
+  );
+  if (!passed && step.errors.length) {
+    const ul = el('ul', { class: 'fv-errors' });
+    for (const e of step.errors.slice(0, 20)) {
+      ul.append(
+        el(
+          'li',
+          {},
+          el('code', { class: 'fv-code' }, e.code),
+          ' ',
+          e.file ? el('span', { class: 'mono' }, `${e.file}${e.path ? ` ${e.path}` : ''}`) : undefined,
+          e.file ? ': ' : '',
+          e.message,
+          e.rule ? el('span', { class: 'fv-rule' }, ` (rule: ${e.rule})`) : undefined,
+        ),
+      );
+    }
+    if (step.errors.length > 20) ul.append(el('li', {}, `… and ${step.errors.length - 20} more`));
+    body.append(ul);
+  }
+  return el(
+    'li',
+    { class: 'fv-step', 'data-status': step.status, 'data-check': step.id },
+    el('span', { class: 'fv-mark', 'aria-hidden': 'true' }, passed ? '✓' : '✗'),
+    body,
+  );
+}
+
+/** A step list that can fold one group into a single counting line (the other epochs on an epoch page). */
+class StepList {
+  readonly ol: HTMLOListElement;
+  private folded:
+    | { li: HTMLLIElement; text: HTMLElement; n: number; failed: number; subjects: Set<string>; took: number }
+    | undefined;
+  constructor(label: string) {
+    // Focusable: it scrolls, and a keyboard user must be able to scroll it.
+    this.ol = el('ol', { class: 'fv-steps', 'aria-label': label, tabindex: '0' });
+    this.ol.hidden = true;
+  }
+  clear(): void {
+    this.ol.replaceChildren();
+    this.ol.hidden = true;
+    this.folded = undefined;
+  }
+  add(step: Step, took: number, group: StepGroup): void {
+    this.ol.hidden = false;
+    if (group === 'other') {
+      if (!this.folded) {
+        const text = el('span', { class: 'fv-title' });
+        const li = el('li', {
+          class: 'fv-step fv-folded',
+          'data-status': 'passed',
+          'data-check': 'other-epochs',
+        });
+        li.append(
+          el('span', { class: 'fv-mark', 'aria-hidden': 'true' }, '✓'),
+          el('div', { class: 'fv-body' }, el('div', { class: 'fv-head' }, text)),
+        );
+        this.ol.append(li);
+        this.folded = { li, text, n: 0, failed: 0, subjects: new Set(), took: 0 };
+      }
+      const f = this.folded;
+      f.n++;
+      f.took += took;
+      f.subjects.add(step.subject);
+      if (step.status === 'failed') {
+        f.failed++;
+        f.li.dataset.status = 'failed';
+        f.li.querySelector('.fv-mark')!.textContent = '✗';
+        this.ol.append(stepItem(step, took));
+      }
+      f.text.textContent = `The namespace’s other epochs, each checked the same way: ${plural(f.subjects.size, 'epoch')}, ${plural(f.n, 'check')}${f.failed ? `, ${f.failed} failed (below)` : ', all passed'} — ${ms(f.took)}`;
+      return;
+    }
+    this.ol.append(stepItem(step, took));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const MAX_INPUT = 4 * 1024 * 1024 + 1; // the core's file limit, plus one byte so that it reports FILE_TOO_LARGE
+
+export class FleetVerify extends HTMLElement {
+  private built = false;
+  private running = false;
+  private button!: HTMLButtonElement;
+  private summary!: HTMLElement;
+  private steps!: StepList;
+  private drop!: {
+    result: HTMLElement;
+    summary: HTMLElement;
+    steps: StepList;
+    input: HTMLInputElement;
+    text: HTMLTextAreaElement;
+    zone: HTMLElement;
+  };
+  private readonly onHash = () => {
+    if (location.hash === '#verify' && !this.running) this.start();
+  };
+
+  target(): Target | undefined {
+    const subject = this.dataset.subject ?? '';
+    if (this.dataset.kind === 'fleet' && subject) return { kind: 'fleet', fleetId: subject };
+    const m = /^(.+)\/(0|[1-9][0-9]*)$/.exec(subject);
+    if (this.dataset.kind === 'epoch' && m) return { kind: 'epoch', namespace: m[1]!, epoch: Number(m[2]) };
+    return undefined;
+  }
+
+  connectedCallback(): void {
+    if (!this.built) this.build();
+    window.addEventListener('hashchange', this.onHash);
+    if (location.hash === '#verify' && this.dataset.state === 'idle') this.start();
+  }
+
+  disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.onHash);
+  }
+
+  private build(): void {
+    this.built = true;
+    const n = ++uid;
+    const t = this.target();
+    const what =
+      t?.kind === 'fleet'
+        ? 'this fleet’s deployment record and every HSM’s attestation: the operator’s and witnesses’ signatures, each certificate chain up to its pinned vendor root, each attestation’s signature, every fleet key attested, the quorum'
+        : 'this epoch’s validation bundle the way Meta’s mbt checks one (proof, artifact, digest, auditor signature, counter-signature, the auditor’s log record), the fleet keys against the signed deployment records, and the rules across every epoch of the namespace';
+    this.replaceChildren();
+    this.button = el('button', { type: 'button', class: 'fv-run' }, 'Verify in your browser');
+    this.button.addEventListener('click', () => this.start());
+    this.summary = el('p', {
+      class: 'fv-summary',
+      role: 'status',
+      'aria-live': 'polite',
+      'aria-atomic': 'true',
+    });
+    this.steps = new StepList('Verification steps');
+    this.append(
+      el(
+        'p',
+        {},
+        `Fetches the raw files from this site and checks ${what} — here, with the same verifier as the command line below, compiled for the browser. No other site is contacted and nothing on this page is taken on trust.`,
+      ),
+      el('p', { class: 'fv-actions' }, this.button),
+      this.summary,
+      this.steps.ol,
+      this.buildDrop(n),
+    );
+    this.dataset.state = 'idle';
+  }
+
+  private buildDrop(n: number): HTMLElement {
+    const inputId = `fv-file-${n}`;
+    const textId = `fv-text-${n}`;
+    const titleId = `fv-drop-title-${n}`;
+    const input = el('input', { type: 'file', id: inputId, multiple: '', accept: '.json,application/json' });
+    const text = el('textarea', {
+      id: textId,
+      rows: '5',
+      spellcheck: 'false',
+      autocomplete: 'off',
+      class: 'mono',
+    });
+    const check = el('button', { type: 'button' }, 'Check pasted text');
+    const summary = el('p', {
+      class: 'fv-summary',
+      role: 'status',
+      'aria-live': 'polite',
+      'aria-atomic': 'true',
+    });
+    const steps = new StepList('Steps of the file check');
+    const result = el('div', { class: 'fv-drop-result', 'data-state': 'idle' }, summary, steps.ol);
+    const zone = el(
+      'div',
+      { class: 'fv-dropzone' },
+      el(
+        'label',
+        { for: inputId },
+        'Choose or drop files: an auditor record, a proof, or a proof with its artifact',
+      ),
+      input,
+    );
+    this.drop = { result, summary, steps, input, text, zone };
+    input.addEventListener('change', () => {
+      if (input.files?.length) void this.checkFiles([...input.files]);
+    });
+    zone.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      zone.classList.add('fv-over');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('fv-over'));
+    zone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      zone.classList.remove('fv-over');
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length) void this.checkFiles(files);
+    });
+    check.addEventListener('click', () => {
+      if (!text.value.trim()) {
+        text.focus();
+        return;
+      }
+      this.runDrop([{ name: 'pasted text', bytes: new TextEncoder().encode(text.value) }]);
+    });
+    return el(
+      'section',
+      { class: 'fv-drop', 'aria-labelledby': titleId },
+      el('h4', { id: titleId }, 'Check a file you have'),
+      el(
+        'p',
+        {},
+        'An auditor record as the auditor’s API returns it, or a validation bundle your own app received (its proof, with the artifact if you have it): checked against the auditor and operator keys pinned in ',
+        el('a', { href: '/evidence/trust-roots.json' }, 'trust-roots.json'),
+        ', and against the digest this site publishes for that epoch. The files stay in your browser.',
+      ),
+      zone,
+      el(
+        'label',
+        { for: textId },
+        'Or paste one JSON document (an auditor record or a proof; an artifact’s digest needs its exact bytes, so choose the file)',
+      ),
+      text,
+      el('p', { class: 'fv-actions' }, check),
+      result,
+    );
+  }
+
+  private async checkFiles(files: File[]): Promise<void> {
+    this.drop.result.dataset.state = 'running';
+    const inputs = await Promise.all(
+      files.map(async (f) => ({
+        name: f.name,
+        bytes: new Uint8Array(await f.slice(0, MAX_INPUT).arrayBuffer()),
+      })),
+    );
+    this.runDrop(inputs);
+  }
+
+  private runDrop(files: { name: string; bytes: Uint8Array }[]): void {
+    const d = this.drop;
+    d.steps.clear();
+    d.result.dataset.state = 'running';
+    delete d.result.dataset.code;
+    delete d.result.dataset.key;
+    d.summary.textContent = `Checking ${files.map((f) => f.name).join(', ')}…`;
+    runJob({ type: 'check-files', files }, (m) => {
+      if (m.type === 'check') d.steps.add(m.step, m.ms, m.group);
+      else if (m.type === 'done') {
+        const o = m.outcome;
+        d.result.dataset.state = o.ok ? 'verified' : 'failed';
+        if (o.code && !o.ok) d.result.dataset.code = o.code;
+        if (o.auditorKey) d.result.dataset.key = o.auditorKey;
+        d.summary.textContent = o.ok
+          ? `Verified: ${plural(o.checks, 'check')} passed${o.auditorKey ? `; signed with the pinned auditor key ${o.auditorKey}` : ''}, and the digest is the one this site publishes.`
+          : `Not verified: ${o.code}${o.message ? ` — ${o.message}` : ''}.`;
+      }
+    });
+  }
+
+  /** Runs the page's checklist. */
+  start(): void {
+    if (this.running) return;
+    const t = this.target();
+    this.running = true;
+    this.steps.clear();
+    this.dataset.state = 'running';
+    delete this.dataset.code;
+    this.button.setAttribute('aria-disabled', 'true');
+    this.button.textContent = 'Verifying…';
+    this.summary.textContent = 'Verifying: fetching the raw files…';
+    const finish = (o: Outcome) => {
+      this.running = false;
+      this.dataset.state = o.ok ? 'verified' : 'failed';
+      if (!o.ok && o.code) this.dataset.code = o.code;
+      this.button.removeAttribute('aria-disabled');
+      this.button.textContent = 'Verify again';
+      this.summary.textContent = o.ok
+        ? `Verified: all ${plural(o.checks, 'check')} passed over ${plural(o.files, 'file')} (${Math.round(o.bytes / 1024)} KB fetched in ${ms(o.fetchMs)}, checked in ${ms(o.verifyMs)}).`
+        : o.checks
+          ? `Not verified: ${o.code}${o.message ? ` — ${o.message}` : ''} (${o.failed} of ${plural(o.checks, 'check')} failed).`
+          : `Could not verify: ${o.code} — ${o.message ?? ''}. The command-line verifier below checks the same files.`;
+    };
+    if (!t) {
+      finish(failure('WIDGET_ERROR', 'this element names no fleet or epoch'));
+      return;
+    }
+    runJob({ type: 'verify', target: t }, (m) => {
+      if (m.type === 'check') this.steps.add(m.step, m.ms, m.group);
+      else if (m.type === 'done') finish(m.outcome);
+    });
+  }
+}
+
+if (!customElements.get('fleet-verify')) customElements.define('fleet-verify', FleetVerify);

@@ -1,0 +1,71 @@
+/**
+ * Messages between the <fleet-verify> element (main thread) and its worker. Plain JSON-able objects only.
+ *
+ * A job is either the page's whole checklist (`verify`) or the check of files a reader pasted or dropped
+ * (`check-files`). The worker answers each job with a stream of `check` messages, one per completed check, in
+ * the order the core runs them, and then exactly one `done`.
+ */
+
+/** What a page's widget verifies: one fleet, or one epoch of a namespace (with the rules that span it). */
+export type Target = { kind: 'fleet'; fleetId: string } | { kind: 'epoch'; namespace: string; epoch: number };
+
+/**
+ * Codes the widget adds to the core's (verify/errors.ts): the site could not be read, or a fetched file differs
+ * from the SHA-256 /evidence/index.json lists for it (an extra signal: the index is the site's own claim, not a
+ * signature), or a dropped file is of a kind this box does not check.
+ */
+export const WIDGET_CODES = {
+  FETCH_FAILED: 'the evidence could not be fetched from this site',
+  INDEX_MISMATCH: 'a fetched file differs from the SHA-256 that /evidence/index.json lists for it',
+  UNSUPPORTED_KIND: 'this box checks auditor records, proofs and artifacts',
+  WIDGET_ERROR: 'the verifier itself failed to run',
+} as const;
+export type WidgetCode = keyof typeof WIDGET_CODES;
+
+export interface StepError {
+  code: string;
+  message: string;
+  rule?: string;
+  file?: string;
+  path?: string;
+}
+
+/** A check as the core reports it (verify/checklist.ts CheckResult), or one of the widget's own. */
+export interface Step {
+  id: string;
+  title: string;
+  subject: string;
+  status: 'passed' | 'failed';
+  detail?: string;
+  errors: StepError[];
+}
+
+/**
+ * Where a step belongs on the page: `main` is shown as it comes; on an epoch page `this` is the epoch's own
+ * steps (shown), `other` the other epochs' (counted in one line, failures shown).
+ */
+export type StepGroup = 'main' | 'this' | 'other';
+
+export interface Outcome {
+  ok: boolean;
+  /** The first error's code: the core's when the core found any, else the widget's. */
+  code: string | undefined;
+  message: string | undefined;
+  checks: number;
+  failed: number;
+  files: number;
+  bytes: number;
+  fetchMs: number;
+  verifyMs: number;
+  totalMs: number;
+  /** For checked files: the pinned auditor key that verified, if one did. */
+  auditorKey?: string | undefined;
+}
+
+export type ToWorker =
+  | { type: 'verify'; job: number; target: Target }
+  | { type: 'check-files'; job: number; files: { name: string; bytes: Uint8Array }[] };
+
+export type FromWorker =
+  | { type: 'check'; job: number; step: Step; ms: number; group: StepGroup }
+  | { type: 'done'; job: number; outcome: Outcome };

@@ -1,0 +1,63 @@
+/**
+ * The widget's module worker: fetches the raw evidence from this site's own origin (root-relative URLs under
+ * /evidence/) and runs the verification core on it, posting each check as it completes so that the page can show
+ * it while the next one runs. Nothing here touches the DOM or any other origin; hashing and signatures are the
+ * core's pure-JS @noble code, so it works without crypto.subtle (plain http, non-secure contexts).
+ */
+import { checkInputs, FetchError, fatalOutcome, verifyTarget, type Fetcher } from './plan.ts';
+import type { FromWorker, ToWorker } from './protocol.ts';
+
+interface WorkerScope {
+  postMessage(m: FromWorker): void;
+  addEventListener(type: 'message', fn: (e: MessageEvent<ToWorker>) => void): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+/** /evidence/<path>, each segment percent-encoded (as the site's own links: site/lib/urls.ts). */
+export function evidenceUrl(path: string): string {
+  return `/evidence/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+const fetchEvidence: Fetcher = async (path) => {
+  // Revalidate: the check is about the bytes the site serves now, not a cached copy.
+  const r = await fetch(evidenceUrl(path), { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
+  if (r.status === 404) return undefined;
+  if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+};
+
+async function handle(m: ToWorker): Promise<void> {
+  const job = m.job;
+  const t0 = performance.now();
+  const emit = (
+    step: Parameters<Parameters<typeof verifyTarget>[2]>[0],
+    ms: number,
+    group: 'main' | 'this' | 'other',
+  ) => scope.postMessage({ type: 'check', job, step, ms, group });
+  try {
+    const outcome =
+      m.type === 'verify'
+        ? await verifyTarget(m.target, fetchEvidence, emit)
+        : await checkInputs(m.files, fetchEvidence, emit);
+    scope.postMessage({ type: 'done', job, outcome });
+  } catch (e) {
+    const fetchFailed = e instanceof FetchError || e instanceof TypeError;
+    scope.postMessage({
+      type: 'done',
+      job,
+      outcome: fatalOutcome(
+        fetchFailed ? 'FETCH_FAILED' : 'WIDGET_ERROR',
+        fetchFailed
+          ? `could not fetch the evidence from this site (${(e as Error).message})`
+          : `the verifier stopped: ${(e as Error).message}`,
+        performance.now() - t0,
+      ),
+    });
+  }
+}
+
+// Jobs run one after another: a verification is synchronous once its files are in.
+let queue: Promise<void> = Promise.resolve();
+scope.addEventListener('message', (e) => {
+  queue = queue.then(() => handle(e.data));
+});

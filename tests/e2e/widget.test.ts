@@ -1,0 +1,489 @@
+/**
+ * The <fleet-verify> widget in a real browser (Debian's Chromium through playwright-core): the site is built once
+ * into its own folder, served by a tiny loopback server, and every test drives one browser.
+ *
+ * Tampering happens after the build, on the served files, the way a compromised host or CDN would change them:
+ * the build verified the evidence, the pages say so, and the widget must still fail with the core's code.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { encodeSignatureMessage, fromHex, toHex } from '../../verify/index.ts';
+import {
+  INSECURE_HOST,
+  NS,
+  buildSite,
+  evidenceShape,
+  launch,
+  serve,
+  widgetOutcome,
+  type BuiltSite,
+  type Server,
+} from './harness.ts';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+describe('the in-browser verifier', () => {
+  let site: BuiltSite;
+  let server: Server;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  let context: BrowserContext;
+  let fleets: string[];
+  let epochs: number[];
+  /** Requests the browser tried to send anywhere but the test server (aborted). */
+  const foreign: string[] = [];
+
+  before(async () => {
+    site = await buildSite('e2e');
+    ({ fleets, epochs } = evidenceShape(site.evidence));
+    server = await serve(site.out);
+    browser = await launch();
+    context = browser.context;
+    const allowed = new Set([server.origin, `http://${INSECURE_HOST}:${server.port}`]);
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || allowed.has(new URL(url).origin)) return route.continue();
+      foreign.push(url);
+      return route.abort();
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    site?.cleanup();
+  });
+
+  /** Uncaught errors per page. */
+  const pageErrors = new WeakMap<Page, string[]>();
+
+  async function open(path: string, origin = server.origin): Promise<Page> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    pageErrors.set(page, errors);
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(origin + path);
+    return page;
+  }
+
+  async function press(page: Page): Promise<{ state: string; code: string | undefined }> {
+    await page.locator('fleet-verify .fv-run').click();
+    return widgetOutcome(page);
+  }
+
+  /** Changes one byte of a served file for the duration of `fn`, then puts it back. */
+  async function tampered<T>(
+    path: string,
+    change: (text: string) => string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const file = join(site.out, 'evidence', ...path.split('/'));
+    const original = readFileSync(file);
+    const text = original.toString('utf8');
+    const changed = Buffer.from(change(text), 'utf8');
+    assert.equal(changed.length, original.length, 'one byte changed, same length');
+    assert.equal(
+      [...changed].filter((b, i) => b !== original[i]).length,
+      1,
+      `exactly one byte of ${path} differs`,
+    );
+    writeFileSync(file, changed);
+    try {
+      return await fn();
+    } finally {
+      writeFileSync(file, original);
+    }
+  }
+
+  /** Replaces the character at `i` with another one of the same class (hex digit or base64 letter). */
+  const flip = (text: string, i: number) => {
+    const c = text[i]!;
+    const to = c === 'a' ? 'b' : c === 'A' ? 'B' : /[0-9a-f]/.test(c) ? 'a' : 'A';
+    return text.slice(0, i) + to + text.slice(i + 1);
+  };
+
+  const rotationEpoch = () => {
+    // The first epoch whose active keys belong to other fleets than the previous epoch's: a fleet rotation.
+    let prev: string | undefined;
+    for (const n of epochs) {
+      const a = JSON.parse(
+        readFileSync(join(site.evidence, 'namespaces', NS, String(n), 'artifact.json'), 'utf8'),
+      ) as { keys: { fleet_id: string; role: string }[] };
+      const active = [...new Set(a.keys.filter((k) => k.role === 'active').map((k) => k.fleet_id))]
+        .sort()
+        .join();
+      if (prev !== undefined && active !== prev) return n;
+      prev = active;
+    }
+    throw new Error('the demo has no rotation epoch');
+  };
+
+  it('when every fleet page and the first, a rotation and the last epoch page are verified, each widget reaches verified, shows its steps, keeps “verify without us”, and no request leaves the origin', async () => {
+    const pages = [
+      ...fleets.map((f) => `/fleets/${f}/`),
+      ...[epochs[0]!, rotationEpoch(), epochs.at(-1)!].map((n) => `/namespace/${n}/`),
+    ];
+    for (const path of pages) {
+      const page = await open(path);
+      assert.equal(
+        await page.locator('fleet-verify').getAttribute('data-state'),
+        'idle',
+        `${path}: idle first`,
+      );
+      const out = await press(page);
+      assert.deepEqual(out, { state: 'verified', code: undefined }, path);
+      const ids = await page
+        .locator('fleet-verify .fv-steps > li')
+        .evaluateAll((lis) =>
+          lis.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-status')]),
+        );
+      assert.ok(
+        ids.every(([, s]) => s === 'passed'),
+        `${path}: every step passed`,
+      );
+      const want = path.startsWith('/fleets/')
+        ? [
+            'widget.fetch',
+            'widget.index',
+            'fleet.operator-signature',
+            'fleet.witnesses',
+            'hsm.chain',
+            'hsm.signature',
+            'fleet.keys-attested',
+            'fleet.quorum',
+          ]
+        : [
+            'widget.fetch',
+            'widget.index',
+            'epoch.read',
+            'epoch.digest',
+            'epoch.auditor-signature',
+            'epoch.countersignature',
+            'epoch.record',
+            'epoch.fleet-keys',
+            'namespace.sequence',
+            'namespace.digests',
+          ];
+      for (const id of want)
+        assert.ok(
+          ids.some(([x]) => x === id),
+          `${path}: step ${id} shown`,
+        );
+      // Each step says what was compared and how long it took.
+      const digest = page.locator('fleet-verify li[data-check="epoch.digest"] .fv-detail');
+      if (path.startsWith('/namespace/'))
+        assert.match(
+          (await digest.textContent())!,
+          /sha256\(artifact\.json\) = [0-9a-f]{16}… = proof\.digest/,
+        );
+      assert.match((await page.locator('fleet-verify .fv-steps .fv-time').first().textContent())!, /\d ms$/);
+      assert.match(
+        (await page.locator('fleet-verify > .fv-summary').textContent())!,
+        /^Verified: all \d+ checks passed/,
+      );
+      const verify = page.locator('#verify');
+      assert.match((await verify.textContent())!, /npx fleetproof verify --evidence evidence/);
+      assert.ok((await verify.locator('a[href^="/evidence/"]').count()) >= 2, `${path}: raw file links`);
+      assert.deepEqual(pageErrors.get(page), []);
+      await page.close();
+    }
+    assert.deepEqual(foreign, []);
+    assert.ok(server.requests.some((r) => r.includes('/evidence/index.json')));
+    assert.ok(
+      server.requests.every(
+        (r) => r.startsWith(`127.0.0.1:${server.port} `) || r.startsWith(`${INSECURE_HOST}:`),
+      ),
+    );
+  });
+
+  it('when a page is opened at #verify, the widget starts by itself and verifies', async () => {
+    const page = await open(`/namespace/${epochs[1]}/#verify`);
+    assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+    await page.close();
+  });
+
+  it('when one byte of a fetched artifact changes after the build, the epoch’s widget fails with DIGEST_MISMATCH, and so does every epoch page (the namespace is checked whole)', async () => {
+    const n = epochs[4]!;
+    await tampered(
+      `namespaces/${NS}/${n}/artifact.json`,
+      (t) => flip(t, t.indexOf('"public_key": "') + 20),
+      async () => {
+        for (const path of [`/namespace/${n}/`, `/namespace/${epochs.at(-1)}/`]) {
+          const page = await open(path);
+          assert.deepEqual(await press(page), { state: 'failed', code: 'DIGEST_MISMATCH' }, path);
+          // The page itself still says the build verified: only the widget notices.
+          assert.match((await page.locator('footer').textContent())!, /verified in full at build time/);
+          const index = page.locator('fleet-verify li[data-check="widget.index"]');
+          assert.equal(await index.getAttribute('data-status'), 'failed', 'the index disagrees too');
+          assert.match(
+            (await page.locator('fleet-verify > .fv-summary').textContent())!,
+            /^Not verified: DIGEST_MISMATCH/,
+          );
+          await page.close();
+        }
+      },
+    );
+  });
+
+  it('when one byte of an attestation’s signature changes after the build, the fleet’s widget fails with ATTESTATION_SIGNATURE_INVALID', async () => {
+    const fleet = fleets[0]!;
+    const dir = join(site.evidence, 'fleets', fleet, 'attestations');
+    const hsm = readdirSync(dir)
+      .sort()[0]!
+      .replace(/\.json$/, '');
+    await tampered(
+      `fleets/${fleet}/attestations/${hsm}.json`,
+      // The attestation envelope is the file's last object; its signature is the last "sig".
+      (t) => flip(t, t.lastIndexOf('"sig": "') + 8),
+      async () => {
+        const page = await open(`/fleets/${fleet}/`);
+        assert.deepEqual(await press(page), { state: 'failed', code: 'ATTESTATION_SIGNATURE_INVALID' });
+        const failed = page.locator('fleet-verify li[data-check="hsm.signature"][data-status="failed"]');
+        assert.equal(await failed.count(), 1);
+        assert.match((await failed.textContent())!, new RegExp(`attestations/${hsm}`));
+        await page.close();
+      },
+    );
+  });
+
+  it('when one byte of an auditor record changes after the build, the epoch’s widget fails with PROOF_RECORD_MISMATCH', async () => {
+    const n = epochs[5]!;
+    await tampered(
+      `namespaces/${NS}/${n}/auditor-record.json`,
+      (t) => flip(t, t.indexOf('"signature": "') + 30),
+      async () => {
+        const page = await open(`/namespace/${n}/`);
+        assert.deepEqual(await press(page), { state: 'failed', code: 'PROOF_RECORD_MISMATCH' });
+        assert.equal(
+          await page.locator('fleet-verify li[data-check="epoch.record"]').getAttribute('data-status'),
+          'failed',
+        );
+        await page.close();
+      },
+    );
+  });
+
+  describe('a file the reader has', () => {
+    const record = (n: number) =>
+      readFileSync(join(site.evidence, 'namespaces', NS, String(n), 'auditor-record.json'));
+
+    /** The pinned auditor key that verifies a record, found here with noble directly (not the widget's code). */
+    function expectedKey(bytes: Buffer): string {
+      const r = JSON.parse(bytes.toString('utf8')) as { serialized_message: string; signature: string };
+      const roots = JSON.parse(readFileSync(join(site.evidence, 'trust-roots.json'), 'utf8')) as {
+        keys: { id: string; public_key: string }[];
+        namespaces: { name: string; auditor_keys: string[] }[];
+      };
+      const ids = roots.namespaces.find((x) => x.name === NS)!.auditor_keys;
+      const k = roots.keys.find(
+        (k) =>
+          ids.includes(k.id) &&
+          ed25519.verify(fromHex(r.signature), fromHex(r.serialized_message), fromHex(k.public_key)),
+      );
+      return k!.id;
+    }
+
+    async function dropResult(page: Page) {
+      await page.waitForFunction(
+        () =>
+          /^(verified|failed)$/.test(
+            document.querySelector('.fv-drop-result')?.getAttribute('data-state') ?? '',
+          ),
+        undefined,
+        { timeout: 30_000, polling: 50 },
+      );
+      return page.locator('.fv-drop-result').evaluate((e) => ({
+        state: e.getAttribute('data-state'),
+        code: e.getAttribute('data-code') ?? undefined,
+        key: e.getAttribute('data-key') ?? undefined,
+      }));
+    }
+
+    it('when a reader chooses the auditor’s record of an early and of a late epoch, each verifies under the pinned key that signed it', async () => {
+      const page = await open(`/namespace/${epochs[0]}/`);
+      for (const n of [epochs[0]!, epochs.at(-1)!]) {
+        const bytes = record(n);
+        await page
+          .locator('fleet-verify input[type="file"]')
+          .setInputFiles({ name: `record-${n}.json`, mimeType: 'application/json', buffer: bytes });
+        assert.deepEqual(
+          await dropResult(page),
+          { state: 'verified', code: undefined, key: expectedKey(bytes) },
+          `epoch ${n}`,
+        );
+      }
+      assert.match(
+        (await page.locator('.fv-drop-result .fv-summary').textContent())!,
+        /^Verified: .*pinned auditor key demo-auditor-/,
+      );
+      await page.close();
+    });
+
+    it('when a reader pastes a forged record (another key’s valid signature over another digest), it fails with AUDITOR_SIGNATURE_INVALID', async () => {
+      const n = epochs[2]!;
+      const real = JSON.parse(record(n).toString('utf8')) as Record<string, unknown>;
+      const digest = fromHex('42'.repeat(32));
+      const msg = encodeSignatureMessage({
+        ciphersuite: real.ciphersuite as number,
+        namespace: real.namespace as string,
+        timestamp: real.timestamp as number,
+        epoch: real.epoch as number,
+        digest,
+      })!;
+      const forged = {
+        ...real,
+        digest: toHex(digest),
+        serialized_message: toHex(msg),
+        signature: toHex(ed25519.sign(msg, ed25519.utils.randomSecretKey())),
+      };
+      const page = await open(`/namespace/${n}/`);
+      await page.locator('fleet-verify textarea').fill(JSON.stringify(forged, null, 2));
+      await page.getByRole('button', { name: 'Check pasted text' }).click();
+      const r = await dropResult(page);
+      assert.equal(r.state, 'failed');
+      assert.equal(r.code, 'AUDITOR_SIGNATURE_INVALID');
+      assert.equal(r.key, undefined);
+      await page.close();
+    });
+
+    it('when a reader chooses a validation bundle (proof and artifact), it verifies; with one byte of the artifact changed it fails with DIGEST_MISMATCH', async () => {
+      const n = epochs[6]!;
+      const dir = join(site.evidence, 'namespaces', NS, String(n));
+      const proof = readFileSync(join(dir, 'proof.json'));
+      const artifact = readFileSync(join(dir, 'artifact.json'));
+      const page = await open(`/namespace/${n}/`);
+      const input = page.locator('fleet-verify input[type="file"]');
+      await input.setInputFiles([
+        { name: 'proof.json', mimeType: 'application/json', buffer: proof },
+        { name: 'artifact.json', mimeType: 'application/json', buffer: artifact },
+      ]);
+      const ok = await dropResult(page);
+      assert.equal(ok.state, 'verified');
+      assert.ok(ok.key?.startsWith('demo-auditor-'));
+      const text = artifact.toString('utf8');
+      const changed = Buffer.from(flip(text, text.indexOf('"public_key": "') + 20));
+      await input.setInputFiles([
+        { name: 'proof.json', mimeType: 'application/json', buffer: proof },
+        { name: 'artifact.json', mimeType: 'application/json', buffer: changed },
+      ]);
+      assert.deepEqual(await dropResult(page), { state: 'failed', code: 'DIGEST_MISMATCH', key: ok.key });
+      await page.close();
+    });
+  });
+
+  it('when a keyboard user tabs to the button and presses Enter, the check runs, focus stays on the button, and the live region announces only the start and the summary', async () => {
+    const page = await open(`/namespace/${epochs[2]}/`);
+    await page.locator('#verify a[href="/audit/"]').focus();
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate(() => document.activeElement?.classList.contains('fv-run') ?? false);
+    assert.equal(await focused(), true, 'Tab reaches the button');
+    assert.equal(
+      await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle),
+      'solid',
+      'visible focus',
+    );
+    await page.evaluate(() => {
+      const live = document.querySelector('fleet-verify > .fv-summary')!;
+      const w = window as unknown as { announced: string[] };
+      w.announced = [];
+      new MutationObserver(() => w.announced.push(live.textContent ?? '')).observe(live, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+    assert.equal(await focused(), true, 'focus stays on the button');
+    const announced = await page.evaluate(() => (window as unknown as { announced: string[] }).announced);
+    assert.ok(announced.length <= 2, `announced ${announced.length} times: ${announced.join(' | ')}`);
+    assert.match(announced.at(-1)!, /^Verified: all \d+ checks passed/);
+    const live = page.locator('fleet-verify > .fv-summary');
+    assert.equal(await live.getAttribute('aria-live'), 'polite');
+    assert.equal(await page.locator('fleet-verify ol.fv-steps').count(), 2, 'the steps are ordered lists');
+    await page.close();
+  });
+
+  it('when axe checks the home page, a fleet post and an epoch page (after verifying, light and dark), it finds no serious or critical violation', async () => {
+    const pages: [string, boolean, 'light' | 'dark'][] = [
+      ['/', false, 'light'],
+      [`/fleets/${fleets[0]}/`, true, 'light'],
+      [`/namespace/${epochs[3]}/`, true, 'light'],
+      [`/namespace/${epochs[3]}/`, true, 'dark'],
+    ];
+    for (const [path, verify, scheme] of pages) {
+      const page = await context.newPage();
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(server.origin + path);
+      if (verify) assert.equal((await press(page)).state, 'verified');
+      // Evaluated through the DevTools protocol, so the page's CSP (no inline script) does not apply to it.
+      await page.evaluate(AXE);
+      const violations = await page.evaluate(async () => {
+        const axe = (
+          window as unknown as {
+            axe: {
+              run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+            };
+          }
+        ).axe;
+        const r = await axe.run();
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map(
+            (v) =>
+              `${v.id} (${v.impact}): ${v.nodes
+                .slice(0, 3)
+                .map((n) => n.target.join(' '))
+                .join('; ')}`,
+          );
+      });
+      assert.deepEqual(violations, [], `${path} (${scheme})`);
+      await page.close();
+    }
+  });
+
+  it('when the site is served from a non-secure origin, where crypto.subtle does not exist, the widget still verifies (the core hashes and verifies with noble)', async () => {
+    // Nothing the widget loads mentions crypto.subtle: hashing and signatures are the core's @noble code.
+    const astro = join(site.out, '_astro');
+    for (const f of readdirSync(astro).filter((f) => f.endsWith('.js')))
+      assert.ok(!/\bsubtle\b/.test(readFileSync(join(astro, f), 'utf8')), `${f} uses crypto.subtle`);
+    const secure = await open(`/fleets/${fleets.at(-1)}/`);
+    assert.equal(await secure.evaluate(() => isSecureContext), true, 'http://127.0.0.1 is a secure context');
+    await secure.close();
+    const page = await open(`/fleets/${fleets.at(-1)}/`, `http://${INSECURE_HOST}:${server.port}`);
+    assert.deepEqual(await page.evaluate(() => [isSecureContext, typeof crypto.subtle]), [
+      false,
+      'undefined',
+    ]);
+    assert.deepEqual(await press(page), { state: 'verified', code: undefined });
+    await page.close();
+    const epoch = await open(`/namespace/${epochs[0]}/`, `http://${INSECURE_HOST}:${server.port}`);
+    assert.deepEqual(await press(epoch), { state: 'verified', code: undefined });
+    await epoch.close();
+  });
+
+  it('when a built page is opened from file://, Chromium blocks its module script and its fetches, and the widget’s fallback says so and points to the CLI', async () => {
+    const page = await context.newPage();
+    await page.goto(`file://${join(site.out, 'namespace', String(epochs[0]), 'index.html')}`);
+    const r = await page.evaluate(async () => ({
+      defined: customElements.get('fleet-verify') !== undefined,
+      state: document.querySelector('fleet-verify')?.getAttribute('data-state') ?? null,
+      fallback: document.querySelector('fleet-verify .fv-fallback')?.textContent ?? '',
+      fetch: await fetch(new URL('../../evidence/index.json', location.href).href).then(
+        () => 'fetched',
+        (e: Error) => e.name,
+      ),
+    }));
+    assert.equal(r.fetch, 'TypeError', 'fetch from file:// is blocked');
+    assert.equal(r.defined, false, 'the module script does not run from file://');
+    assert.equal(r.state, null);
+    assert.match(r.fallback, /needs JavaScript and this page served over http\(s\)/);
+    assert.match(r.fallback, /command-line verifier below/);
+    assert.match((await page.locator('#verify').textContent())!, /npx fleetproof verify/);
+    await page.close();
+  });
+});
