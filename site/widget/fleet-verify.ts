@@ -16,10 +16,35 @@
  * The page's own text is never an input: the attributes only say which fleet or epoch to fetch. This script holds
  * no verification code (it is all in the worker) and makes no request itself.
  */
-import type { FromWorker, Outcome, Step, StepGroup, Target, ToWorker } from './protocol.ts';
+import type { FromWorker, Outcome, Remembered, Step, StepGroup, Target, ToWorker } from './protocol.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The site's log checkpoint this browser saw last, per origin (docs/evidence-format.md §10).
+
+const LOG_KEY = 'fleetproof:last-checkpoint';
+
+function recall(): Remembered | undefined {
+  try {
+    const v = JSON.parse(localStorage.getItem(LOG_KEY) ?? 'null') as Remembered | null;
+    return v && typeof v.origin === 'string' && Number.isSafeInteger(v.size) && typeof v.root === 'string'
+      ? v
+      : undefined;
+  } catch {
+    return undefined; // storage disabled: every visit is a first visit
+  }
+}
+
+function remember(c: Remembered): void {
+  try {
+    localStorage.setItem(LOG_KEY, JSON.stringify(c));
+  } catch {
+    /* storage disabled */
+  }
+}
 
 type Job =
-  { type: 'verify'; target: Target } | { type: 'check-files'; files: { name: string; bytes: Uint8Array }[] };
+  | { type: 'verify'; target: Target; remembered?: Remembered | undefined }
+  | { type: 'check-files'; files: { name: string; bytes: Uint8Array }[] };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The worker, shared by every job on the page.
@@ -369,6 +394,28 @@ export class FleetVerify extends HTMLElement {
     });
   }
 
+  /**
+   * What the site's log showed: `data-log` on the element, the new checkpoint remembered (never after a rewrite:
+   * the old one is kept so that the warning stands), and a loud alert when the site rewrote its history.
+   */
+  private showLog(log: Outcome['log']): void {
+    this.querySelector('.fv-log-alert')?.remove();
+    if (!log) return;
+    this.dataset.log = log.state;
+    if (log.remember && (log.state === 'first-visit' || log.state === 'consistent')) remember(log.remember);
+    if (log.state === 'rewritten') {
+      this.prepend(
+        el(
+          'div',
+          { class: 'fv-log-alert', role: 'alert' },
+          el('strong', {}, 'Warning: this site rewrote its history since your last visit. '),
+          log.message,
+          ' Evidence it published before has been changed or removed. Do not rely on this site; compare with an archived copy and the command-line verifier.',
+        ),
+      );
+    }
+  }
+
   /** Runs the page's checklist. */
   start(): void {
     if (this.running) return;
@@ -384,6 +431,7 @@ export class FleetVerify extends HTMLElement {
       this.running = false;
       this.dataset.state = o.ok ? 'verified' : 'failed';
       if (!o.ok && o.code) this.dataset.code = o.code;
+      this.showLog(o.log);
       this.button.removeAttribute('aria-disabled');
       this.button.textContent = 'Verify again';
       this.summary.textContent = o.ok
@@ -396,7 +444,7 @@ export class FleetVerify extends HTMLElement {
       finish(failure('WIDGET_ERROR', 'this element names no fleet or epoch'));
       return;
     }
-    runJob({ type: 'verify', target: t }, (m) => {
+    runJob({ type: 'verify', target: t, remembered: recall() }, (m) => {
       if (m.type === 'check') this.steps.add(m.step, m.ms, m.group);
       else if (m.type === 'done') finish(m.outcome);
     });

@@ -40,7 +40,8 @@ import {
   type Proof,
   type TrustRoots,
 } from '../../verify/index.ts';
-import type { Outcome, Step, StepError, StepGroup, Target } from './protocol.ts';
+import type { Outcome, Remembered, Step, StepError, StepGroup, Target } from './protocol.ts';
+import { checkSiteLog, type LogFetcher } from './log-check.ts';
 
 export interface IndexEntry {
   path: string;
@@ -242,6 +243,7 @@ export async function verifyTarget(
   fetchFile: Fetcher,
   emit: Emit,
   now: () => number = () => performance.now(),
+  log?: { fetchLog: LogFetcher; remembered: Remembered | undefined },
 ): Promise<Outcome> {
   const t0 = now();
   const s = new Stream(emit, now);
@@ -307,7 +309,34 @@ export async function verifyTarget(
     },
   });
   const t2 = now();
-  return outcomeOf(s, { files: files.size, bytes, fetchMs, verifyMs: t2 - t1, totalMs: t2 - t0 });
+  let logOutcome: Outcome['log'];
+  if (log) {
+    // The site's own log: signed by a pinned release key, and consistent with what this browser saw last time.
+    let r;
+    try {
+      r = await checkSiteLog(log.fetchLog, files.get(TRUST_ROOTS_FILE), log.remembered);
+    } catch (e) {
+      throw new FetchError(`/log/: ${(e as Error).message}`);
+    }
+    s.mark();
+    s.emit(
+      widgetStep(
+        'widget.log',
+        r.state === 'rewritten'
+          ? 'This site REWROTE its history since your last visit'
+          : 'The site’s log is signed and consistent with your last visit',
+        'log/checkpoint',
+        r.detail,
+        r.errors,
+      ),
+    );
+    logOutcome = { state: r.state, message: r.detail, remember: r.remember };
+  }
+  const t3 = now();
+  return {
+    ...outcomeOf(s, { files: files.size, bytes, fetchMs, verifyMs: t2 - t1, totalMs: t3 - t0 }),
+    ...(logOutcome ? { log: logOutcome } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

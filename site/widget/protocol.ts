@@ -60,10 +60,26 @@ export interface Outcome {
   totalMs: number;
   /** For checked files: the pinned auditor key that verified, if one did. */
   auditorKey?: string | undefined;
+  /** For a page's checklist: what the site's log showed, and the checkpoint to remember from now on. */
+  log?: { state: LogState; message: string; remember?: Remembered | undefined } | undefined;
 }
 
+/** The site's log checkpoint this browser saw last (docs/evidence-format.md §10), kept in localStorage. */
+export interface Remembered {
+  origin: string;
+  size: number;
+  /** Root hash, base64. */
+  root: string;
+}
+
+/**
+ * The site's log, as this visit found it: none published, seen for the first time, consistent with the last visit,
+ * rewritten since (the loud case), or not verifiable.
+ */
+export type LogState = 'absent' | 'first-visit' | 'consistent' | 'rewritten' | 'invalid';
+
 export type ToWorker =
-  | { type: 'verify'; job: number; target: Target }
+  | { type: 'verify'; job: number; target: Target; remembered?: Remembered | undefined }
   | { type: 'check-files'; job: number; files: { name: string; bytes: Uint8Array }[] };
 
 export type FromWorker =

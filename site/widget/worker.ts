@@ -26,6 +26,14 @@ const fetchEvidence: Fetcher = async (path) => {
   return new Uint8Array(await r.arrayBuffer());
 };
 
+/** /log/<path>: the site's own log (checkpoint and tiles). */
+const fetchLog = async (path: string): Promise<Uint8Array | undefined> => {
+  const r = await fetch(`/log/${path}`, { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
+  if (r.status === 404) return undefined;
+  if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+};
+
 async function handle(m: ToWorker): Promise<void> {
   const job = m.job;
   const t0 = performance.now();
@@ -37,7 +45,10 @@ async function handle(m: ToWorker): Promise<void> {
   try {
     const outcome =
       m.type === 'verify'
-        ? await verifyTarget(m.target, fetchEvidence, emit)
+        ? await verifyTarget(m.target, fetchEvidence, emit, undefined, {
+            fetchLog,
+            remembered: m.remembered,
+          })
         : await checkInputs(m.files, fetchEvidence, emit);
     scope.postMessage({ type: 'done', job, outcome });
   } catch (e) {
