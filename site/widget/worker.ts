@@ -6,6 +6,7 @@
  */
 import { checkInputs, FetchError, fatalOutcome, verifyTarget, type Fetcher } from './plan.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
+import { LIMITS } from '../../verify/limits.ts';
 
 interface WorkerScope {
   postMessage(m: FromWorker): void;
@@ -18,12 +19,39 @@ export function evidenceUrl(path: string): string {
   return `/evidence/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/**
+ * Reads a response body up to `max` bytes and stops there: a hostile 50 MB file costs the reader 4 MiB, and the
+ * core then fails it with FILE_TOO_LARGE (docs/evidence-format.md §2), as the CLI does.
+ */
+async function readCapped(r: Response, max: number): Promise<Uint8Array> {
+  if (!r.body) return new Uint8Array(await r.arrayBuffer()).subarray(0, max);
+  const reader = r.body.getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  while (n < max) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    n += value.length;
+  }
+  if (n >= max) await reader.cancel();
+  const out = new Uint8Array(Math.min(n, max));
+  let o = 0;
+  for (const p of parts) {
+    const take = Math.min(p.length, out.length - o);
+    out.set(p.subarray(0, take), o);
+    o += take;
+    if (o === out.length) break;
+  }
+  return out;
+}
+
 const fetchEvidence: Fetcher = async (path) => {
   // Revalidate: the check is about the bytes the site serves now, not a cached copy.
   const r = await fetch(evidenceUrl(path), { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
   if (r.status === 404) return undefined;
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
+  return readCapped(r, LIMITS.maxFileBytes + 1);
 };
 
 /** /log/<path>: the site's own log (checkpoint and tiles). */
@@ -31,7 +59,7 @@ const fetchLog = async (path: string): Promise<Uint8Array | undefined> => {
   const r = await fetch(`/log/${path}`, { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
   if (r.status === 404) return undefined;
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
+  return readCapped(r, LIMITS.maxFileBytes + 1);
 };
 
 async function handle(m: ToWorker): Promise<void> {

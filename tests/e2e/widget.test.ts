@@ -250,6 +250,22 @@ describe('the in-browser verifier', () => {
     );
   });
 
+  it('when an attestation is replaced by a 50 MB file after the build, the widget reads at most the size limit and fails with FILE_TOO_LARGE', async () => {
+    const fleet = fleets[0]!;
+    const dir = join(site.evidence, 'fleets', fleet, 'attestations');
+    const hsm = readdirSync(dir).sort()[0]!;
+    const file = join(site.out, 'evidence', 'fleets', fleet, 'attestations', hsm);
+    const original = readFileSync(file);
+    writeFileSync(file, Buffer.alloc(50 * 1024 * 1024, 0x20));
+    try {
+      const page = await open(`/fleets/${fleet}/`);
+      assert.deepEqual(await press(page), { state: 'failed', code: 'FILE_TOO_LARGE' });
+      await page.close();
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
   it('when one byte of an auditor record changes after the build, the epoch’s widget fails with PROOF_RECORD_MISMATCH', async () => {
     const n = epochs[5]!;
     await tampered(
