@@ -84,6 +84,13 @@ export const ERROR_CODES = {
     'a checkpoint is not origin, tree size, root hash and extension lines, or names another log',
   COSIGNATURE_INVALID: 'a witness cosignature is malformed or does not verify, or too few witnesses cosigned',
   TILE_INVALID: 'a tile or entry bundle is missing, malformed, or disagrees with the signed root',
+
+  // Vendor attestations as fleet evidence (§3.4, §8.3): pinned X.509 roots and attested keys as fleet keys
+  ROOT_CERTIFICATE_MISMATCH: "a pinned root's certificate does not carry the root's public_key",
+  ATTESTED_KEY_UNSUPPORTED:
+    'a vendor attestation is mapped to a fleet key, but attests a kind of key no fleet key can be',
+  ATTESTED_KEY_MISMATCH:
+    'the key a vendor attestation attests differs from the fleet key it is mapped to, or that fleet key does not exist',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

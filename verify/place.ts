@@ -9,6 +9,7 @@ import { parseJsonBytes, readJson } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { DEPLOYMENT_PREDICATE } from './fleet/deployment.ts';
 import { ATTESTATION_FORMAT } from './fleet/attestation.ts';
+import { isVendorFormat } from './fleet/vendor.ts';
 
 export type EvidenceKind = 'artifact' | 'proof' | 'auditor-record' | 'deployment' | 'attestation';
 
@@ -73,6 +74,20 @@ export function placeEvidence(bytes: Uint8Array, file: string): Placement {
       });
     }
     return { kind: 'attestation', path: `fleets/${p.fleet_id}/attestations/${hsm}.json` };
+  }
+  if (isVendorFormat(v.format)) {
+    // A vendor attestation (§8.3) names its place in its own (unsigned) fields.
+    if (
+      typeof v.fleet_id !== 'string' ||
+      !ID.test(v.fleet_id) ||
+      typeof v.hsm_id !== 'string' ||
+      !ID.test(v.hsm_id)
+    )
+      throw new VerificationError('SCHEMA_INVALID', 'a vendor attestation names its fleet_id and hsm_id', {
+        file,
+        path: '$',
+      });
+    return { kind: 'attestation', path: `fleets/${v.fleet_id}/attestations/${v.hsm_id}.json` };
   }
   if ('payloadType' in v && 'payload' in v) {
     const p = statementPredicate(v, file, '$');

@@ -8,6 +8,9 @@ import { toHex } from './encoding.ts';
 import type { EpochDiff } from './bundle/namespace.ts';
 import type { BundleKeyRole } from './bundle/artifact.ts';
 import type { VerifiedTree } from './tree.ts';
+import type { ChainEntry, VendorFormat } from './vendors/claim.ts';
+import type { MemberResult } from './fleet/fleet.ts';
+import { commonName } from './fleet/vendor.ts';
 
 export interface KeyModel {
   keyId: string;
@@ -21,20 +24,58 @@ export interface KeyModel {
   lastEpoch: number | undefined;
 }
 
+/**
+ * What a vendor attestation (docs/evidence-format.md §8.3) attested, as its adapter verified it: for the site to
+ * show beside the member. Present whenever the adapter got as far as a claim (also when a later check failed).
+ */
+export interface VendorClaimModel {
+  vendor: string;
+  model: string;
+  serial: string;
+  /** A firmware version the attestation states (YubiHSM 2), if any. */
+  firmware: string | undefined;
+  /** Named measurements, lowercase hex (Nitro: PCR0…). */
+  measurements: Record<string, string>;
+  /** The attested key's kind (ec-p256, rsa, aes…). */
+  keyType: string;
+  /** The attested public key as a DER SubjectPublicKeyInfo, hex; undefined for a key without a public part. */
+  publicKeySpki: string | undefined;
+  /** Fleet keys of the record the attested key was verified to be. */
+  fleetKeyIds: string[];
+  generatedOnDevice: boolean;
+  exportable: boolean | 'under-wrap';
+  /** The time the attestation itself states (Nitro), if any. */
+  attestedAt: string | undefined;
+  /** The time certificate validity was judged at, and where it came from. */
+  timeUsed: string;
+  timeSource: 'attestation' | 'deployed_at';
+  chainComplete: boolean;
+  /** The X.509 chain, leaf first, the pinned root last (Marvell: two groups, manufacturer and owner). */
+  chain: ChainEntry[];
+  /** Reservations a reader must see: a root expired since, an intermediate missing, an X.509 v1 issuer… */
+  notes: string[];
+}
+
+export type AttestationFormat = 'fleetproof-dsse-v1' | VendorFormat;
+
 export interface MemberModel {
   hsmId: string;
   vendor: string;
   model: string;
   serial: string;
-  firmwareMeasurement: string;
+  /** As the record states it (§7): a measurement, a Nitro PCR0, a YubiHSM firmware version; absent if none. */
+  firmwareMeasurement: string | undefined;
   region: string;
   dataCenter: string;
   attestation: {
     file: string;
     present: boolean;
     verified: boolean;
+    /** The attestation's format, when the file could be read far enough to tell. */
+    format: AttestationFormat | undefined;
     attestedAt: string | undefined;
     rootId: string | undefined;
+    /** The device's certificates, device first, the pinned root excluded (vendor formats: the X.509 chain's). */
     chain: {
       fingerprint: string;
       isCa: boolean;
@@ -42,6 +83,8 @@ export interface MemberModel {
       model: string;
       serial: string | undefined;
     }[];
+    /** Vendor formats only. */
+    vendorClaim: VendorClaimModel | undefined;
   };
 }
 
@@ -121,6 +164,8 @@ export interface TrustKeyModel {
   validUntil: string;
   publishedAt: string;
   vendor: string | undefined;
+  /** A vendor root's X.509 certificate (§3.4), when it has one. */
+  certificate?: { fingerprint: string; subject: string; notBefore: string; notAfter: string };
 }
 
 export interface EvidenceModel {
@@ -208,15 +253,23 @@ export function buildReport(
               file: `${f.dir}/attestations/${m.hsmId}.json`,
               present: r !== undefined,
               verified: r?.verified ?? false,
-              attestedAt: r?.attestation?.attestedAt,
+              format: r?.vendor
+                ? r.vendor.attestation.format
+                : r?.attestation
+                  ? ('fleetproof-dsse-v1' as const)
+                  : undefined,
+              attestedAt: r?.attestation?.attestedAt ?? r?.vendor?.claim?.attestedAt,
               rootId: r?.rootId,
-              chain: (r?.attestation?.chain ?? []).map((c) => ({
-                fingerprint: c.fingerprint,
-                isCa: c.isCa,
-                vendor: c.vendor,
-                model: c.model,
-                serial: c.serial,
-              })),
+              chain: r?.vendor
+                ? vendorDeviceChain(r)
+                : (r?.attestation?.chain ?? []).map((c) => ({
+                    fingerprint: c.fingerprint,
+                    isCa: c.isCa,
+                    vendor: c.vendor,
+                    model: c.model,
+                    serial: c.serial,
+                  })),
+              vendorClaim: r ? vendorClaimModel(r) : undefined,
             },
           };
         }),
@@ -274,11 +327,66 @@ export function buildReport(
         validUntil: k.validUntil,
         publishedAt: k.publishedAt,
         vendor: k.vendor,
+        ...(k.certificate
+          ? {
+              certificate: {
+                fingerprint: k.certificate.fingerprint,
+                subject: k.certificate.subject.text,
+                notBefore: k.certificate.notBefore,
+                notAfter: k.certificate.notAfter,
+              },
+            }
+          : {}),
       })),
       fleets,
       namespaces,
     },
   };
+}
+
+function vendorClaimModel(r: MemberResult): VendorClaimModel | undefined {
+  const v = r.vendor;
+  const c = v?.claim;
+  if (!v || !c) return undefined;
+  return {
+    vendor: c.vendor,
+    model: c.model,
+    serial: c.serial,
+    firmware: c.firmware,
+    measurements: { ...c.measurements },
+    keyType: c.keyType,
+    publicKeySpki: c.publicKey?.spki ? toHex(c.publicKey.spki) : undefined,
+    fleetKeyIds: [...v.fleetKeyIds],
+    generatedOnDevice: c.generatedOnDevice,
+    exportable: c.exportable,
+    attestedAt: c.attestedAt,
+    timeUsed: c.timeUsed,
+    timeSource: v.timeSource,
+    chainComplete: c.chainComplete,
+    chain: c.chain.map((e) => ({ ...e })),
+    notes: [...c.notes],
+  };
+}
+
+/**
+ * The device's part of a vendor chain, in the shape of the generic chain: the certificate whose key signed the
+ * attestation first (YubiHSM: the device attestation certificate, not the key attestation itself), then its
+ * issuers up to, not including, the pinned root; Marvell: the manufacturer's chain.
+ */
+function vendorDeviceChain(r: MemberResult): MemberModel['attestation']['chain'] {
+  const c = r.vendor?.claim;
+  if (!c) return [];
+  const entries = c.chain.filter(
+    (e) => e.role !== 'root' && (e.group === undefined || e.group === 'manufacturer'),
+  );
+  const device = c.format === 'yubihsm2-key-attestation' ? entries.slice(1) : entries;
+  return device.map((e, i) => ({
+    fingerprint: e.fingerprint,
+    isCa: i > 0,
+    vendor: c.vendor,
+    model: commonName(e.subject),
+    serial: i === 0 ? c.serial : undefined,
+  }));
 }
 
 /** The readable report: one line per failure with file, field and rule, then a summary. */

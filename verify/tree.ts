@@ -18,6 +18,11 @@ export type EvidenceFiles = ReadonlyMap<string, Uint8Array>;
 export interface VerifyOptions {
   /** Called after each check: progress for long runs. */
   onCheck?: (c: CheckResult) => void;
+  /**
+   * The current time (ISO 8601 UTC), only for the notes that say a vendor certificate or root has expired since the
+   * time an attestation was judged at (§8.3); default: the clock. No verdict depends on it.
+   */
+  now?: string;
 }
 
 const FLEET_DEPLOYMENT = /^fleets\/([^/]+)\/deployment\.json$/;
@@ -95,11 +100,12 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
   // Fleets.
   for (const [id, f] of [...fleets].sort(([a], [b]) => (a < b ? -1 : 1))) {
     tree.fleets.push(
-      verifyFleet(list, roots, {
-        dir: `fleets/${id}`,
-        deployment: f.deployment,
-        attestations: f.attestations,
-      }),
+      verifyFleet(
+        list,
+        roots,
+        { dir: `fleets/${id}`, deployment: f.deployment, attestations: f.attestations },
+        { now: opts.now },
+      ),
     );
   }
   const declared = new Map<string, DeclaredFleetKey>();

@@ -3,10 +3,24 @@
  * binding namespaces to auditor and operator keys.
  */
 import { VerificationError, pathOf } from './errors.ts';
-import { fromHex } from './encoding.ts';
+import { fromBase64, fromHex } from './encoding.ts';
 import { identifier, isoTime, parseWith, safeInt, text, z } from './schema.ts';
-import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm, isValidPublicKey } from './crypto/keys.ts';
+import {
+  TRUST_KEY_ALGORITHMS,
+  type TrustKeyAlgorithm,
+  isSignatureAlgorithm,
+  isValidPublicKey,
+} from './crypto/keys.ts';
 import { fingerprint } from './crypto/sha256.ts';
+import { parseDer } from './vendors/asn1.ts';
+import { isValidEcPoint } from './vendors/ecdsa.ts';
+import {
+  type Certificate,
+  decodePemCertificates,
+  parseCertificate,
+  parseSpki,
+  sameBytes,
+} from './vendors/x509.ts';
 
 export const TRUST_ROOTS_FILE = 'trust-roots.json';
 export const KEY_ROLES = ['vendor-root', 'operator', 'auditor', 'witness', 'release', 'log-witness'] as const;
@@ -16,12 +30,13 @@ const keyWire = z.strictObject({
   id: identifier,
   name: text(256),
   role: z.enum(KEY_ROLES),
-  algorithm: z.enum(SIGNATURE_ALGORITHMS),
+  algorithm: z.enum(TRUST_KEY_ALGORITHMS),
   public_key: z.string(),
   valid_from: isoTime,
   valid_until: isoTime,
   published_at: text(512),
   vendor: z.optional(text(256)),
+  certificate: z.optional(text(16384)),
 });
 
 const namespaceWire = z.strictObject({
@@ -48,7 +63,7 @@ export interface PinnedKey {
   id: string;
   name: string;
   role: KeyRole;
-  algorithm: SignatureAlgorithm;
+  algorithm: TrustKeyAlgorithm;
   publicKey: Uint8Array;
   publicKeyHex: string;
   fingerprint: string;
@@ -56,6 +71,8 @@ export interface PinnedKey {
   validUntil: string;
   publishedAt: string;
   vendor: string | undefined;
+  /** A vendor root's X.509 certificate (§3.4), whose key is `publicKey`: what vendor attestations chain to. */
+  certificate: Certificate | undefined;
   /** JSONPath of the key's entry in trust-roots.json. */
   path: string;
 }
@@ -84,12 +101,29 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
         path: pathOf(path, 'id'),
       });
     const publicKey = fromHex(k.public_key, { file, path: pathOf(path, 'public_key') });
-    if (!isValidPublicKey(k.algorithm, publicKey)) {
+    if (!isSignatureAlgorithm(k.algorithm) && (k.role !== 'vendor-root' || k.certificate === undefined)) {
+      throw new VerificationError(
+        'SCHEMA_INVALID',
+        `${k.algorithm} is for vendor-root keys that carry a certificate (X.509 vendor roots) only`,
+        { file, path: pathOf(path, 'algorithm') },
+      );
+    }
+    if (!isValidTrustKey(k.algorithm, publicKey)) {
       throw new VerificationError('KEY_INVALID', `not a valid ${k.algorithm} public key`, {
         file,
         path: pathOf(path, 'public_key'),
       });
     }
+    if (k.certificate !== undefined && k.role !== 'vendor-root') {
+      throw new VerificationError('SCHEMA_INVALID', 'only vendor-root keys carry a certificate', {
+        file,
+        path: pathOf(path, 'certificate'),
+      });
+    }
+    const certificate =
+      k.certificate === undefined
+        ? undefined
+        : rootCertificate(k.certificate, k.algorithm, publicKey, { file, path: pathOf(path, 'certificate') });
     if (k.role === 'auditor' && k.algorithm !== 'ed25519') {
       throw new VerificationError('KEY_INVALID', 'auditor keys are Ed25519 (Plexi signs with Ed25519)', {
         file,
@@ -124,6 +158,7 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
       validUntil: k.valid_until,
       publishedAt: k.published_at,
       vendor: k.vendor,
+      certificate,
       path,
     };
     byId.set(k.id, key);
@@ -168,6 +203,76 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
     });
   });
   return { keys, byId, namespaces };
+}
+
+/** Whether `publicKey` is a valid key of `alg` (§3.2; §3.4 for the X.509-root algorithms). */
+function isValidTrustKey(alg: TrustKeyAlgorithm, publicKey: Uint8Array): boolean {
+  if (isSignatureAlgorithm(alg)) return isValidPublicKey(alg, publicKey);
+  if (alg === 'ecdsa-p384-sha384') return isValidEcPoint('p384', publicKey);
+  try {
+    const spki = parseDer(publicKey, { code: 'KEY_INVALID' });
+    return spki.raw.length === publicKey.length && parseSpki(spki, { code: 'KEY_INVALID' }).kind === 'rsa';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A vendor root's certificate (§3.4): one PEM CERTIFICATE block or base64 DER, a well-formed X.509 certificate
+ * [CERTIFICATE_INVALID] whose key is the entry's public_key [ROOT_CERTIFICATE_MISMATCH]: the EC point or Ed25519
+ * key exactly as the certificate's SubjectPublicKeyInfo carries it, for RSA the whole SubjectPublicKeyInfo.
+ */
+function rootCertificate(
+  value: string,
+  alg: TrustKeyAlgorithm,
+  publicKey: Uint8Array,
+  where: { file: string; path: string },
+): Certificate {
+  let der: Uint8Array;
+  if (value.includes('-----BEGIN')) {
+    const certs = decodePemCertificates(value, where);
+    if (certs.length !== 1)
+      throw new VerificationError(
+        'CERTIFICATE_INVALID',
+        `expected one PEM CERTIFICATE block, found ${certs.length}`,
+        where,
+      );
+    der = certs[0]!;
+  } else {
+    try {
+      der = fromBase64(value, where);
+    } catch {
+      throw new VerificationError('CERTIFICATE_INVALID', 'neither a PEM certificate nor base64 DER', where);
+    }
+  }
+  const cert = parseCertificate(der, where);
+  const k = cert.publicKey;
+  const same =
+    alg === 'rsa-pkcs1-sha256'
+      ? sameBytes(cert.spki, publicKey)
+      : alg === 'ed25519'
+        ? k.kind === 'ed25519' && sameBytes(k.key, publicKey)
+        : k.kind === 'ec' &&
+          k.curve === (alg === 'ecdsa-p384-sha384' ? 'p384' : 'p256') &&
+          sameBytes(k.point, publicKey);
+  if (!same)
+    throw new VerificationError(
+      'ROOT_CERTIFICATE_MISMATCH',
+      `the certificate "${cert.subject.text}" (sha256 ${cert.fingerprint.slice(0, 16)}…) carries ${describeKey(cert)}, not the ${alg} public_key of this entry`,
+      where,
+    );
+  return cert;
+}
+
+function describeKey(cert: Certificate): string {
+  const k = cert.publicKey;
+  return k.kind === 'ec'
+    ? `a ${k.curve.toUpperCase()} key`
+    : k.kind === 'rsa'
+      ? `an RSA-${k.bits} key`
+      : k.kind === 'ed25519'
+        ? 'an Ed25519 key'
+        : `a key of algorithm ${k.algorithm}`;
 }
 
 /** ISO time of a millisecond timestamp, to the second (the form used in the evidence). */

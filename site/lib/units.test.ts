@@ -167,9 +167,11 @@ describe('svg layouts', () => {
         file: '',
         present: true,
         verified: i !== 3,
+        format: 'fleetproof-dsse-v1' as const,
         attestedAt: undefined,
         rootId: undefined,
         chain: [],
+        vendorClaim: undefined,
       },
     });
     f.members = [member(1, 'r1', 'd1'), member(2, 'r1', 'd1'), member(3, 'r1', 'd2'), member(4, 'r2', 'd3')];

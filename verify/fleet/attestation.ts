@@ -10,6 +10,7 @@ import { fingerprint } from '../crypto/sha256.ts';
 import {
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithm,
+  isSignatureAlgorithm,
   isValidPublicKey,
   verifySignature,
 } from '../crypto/keys.ts';
@@ -281,6 +282,12 @@ export function verifyChain(att: Attestation, roots: TrustRoots): string {
         );
       }
       requireValidAt(root, t, 'vendor root at the attestation time', where);
+      if (!isSignatureAlgorithm(root.algorithm))
+        throw new VerificationError(
+          'CHAIN_BROKEN',
+          `root ${root.id} is an X.509 root (${root.algorithm}): it certifies vendor attestations (§8.3), not fleetproof-dsse-v1 certificates`,
+          where,
+        );
       if (!verifySignature(root.algorithm, root.publicKey, cert.statement.pae, sig.sig)) {
         throw new VerificationError(
           'CHAIN_BROKEN',

@@ -36,7 +36,7 @@ const predicateWire = z.strictObject({
       vendor: text(256),
       model: text(256),
       serial: text(256),
-      firmware_measurement: z.string(),
+      firmware_measurement: z.optional(z.string()),
       region: identifier,
       data_center: identifier,
     }),
@@ -68,7 +68,11 @@ export interface Member {
   vendor: string;
   model: string;
   serial: string;
-  firmwareMeasurement: string;
+  /**
+   * What the member's attestation states of its firmware (§7): a 32-byte hex measurement (fleetproof-dsse-v1), the
+   * Nitro PCR0 (48 bytes hex), a YubiHSM firmware version ("2.4.0"); absent when the attestation states none.
+   */
+  firmwareMeasurement: string | undefined;
   region: string;
   dataCenter: string;
 }
@@ -100,6 +104,21 @@ export interface Deployment {
     procedure: string;
     witnesses: { name: string; organization: string; key: string }[];
   };
+}
+
+/** A firmware version as a vendor attestation states it (YubiHSM 2: major.minor.patch). */
+export const FIRMWARE_VERSION = /^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$/;
+
+/** A member's firmware_measurement: a version, or lowercase hex of 32, 48 or 64 bytes (a digest, a Nitro PCR). */
+function checkFirmwareField(value: string, where: { file: string; path: string }): void {
+  if (FIRMWARE_VERSION.test(value)) return;
+  const bytes = fromHex(value, where);
+  if (![32, 48, 64].includes(bytes.length))
+    throw new VerificationError(
+      'LENGTH_INVALID',
+      `a firmware measurement has 32, 48 or 64 bytes, not ${bytes.length}`,
+      where,
+    );
 }
 
 export function parseDeployment(value: unknown, file: string): Deployment {
@@ -169,7 +188,8 @@ export function parseDeployment(value: unknown, file: string): Deployment {
         at('members', i, 'data_center'),
       );
     }
-    fromHex(m.firmware_measurement, at('members', i, 'firmware_measurement'), 32);
+    if (m.firmware_measurement !== undefined)
+      checkFirmwareField(m.firmware_measurement, at('members', i, 'firmware_measurement'));
     return {
       hsmId: m.hsm_id,
       vendor: m.vendor,

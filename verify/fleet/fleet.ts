@@ -9,11 +9,19 @@ import { type Checklist, attempt } from '../checklist.ts';
 import { type TrustRoots, pinnedKey, requireValidAt } from '../trust.ts';
 import { type Deployment, parseDeployment } from './deployment.ts';
 import {
+  ATTESTATION_FORMAT,
   type Attestation,
   parseAttestation,
   verifyAttestationSignature,
   verifyChain,
 } from './attestation.ts';
+import {
+  VENDOR_ATTESTATION_FORMATS,
+  type VendorMember,
+  isFleetKey,
+  isVendorFormat,
+  verifyVendorMember,
+} from './vendor.ts';
 
 export interface FleetFiles {
   /** fleets/<fleet-id> */
@@ -26,9 +34,17 @@ export interface FleetFiles {
 export interface MemberResult {
   hsmId: string;
   file: string;
+  /** A fleetproof-dsse-v1 attestation that parsed. */
   attestation: Attestation | undefined;
+  /** A vendor attestation that parsed (§8.3), with what its adapter established. */
+  vendor: VendorMember | undefined;
   rootId: string | undefined;
   verified: boolean;
+}
+
+export interface FleetOptions {
+  /** The current time (ISO), for "expired since" notes on vendor chains; default: the clock. */
+  now?: string;
 }
 
 export interface VerifiedFleet {
@@ -42,7 +58,12 @@ export interface VerifiedFleet {
   ok: boolean;
 }
 
-export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): VerifiedFleet {
+export function verifyFleet(
+  list: Checklist,
+  roots: TrustRoots,
+  f: FleetFiles,
+  opts: FleetOptions = {},
+): VerifiedFleet {
   const file = `${f.dir}/deployment.json`;
   const dirId = f.dir.slice(f.dir.lastIndexOf('/') + 1);
   const subject = f.dir;
@@ -225,13 +246,39 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
       hsmId: m.hsmId,
       file: afile,
       attestation: undefined,
+      vendor: undefined,
       rootId: undefined,
       verified: false,
     };
     result.members.push(mr);
+    // Read once, outside the checks, to choose the format; a read failure is hsm.read's.
+    let value: unknown;
+    let readError: VerificationError | undefined;
+    try {
+      value = readJson(bytes, afile);
+    } catch (e) {
+      if (!(e instanceof VerificationError)) throw e;
+      readError = e;
+    }
+    const format = (value as { format?: unknown } | null | undefined)?.format;
+    if (!readError && isVendorFormat(format)) {
+      mr.verified = verifyVendorMember(list, roots, dep, m, i, value, afile, sub, opts.now, (v) => {
+        mr.vendor = v;
+        mr.rootId = v.claim?.chainComplete ? v.claim.rootId : undefined;
+      });
+      step(mr.verified);
+      continue;
+    }
     let att: Attestation | undefined;
     let good = list.run('hsm.read', 'The attestation parses', sub, () => {
-      att = parseAttestation(readJson(bytes, afile), afile);
+      if (readError) throw readError;
+      if (typeof format === 'string' && format !== ATTESTATION_FORMAT)
+        throw new VerificationError(
+          'SCHEMA_INVALID',
+          `format is ${JSON.stringify(format)}; expected one of ${[ATTESTATION_FORMAT, ...VENDOR_ATTESTATION_FORMATS].map((x) => JSON.stringify(x)).join(', ')}`,
+          { file: afile, path: '$.format' },
+        );
+      att = parseAttestation(value, afile);
       return `${att.chain.length} certificates, ${att.keys.length} keys attested at ${att.attestedAt}`;
     });
     if (!att) {
@@ -297,7 +344,7 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
           errors.push(
             new VerificationError(
               'FIRMWARE_MISMATCH',
-              `attested firmware ${h.firmwareMeasurement}; the record says ${m.firmwareMeasurement}`,
+              `attested firmware ${h.firmwareMeasurement}; the record ${m.firmwareMeasurement === undefined ? 'states none' : `says ${m.firmwareMeasurement}`}`,
               at('firmware_measurement'),
             ),
           );
@@ -318,7 +365,7 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
   }
 
   // Every fleet key attested as generated on its member, and never exportable.
-  const byHsm = new Map(result.members.filter((r) => r.attestation).map((r) => [r.hsmId, r]));
+  const byHsm = new Map(result.members.filter((r) => r.attestation || r.vendor).map((r) => [r.hsmId, r]));
   step(
     list.runAll(
       'fleet.keys-attested',
@@ -327,6 +374,7 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
       (errors) => {
         for (const k of dep.keys) {
           const r = byHsm.get(k.generatedOn);
+          const v = r?.vendor;
           const e = r?.attestation?.keys.find((x) => x.keyId === k.keyId);
           if (!memberIds.has(k.generatedOn)) {
             errors.push(
@@ -336,6 +384,16 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
                 { file, path: pathOf(k.path, 'generated_on') },
               ),
             );
+          } else if (v) {
+            // A vendor attestation (§8.3): its one attested key, verified to be this fleet key, generated inside.
+            const why = !r?.verified
+              ? `${k.keyId}: the ${v.attestation.format} attestation of ${k.generatedOn} did not verify`
+              : !v.fleetKeyIds.includes(k.keyId)
+                ? `${k.generatedOn}'s ${v.attestation.format} attestation does not attest ${k.keyId} (its key is mapped to ${v.attestation.keys[0]?.keyId ?? 'no fleet key'})`
+                : !v.claim?.generatedOnDevice
+                  ? `${k.generatedOn}'s ${v.attestation.format} attestation does not attest ${k.keyId} as generated on the device${typeof v.claim?.details.origin === 'string' ? ` (origin ${v.claim.details.origin})` : ''}`
+                  : undefined;
+            if (why) errors.push(new VerificationError('KEY_NOT_ATTESTED', why, { file, path: k.path }));
           } else if (
             !r?.verified ||
             !e ||
@@ -367,6 +425,19 @@ export function verifyFleet(list: Checklist, roots: TrustRoots, f: FleetFiles): 
                   file: mr.file,
                   path: pathOf(x.path, 'exportable'),
                 }),
+              );
+            const v = mr.vendor;
+            if (
+              v?.claim &&
+              v.claim.exportable !== false &&
+              (v.fleetKeyIds.includes(k.keyId) || isFleetKey(v.fleetForm, k))
+            )
+              errors.push(
+                new VerificationError(
+                  'KEY_EXPORTABLE',
+                  `${mr.hsmId}'s ${v.attestation.format} attestation marks ${k.keyId} as ${v.claim.exportable === 'under-wrap' ? 'exportable under wrap' : 'exportable'}`,
+                  { file: mr.file, path: '$.attestation' },
+                ),
               );
           }
         }

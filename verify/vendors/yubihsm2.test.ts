@@ -1,14 +1,20 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { derBitString, derNull, derOid, derSequence, derTlv, derUnsignedInteger } from './asn1.ts';
+import { createSign, generateKeyPairSync } from 'node:crypto';
 import { isVerificationError, type ErrorCode } from '../errors.ts';
 import { fromHex, toHex } from '../encoding.ts';
 import { YUBICO_OID, capabilityNames, verifyYubiHsm2Attestation } from './yubihsm2.ts';
 import { decodePemCertificates, parseCertificate } from './x509.ts';
 import { requireCompleteChain, type VerifyOptions } from './claim.ts';
 import { checkVendorAttestation } from './index.ts';
+import {
+  SHA256_WITH_RSA,
+  basicConstraints,
+  syntheticYubiHsm,
+  x509Certificate,
+  type TestSigner,
+} from './testing.ts';
 
 const dir = new URL('../../tests/data/vectors/hsm/yubihsm2/', import.meta.url);
 const pem = (name: string) => decodePemCertificates(readFileSync(new URL(name, dir), 'utf8'))[0]!;
@@ -164,86 +170,36 @@ describe('YubiHSM 2 key attestations', () => {
  * origin and capability flags the real sample does not have.
  */
 describe('YubiHSM 2 key attestations over a complete (synthetic) chain', () => {
-  const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+  /** An RSA-2048 signer from node:crypto, like the real Yubico hierarchy's keys. */
+  const rsa = (): TestSigner => {
+    const k = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return {
+      spki: new Uint8Array(k.publicKey.export({ format: 'der', type: 'spki' })),
+      algorithm: SHA256_WITH_RSA,
+      sign: (tbs) => new Uint8Array(createSign('sha256').update(tbs).sign(k.privateKey)),
+    };
+  };
   const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const name = (cn: string) =>
-    derSequence(derTlv(0x31, derSequence(derOid('2.5.4.3'), derTlv(0x0c, new TextEncoder().encode(cn)))));
-  const ext = (oid: string, value: Uint8Array, critical = false) =>
-    derSequence(derOid(oid), ...(critical ? [Uint8Array.of(0x01, 0x01, 0xff)] : []), derTlv(0x04, value));
-  const SHA256_RSA = derSequence(derOid('1.2.840.113549.1.1.11'), derNull());
-  const validity = derSequence(
-    derTlv(0x17, new TextEncoder().encode('170101000000Z')),
-    derTlv(0x18, new TextEncoder().encode('20711005000000Z')),
-  );
-  let serial = 1;
-  function cert(
-    issuer: string,
-    subject: string,
-    spki: KeyObject,
-    signer: KeyObject,
-    exts: Uint8Array[],
-  ): Uint8Array {
-    const tbs = derSequence(
-      derTlv(0xa0, derUnsignedInteger(Uint8Array.of(2))),
-      derUnsignedInteger(Uint8Array.of(serial++)),
-      SHA256_RSA,
-      name(issuer),
-      validity,
-      name(subject),
-      new Uint8Array(spki.export({ format: 'der', type: 'spki' })),
-      ...(exts.length ? [derTlv(0xa3, derSequence(...exts))] : []),
-    );
-    const sig = new Uint8Array(createSign('sha256').update(tbs).sign(signer));
-    return derSequence(tbs, SHA256_RSA, derBitString(sig));
-  }
-  const ca = (pathLen: number | undefined, isCa = true) =>
-    ext(
-      '2.5.29.19',
-      derSequence(
-        ...(isCa ? [Uint8Array.of(0x01, 0x01, 0xff)] : []),
-        ...(pathLen === undefined ? [] : [derUnsignedInteger(Uint8Array.of(pathLen))]),
-      ),
-      true,
-    );
-  const yubico = (serialNo: number, origin = 0x01, caps = fromHex('0000000000000080')) => [
-    ext(YUBICO_OID.firmware, derTlv(0x04, Uint8Array.of(2, 4, 0))),
-    ext(
-      YUBICO_OID.serial,
-      derUnsignedInteger(Uint8Array.of(serialNo >> 24, serialNo >> 16, serialNo >> 8, serialNo)),
-    ),
-    ext(YUBICO_OID.origin, derBitString(Uint8Array.of(origin))),
-    ext(YUBICO_OID.domains, derBitString(Uint8Array.of(0, 1))),
-    ext(YUBICO_OID.capabilities, derBitString(caps)),
-    ext(YUBICO_OID.objectId, derUnsignedInteger(Uint8Array.of(0x12, 0x34))),
-  ];
+  const EC_SPKI = new Uint8Array(ec.publicKey.export({ format: 'der', type: 'spki' }));
   const root = rsa();
   const sub = rsa();
-  const device = rsa();
-  const ROOT_DER = cert('Test YubiHSM Root CA', 'Test YubiHSM Root CA', root.publicKey, root.privateKey, [
-    ca(2),
-  ]);
-  const SUB_DER = cert('Test YubiHSM Root CA', 'Test YubiHSM Sub-CA', sub.publicKey, root.privateKey, [
-    ca(1),
-  ]);
-  const DEV_DER = cert(
-    'Test YubiHSM Sub-CA',
-    'YubiHSM Attestation (1234567)',
-    device.publicKey,
-    sub.privateKey,
-    [
-      ext(YUBICO_OID.firmware, derTlv(0x04, Uint8Array.of(2, 4, 0))),
-      ext(YUBICO_OID.serial, derUnsignedInteger(fromHex('12d687'))),
-      ca(0),
-    ],
-  );
+  const hsm = syntheticYubiHsm({ root, sub, device: rsa(), serial: 1234567 });
+  const ROOT_DER = hsm.root;
+  const SUB_DER = hsm.sub;
+  const DEV_DER = hsm.device;
   const key = (origin?: number, caps?: Uint8Array) =>
-    cert(
-      'YubiHSM Attestation (1234567)',
-      'YubiHSM Attestation id:0x1234',
-      ec.publicKey,
-      device.privateKey,
-      yubico(1234567, origin, caps),
-    );
+    hsm.keyAttestation(EC_SPKI, {
+      ...(origin !== undefined ? { origin } : {}),
+      ...(caps ? { capabilities: BigInt(`0x${toHex(caps)}`) } : {}),
+    });
+  const cert = (
+    issuer: string,
+    subject: string,
+    subjectKey: Uint8Array,
+    signer: TestSigner,
+    exts: Uint8Array[],
+  ) => x509Certificate({ issuer, subject, subjectKey, signer, serial: 99, extensions: exts });
+  const ca = basicConstraints;
   const o = (roots: Uint8Array[]): VerifyOptions => ({
     roots: roots.map((der, i) => ({ id: `root-${i}`, der })),
     at: '2025-01-01T00:00:00Z',
@@ -277,18 +233,14 @@ describe('YubiHSM 2 key attestations over a complete (synthetic) chain', () => {
 
   test('when another root is pinned under the same name, the signature check refuses it: CHAIN_BROKEN', () => {
     const other = rsa();
-    const impostor = cert('Test YubiHSM Root CA', 'Test YubiHSM Root CA', other.publicKey, other.privateKey, [
-      ca(2),
-    ]);
+    const impostor = cert('Test YubiHSM Root CA', 'Test YubiHSM Root CA', other.spki, other, [ca(2)]);
     fails('CHAIN_BROKEN', () =>
       verifyYubiHsm2Attestation({ attestation: key(), certificates: [DEV_DER, SUB_DER] }, o([impostor])),
     );
   });
 
   test('when the sub-CA is not a CA certificate, CHAIN_BROKEN', () => {
-    const notCa = cert('Test YubiHSM Root CA', 'Test YubiHSM Sub-CA', sub.publicKey, root.privateKey, [
-      ca(undefined, false),
-    ]);
+    const notCa = cert('Test YubiHSM Root CA', 'Test YubiHSM Sub-CA', sub.spki, root, [ca(undefined, false)]);
     fails(
       'CHAIN_BROKEN',
       () => verifyYubiHsm2Attestation({ attestation: key(), certificates: [DEV_DER, notCa] }, o([ROOT_DER])),

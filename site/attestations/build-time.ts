@@ -1,0 +1,36 @@
+/**
+ * The /attestations/ page's build-time side: reads the published samples from site/public/samples/hsm/ and verifies
+ * them with ./samples.ts, exactly as the <attestation-verify> element does in the browser on the served copies.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256 } from '../../verify/crypto/sha256.ts';
+import { toHex } from '../../verify/encoding.ts';
+import { SAMPLES_BASE, verifySample, type Sample, type SampleOutcome } from './samples.ts';
+
+/** The samples' folder in the source tree (the build runs from the project root). */
+export const SAMPLES_DIR = join(process.cwd(), 'site', 'public', 'samples', 'hsm');
+
+export interface PublishedFile {
+  /** The file's URL on the site. */
+  url: string;
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+function read(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(SAMPLES_DIR, ...path.split('/'))));
+}
+
+export function publishedFiles(s: Sample): PublishedFile[] {
+  return [s.attestation, ...(s.certificates ? [s.certificates] : [])].map((p) => {
+    const bytes = read(p);
+    return { url: `${SAMPLES_BASE}${p}`, name: p, size: bytes.length, sha256: toHex(sha256(bytes)) };
+  });
+}
+
+/** Verifies a sample from its published files; `now` (for "expired since" notes) defaults to the clock. */
+export function verifyPublishedSample(s: Sample, now?: string): SampleOutcome {
+  return verifySample(s, read(s.attestation), s.certificates ? read(s.certificates) : undefined, now);
+}
