@@ -7,7 +7,7 @@ import { VerificationError } from './errors.ts';
 import { readJson } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { Checklist, type CheckResult } from './checklist.ts';
-import { TRUST_ROOTS_FILE, type TrustRoots, parseTrustRoots } from './trust.ts';
+import { TRUST_ROOTS_FILE, type TrustRoots, isoOfMs, parseTrustRoots } from './trust.ts';
 import { type VerifiedFleet, verifyFleet } from './fleet/fleet.ts';
 import { type VerifiedEpoch, verifyEpoch } from './bundle/epoch.ts';
 import { type DeclaredFleetKey, type EpochDiff, verifyNamespace } from './bundle/namespace.ts';
@@ -19,8 +19,9 @@ export interface VerifyOptions {
   /** Called after each check: progress for long runs. */
   onCheck?: (c: CheckResult) => void;
   /**
-   * The current time (ISO 8601 UTC), only for the notes that say a vendor certificate or root has expired since the
-   * time an attestation was judged at (§8.3); default: the clock. No verdict depends on it.
+   * The time (ISO 8601 UTC) for the notes that say a vendor certificate or root has expired since the time an
+   * attestation was judged at (§8.3); default: the newest epoch's time in the tree, else the clock. No verdict
+   * depends on it, and with the default two runs over the same evidence print the same report, whatever the day.
    */
   now?: string;
 }
@@ -104,7 +105,7 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
         list,
         roots,
         { dir: `fleets/${id}`, deployment: f.deployment, attestations: f.attestations },
-        { now: opts.now },
+        { now: opts.now ?? newestEpochTime(files) },
       ),
     );
   }
@@ -205,4 +206,19 @@ function fleetEntry(
   let f = fleets.get(id);
   if (!f) fleets.set(id, (f = { attestations: new Map() }));
   return f;
+}
+
+/** The newest proof timestamp in the tree (ISO, to the second), or undefined when it has no readable epoch. */
+export function newestEpochTime(files: EvidenceFiles): string | undefined {
+  let max = -1;
+  for (const [p, b] of files) {
+    if (!EPOCH_FILE.test(p) || !p.endsWith('/proof.json')) continue;
+    try {
+      const t = (readJson(b, p) as { timestamp?: unknown }).timestamp;
+      if (typeof t === 'number' && Number.isSafeInteger(t) && t > max) max = t;
+    } catch {
+      /* an unreadable proof fails verification anyway */
+    }
+  }
+  return max < 0 ? undefined : isoOfMs(max);
 }

@@ -143,3 +143,4 @@ function policiesOf(files: ReadonlyMap<string, Uint8Array>): NamespacePolicy[] {
     operatorKeys: [...n.operator_keys],
   }));
 }
+
