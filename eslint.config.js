@@ -19,7 +19,9 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', 'bin/**', 'scripts/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
   },
   {
     rules: {

@@ -58,6 +58,7 @@ import { DemoKeys } from '../demo/keys.ts';
 import { DEFAULT_SEED } from '../demo/catalog.ts';
 import { siteInputs } from '../site/lib/config.ts';
 import { readTree } from './lib/read-tree.ts';
+import { useNodeCrypto } from './lib/node-crypto.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
@@ -124,10 +125,16 @@ export function loadReleaseKey(
   const publicKey = ed25519.getPublicKey(secret);
   const pinned = roots.keys.find((k) => k.role === 'release' && toHex(k.publicKey) === toHex(publicKey));
   if (!pinned) {
-    throw new Refusal(`the release key given is not pinned in trust-roots.json with role "release"\n${KEY_HELP}`, 2);
+    throw new Refusal(
+      `the release key given is not pinned in trust-roots.json with role "release"\n${KEY_HELP}`,
+      2,
+    );
   }
   if (!isValidAt(pinned, now)) {
-    throw new Refusal(`the release key ${pinned.id} is valid from ${pinned.validFrom} until ${pinned.validUntil}, not now (${now})`, 2);
+    throw new Refusal(
+      `the release key ${pinned.id} is valid from ${pinned.validFrom} until ${pinned.validUntil}, not now (${now})`,
+      2,
+    );
   }
   const key = secret;
   return { pinned, sign: (msg) => ed25519.sign(msg, key), demo };
@@ -180,6 +187,7 @@ function fault(point: string) {
 }
 
 export function release(argv: string[]): number {
+  useNodeCrypto();
   let values;
   try {
     ({ values } = parseArgs({
@@ -229,7 +237,8 @@ export function release(argv: string[]): number {
   const roots = parseTrustRoots(readJson(rootsBytes, 'trust-roots.json'));
   const now = new Date().toISOString().slice(0, 19) + 'Z';
   const key = loadReleaseKey(roots, env, values['release-key-file'], now);
-  if (key.demo) console.log(`using the DEMO release key ${key.pinned.id}, derived from the demo seed: for the demo only`);
+  if (key.demo)
+    console.log(`using the DEMO release key ${key.pinned.id}, derived from the demo seed: for the demo only`);
   const origin = logOrigin(inputs.site);
 
   // The previous release's log: verified, and the base the new log must extend.
@@ -238,7 +247,10 @@ export function release(argv: string[]): number {
   if (previousDir) {
     const read = siteReader(previousDir);
     const note = read(CHECKPOINT_PATH);
-    if (!note) throw new Refusal(`the previous site ${previousDir} has no ${CHECKPOINT_PATH}: it was not published by this job`);
+    if (!note)
+      throw new Refusal(
+        `the previous site ${previousDir} has no ${CHECKPOINT_PATH}: it was not published by this job`,
+      );
     const getTile = (p: string) => read(`${LOG_DIR}/${p}`);
     let opened;
     try {
@@ -255,7 +267,10 @@ export function release(argv: string[]): number {
     const logged = new Set(previousEntries.map((e) => e.path));
     const served = manifestOf(join(previousDir, 'evidence')).filter((f) => f.path !== 'index.json');
     const unlogged = served.filter((f) => !logged.has(f.path));
-    if (unlogged.length) throw new Refusal(`the previous site serves evidence its log does not hold: ${unlogged.map((f) => f.path).join(', ')}`);
+    if (unlogged.length)
+      throw new Refusal(
+        `the previous site serves evidence its log does not hold: ${unlogged.map((f) => f.path).join(', ')}`,
+      );
   }
   const currentFiles = new Map([...evidence].map(([p, b]) => [p, sha256Hex(b)]));
   let entries: LogEntry[];
@@ -268,13 +283,23 @@ export function release(argv: string[]): number {
 
   // Clean what a killed run left, then build the site into a staging folder.
   mkdirSync(releases, { recursive: true });
-  for (const name of readdirSync(releases)) if (name.startsWith('staging-')) rmSync(join(releases, name), { recursive: true, force: true });
+  for (const name of readdirSync(releases))
+    if (name.startsWith('staging-')) rmSync(join(releases, name), { recursive: true, force: true });
   const staging = join(releases, `staging-${process.pid}`);
-  const build = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/build.ts'), '--out', staging], {
-    stdio: 'inherit',
-    cwd: ROOT,
-    env: { ...env, FLEETPROOF_EVIDENCE: inputs.evidenceDir, FLEETPROOF_POSTS: inputs.postsDir, FLEETPROOF_SITE: inputs.site },
-  });
+  const build = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'scripts/build.ts'), '--out', staging],
+    {
+      stdio: 'inherit',
+      cwd: ROOT,
+      env: {
+        ...env,
+        FLEETPROOF_EVIDENCE: inputs.evidenceDir,
+        FLEETPROOF_POSTS: inputs.postsDir,
+        FLEETPROOF_SITE: inputs.site,
+      },
+    },
+  );
   if (build.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
     throw new Refusal('refused: the build failed (see above); nothing was published');
@@ -304,11 +329,18 @@ export function release(argv: string[]): number {
     if (!key.demo) throw new Refusal('--demo-witness is for the demo evidence only', 2);
     const w = new DemoKeys(DEFAULT_SEED).get('trust/demo-log-witness', 'ed25519');
     // The witness's time: the newest epoch's second, so that two releases of the same inputs are identical.
-    const t = Math.max(0, ...[...evidence.keys()].filter((p) => p.endsWith('/proof.json')).map((p) => {
-      const j = readJson(evidence.get(p)!, p) as { timestamp?: number };
-      return Math.floor((j.timestamp ?? 0) / 1000);
-    }));
-    note = addNoteSignatures(note, [cosignatureSigner('demo-log-witness', w.publicKey, t, (m) => ed25519.sign(m, w.secretKey))]);
+    const t = Math.max(
+      0,
+      ...[...evidence.keys()]
+        .filter((p) => p.endsWith('/proof.json'))
+        .map((p) => {
+          const j = readJson(evidence.get(p)!, p) as { timestamp?: number };
+          return Math.floor((j.timestamp ?? 0) / 1000);
+        }),
+    );
+    note = addNoteSignatures(note, [
+      cosignatureSigner('demo-log-witness', w.publicKey, t, (m) => ed25519.sign(m, w.secretKey)),
+    ]);
   }
   const final = openLog(note, roots, origin, getTile); // every cosignature present must verify
   writeFile(join(staging, CHECKPOINT_PATH), note);
@@ -339,7 +371,9 @@ export function release(argv: string[]): number {
   const added = entries.length - previousEntries.length;
   console.log(
     `✓ released ${values.out} → ${relative(dirname(out), target)}: log ${origin} at size ${log.size} (+${added}), root ${toHex(log.root).slice(0, 16)}…` +
-      (previousCheckpoint ? `, consistent with the previous size ${previousCheckpoint.size}` : ', first release') +
+      (previousCheckpoint
+        ? `, consistent with the previous size ${previousCheckpoint.size}`
+        : ', first release') +
       (final.cosignatures.length ? `; cosigned by ${final.cosignatures.map((c) => c.keyId).join(', ')}` : ''),
   );
   return 0;
@@ -351,7 +385,10 @@ function main() {
   } catch (e) {
     if (e instanceof Refusal) {
       console.error(`release: ${e.message}`);
-      if (e.status === 2) console.error('usage: npm run release -- --out DIR [--previous DIR] [--evidence DIR] [--release-key-file PATH]');
+      if (e.status === 2)
+        console.error(
+          'usage: npm run release -- --out DIR [--previous DIR] [--evidence DIR] [--release-key-file PATH]',
+        );
       process.exitCode = e.status;
       return;
     }

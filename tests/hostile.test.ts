@@ -43,20 +43,29 @@ describe('hostile evidence', () => {
     });
     const r = verify(dir);
     assert.equal(r.status, 1);
-    assert.ok(r.report.errors.some((e) => e.code === 'FILE_TOO_LARGE' && e.file === artifact), JSON.stringify(r.report.errors));
+    assert.ok(
+      r.report.errors.some((e) => e.code === 'FILE_TOO_LARGE' && e.file === artifact),
+      JSON.stringify(r.report.errors),
+    );
   });
 
   test('when an artifact is JSON nested 100,000 deep, verify exits 1 with JSON_TOO_DEEP for it', () => {
     const dir = treeWith('deep', (p) => writeFileSync(p, '['.repeat(100_000) + ']'.repeat(100_000)));
     const r = verify(dir);
     assert.equal(r.status, 1);
-    assert.ok(r.report.errors.some((e) => e.code === 'JSON_TOO_DEEP' && e.file === artifact), JSON.stringify(r.report.errors));
+    assert.ok(
+      r.report.errors.some((e) => e.code === 'JSON_TOO_DEEP' && e.file === artifact),
+      JSON.stringify(r.report.errors),
+    );
   });
 
   test('when an artifact is an array of a million entries, verify exits 1 with LIMIT_EXCEEDED for it', () => {
     const dir = treeWith('wide', (p) => writeFileSync(p, `[${new Array(1_000_000).fill('0').join(',')}]`));
     const r = verify(dir);
     assert.equal(r.status, 1);
-    assert.ok(r.report.errors.some((e) => e.code === 'LIMIT_EXCEEDED' && e.file === artifact), JSON.stringify(r.report.errors));
+    assert.ok(
+      r.report.errors.some((e) => e.code === 'LIMIT_EXCEEDED' && e.file === artifact),
+      JSON.stringify(r.report.errors),
+    );
   });
 });

@@ -21,7 +21,13 @@ import { parseProof } from '../verify/bundle/proof.ts';
 import { parseDeployment } from '../verify/fleet/deployment.ts';
 import { parseAttestation } from '../verify/fleet/attestation.ts';
 import { placeEvidence } from '../verify/place.ts';
-import { parseNote, signNote, ed25519NoteSigner, ed25519NoteVerifier, formatVerifierKey } from '../verify/tlog/note.ts';
+import {
+  parseNote,
+  signNote,
+  ed25519NoteSigner,
+  ed25519NoteVerifier,
+  formatVerifierKey,
+} from '../verify/tlog/note.ts';
 import { openCheckpoint, formatCheckpoint } from '../verify/tlog/checkpoint.ts';
 import { parseTilePath } from '../verify/tlog/tiles.ts';
 import { parseEntryBundle } from '../verify/tlog/entries.ts';
@@ -161,7 +167,10 @@ describe('no mutation of a valid signed record is accepted', () => {
 
 describe('log and vendor parsers are total', () => {
   test('when parsing arbitrary text as a signed note, it is total', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (t) => total(() => parseNote(t))), params);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (t) => total(() => parseNote(t))),
+      params,
+    );
     fc.assert(
       fc.property(fc.array(fc.string(), { maxLength: 5 }), (lines) =>
         total(() => parseNote(`a\n\n${lines.map((l) => `\u2014 ${l}`).join('\n')}\n`)),
@@ -171,7 +180,10 @@ describe('log and vendor parsers are total', () => {
   });
 
   test('when parsing arbitrary tile paths and entry bundles, they are total', () => {
-    fc.assert(fc.property(fc.string(), (p) => total(() => parseTilePath(p))), params);
+    fc.assert(
+      fc.property(fc.string(), (p) => total(() => parseTilePath(p))),
+      params,
+    );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 256 }), (b, w) =>
         total(() => parseEntryBundle(b, w)),
@@ -194,7 +206,12 @@ describe('no mutation of valid signed evidence is accepted', () => {
   test('when any byte of a signed checkpoint note changes, it fails or says the same', () => {
     const sk = new Uint8Array(32).fill(9);
     const pk = ed25519.getPublicKey(sk);
-    const text = formatCheckpoint({ origin: 'example.org/log', size: 7, rootHash: new Uint8Array(32).fill(1), extensions: [] });
+    const text = formatCheckpoint({
+      origin: 'example.org/log',
+      size: 7,
+      rootHash: new Uint8Array(32).fill(1),
+      extensions: [],
+    });
     const note = utf8(signNote(text, [ed25519NoteSigner('example.org/log', pk, (m) => ed25519.sign(m, sk))]));
     const verifier = ed25519NoteVerifier(formatVerifierKey('example.org/log', pk));
     fc.assert(
@@ -214,8 +231,14 @@ describe('no mutation of valid signed evidence is accepted', () => {
 
   // A small fleet of the demo: its trust roots, deployment record and attestations.
   const demo = readTree('evidence');
-  const fleet = [...demo.keys()].filter((p) => p.startsWith('fleets/')).map((p) => p.split('/')[1]!).sort().at(-1)!;
-  const subset = new Map([...demo].filter(([p]) => p === 'trust-roots.json' || p.startsWith(`fleets/${fleet}/`)));
+  const fleet = [...demo.keys()]
+    .filter((p) => p.startsWith('fleets/'))
+    .map((p) => p.split('/')[1]!)
+    .sort()
+    .at(-1)!;
+  const subset = new Map(
+    [...demo].filter(([p]) => p === 'trust-roots.json' || p.startsWith(`fleets/${fleet}/`)),
+  );
   const files = [...subset.keys()].filter((p) => p !== 'trust-roots.json');
 
   test('when one byte of a deployment record or an attestation changes, the fleet fails or the JSON means the same', () => {
@@ -228,7 +251,10 @@ describe('no mutation of valid signed evidence is accepted', () => {
         const r = verifyEvidence(new Map([...subset, [file, m]]));
         if (!r.ok) return r.errors.every((e) => e.code in ERROR_CODES);
         // Accepted: only if the file still parses to the same JSON (e.g. one whitespace byte for another).
-        return JSON.stringify(JSON.parse(new TextDecoder().decode(m))) === JSON.stringify(JSON.parse(new TextDecoder().decode(bytes)));
+        return (
+          JSON.stringify(JSON.parse(new TextDecoder().decode(m))) ===
+          JSON.stringify(JSON.parse(new TextDecoder().decode(bytes)))
+        );
       }),
       { ...params, numRuns: Math.max(30, Math.floor(runs / 6)) },
     );
@@ -241,8 +267,20 @@ describe('no mutation of a real vendor attestation is accepted', () => {
   const now = '2026-11-27T00:00:00Z';
   const samples: [string, 'marvell' | 'nitro', Uint8Array, Uint8Array[]][] = [
     // The attestation as signed (gunzipped: the gzip header's flags and time are not part of what is signed).
-    ['Marvell (EC key)', 'marvell', new Uint8Array(gunzipSync(readFileSync(hsm('gcp-cloudhsm-cavium/ec.dat')))), decodePemCertificates(readFileSync(hsm('gcp-cloudhsm-cavium/ec.certs'), 'utf8'))],
-    ['AWS Nitro', 'nitro', Uint8Array.from(atob(readFileSync(hsm('aws-nitro/nitro_attestation.b64'), 'utf8').trim()), (c) => c.charCodeAt(0)), []],
+    [
+      'Marvell (EC key)',
+      'marvell',
+      new Uint8Array(gunzipSync(readFileSync(hsm('gcp-cloudhsm-cavium/ec.dat')))),
+      decodePemCertificates(readFileSync(hsm('gcp-cloudhsm-cavium/ec.certs'), 'utf8')),
+    ],
+    [
+      'AWS Nitro',
+      'nitro',
+      Uint8Array.from(atob(readFileSync(hsm('aws-nitro/nitro_attestation.b64'), 'utf8').trim()), (c) =>
+        c.charCodeAt(0),
+      ),
+      [],
+    ],
   ];
   for (const [name, format, bytes, certs] of samples) {
     test(`when any byte of the ${name} sample changes, the adapter rejects it with a code`, () => {

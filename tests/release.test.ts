@@ -6,7 +6,17 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, lstatSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  lstatSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { generateEvidence, writeTree } from '../demo/generate.ts';
@@ -26,10 +36,14 @@ const posts = join(tmp, 'posts');
 let lastEpoch = 0;
 
 function release(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/release.ts', '--posts', posts, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'), ...env },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/release.ts', '--posts', posts, ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'), ...env },
+    },
+  );
   return { status: r.status, signal: r.signal, out: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -49,7 +63,9 @@ function tree(dir: string): Map<string, string> {
 }
 
 function openPublishedLog(site: string) {
-  const roots = parseTrustRoots(readJson(readFileSync(join(site, 'evidence/trust-roots.json')), 'trust-roots.json'));
+  const roots = parseTrustRoots(
+    readJson(readFileSync(join(site, 'evidence/trust-roots.json')), 'trust-roots.json'),
+  );
   const get = (p: string) => {
     try {
       return new Uint8Array(readFileSync(join(site, 'log', p)));
@@ -57,7 +73,12 @@ function openPublishedLog(site: string) {
       return undefined;
     }
   };
-  const opened = openLog(readFileSync(join(site, CHECKPOINT_PATH), 'utf8'), roots, logOrigin('https://transparency.example'), get);
+  const opened = openLog(
+    readFileSync(join(site, CHECKPOINT_PATH), 'utf8'),
+    roots,
+    logOrigin('https://transparency.example'),
+    get,
+  );
   return { ...opened, entries: readLogEntries(opened.checkpoint.size, get) };
 }
 
@@ -69,7 +90,10 @@ before(() => {
   // The posts, without their citation of the last epoch (which the partial tree does not have yet).
   mkdirSync(posts);
   for (const f of readdirSync('content/posts')) {
-    writeFileSync(join(posts, f), readFileSync(join('content/posts', f), 'utf8').replaceAll(`:epoch[${lastEpoch}]`, `epoch ${lastEpoch}`));
+    writeFileSync(
+      join(posts, f),
+      readFileSync(join('content/posts', f), 'utf8').replaceAll(`:epoch[${lastEpoch}]`, `epoch ${lastEpoch}`),
+    );
   }
 });
 
@@ -86,15 +110,24 @@ describe('npm run release', () => {
     assert.equal(log.checkpoint.size, [...tree(partial)].length);
     // Each leaf is the file's sha256sum line, and the published file has that digest.
     for (const e of log.entries) assert.equal(first.get(`evidence/${e.path}`), e.sha256, e.path);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).files as { path: string; sha256: string }[];
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).files as {
+      path: string;
+      sha256: string;
+    }[];
     for (const f of manifest) assert.equal(first.get(f.path), f.sha256, f.path);
     assert.equal(manifest.length, first.size - 2); // all but manifest.json and SHA256SUMS
     // Static hosts get the same policy as a header, with what a meta tag cannot carry, and the log's cache rules.
     const headers = readFileSync(join(out, '_headers'), 'utf8');
     assert.ok(headers.includes(`Content-Security-Policy: ${CSP}; frame-ancestors 'none'`), headers);
-    assert.match(headers, /\/log\/tile\/:level\/:index\n {2}Cache-Control: public, max-age=31536000, immutable/);
+    assert.match(
+      headers,
+      /\/log\/tile\/:level\/:index\n {2}Cache-Control: public, max-age=31536000, immutable/,
+    );
     assert.match(headers, /\/log\/checkpoint\n {2}Cache-Control: no-cache/);
-    assert.match(readFileSync(join(out, 'log/verifier-key.txt'), 'utf8'), /^transparency\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*\n$/);
+    assert.match(
+      readFileSync(join(out, 'log/verifier-key.txt'), 'utf8'),
+      /^transparency\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*\n$/,
+    );
   });
 
   for (const point of ['after-build', 'after-log', 'before-switch']) {
@@ -115,7 +148,10 @@ describe('npm run release', () => {
     const after = openPublishedLog(out);
     assert.equal(after.checkpoint.size, before.checkpoint.size + 3);
     assert.deepEqual(after.entries.slice(0, before.entries.length), before.entries);
-    assert.deepEqual(after.cosignatures.map((c) => c.keyId), ['demo-log-witness']);
+    assert.deepEqual(
+      after.cosignatures.map((c) => c.keyId),
+      ['demo-log-witness'],
+    );
     // No staging folder is left behind, and only the current and the previous release are kept.
     const kept = readdirSync(join(tmp, '.site.releases'));
     assert.equal(kept.filter((n) => n.startsWith('staging-')).length, 0);
@@ -123,7 +159,11 @@ describe('npm run release', () => {
   });
 
   test('when the same inputs are released twice, the two sites are byte-identical', () => {
-    const previous = join(tmp, '.site.releases', readdirSync(join(tmp, '.site.releases')).find((n) => join('.site.releases', n) !== readlinkSync(out))!);
+    const previous = join(
+      tmp,
+      '.site.releases',
+      readdirSync(join(tmp, '.site.releases')).find((n) => join('.site.releases', n) !== readlinkSync(out))!,
+    );
     const out2 = join(tmp, 'site2');
     const r = release(['--out', out2, '--evidence', full, '--previous', previous, '--demo-witness']);
     assert.equal(r.status, 0, r.out);
@@ -134,7 +174,12 @@ describe('npm run release', () => {
     const target = readlinkSync(out);
     const r = release(['--out', out, '--evidence', partial]);
     assert.equal(r.status, 1, r.out);
-    assert.match(r.out, new RegExp(`namespaces/${NS.replace(/\./g, '\\.')}/${lastEpoch}/artifact\\.json was published and is now missing`));
+    assert.match(
+      r.out,
+      new RegExp(
+        `namespaces/${NS.replace(/\./g, '\\.')}/${lastEpoch}/artifact\\.json was published and is now missing`,
+      ),
+    );
     assert.equal(readlinkSync(out), target);
   });
 
@@ -180,7 +225,9 @@ describe('npm run release', () => {
     const inRepo = 'tests/.release-key-test';
     writeFileSync(inRepo, '00'.repeat(32));
     try {
-      r = release(['--out', join(tmp, 'site3'), '--release-key-file', inRepo], { FLEETPROOF_RELEASE_KEY: '' });
+      r = release(['--out', join(tmp, 'site3'), '--release-key-file', inRepo], {
+        FLEETPROOF_RELEASE_KEY: '',
+      });
       assert.equal(r.status, 2);
       assert.match(r.out, /outside the repository/);
     } finally {

@@ -69,7 +69,11 @@ test('when the error codes are listed, each is documented and triggered by a cor
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   for (const code of Object.keys(ERROR_CODES)) {
     const rule = ERROR_CODES[code as ErrorCode];
-    assert.match(doc, new RegExp(`\\|\\s*${code}\\s*\\|\\s*${escape(rule)}\\s*\\|`), `${code} and its rule in §11`);
+    assert.match(
+      doc,
+      new RegExp(`\\|\\s*${code}\\s*\\|\\s*${escape(rule)}\\s*\\|`),
+      `${code} and its rule in §11`,
+    );
     assert.ok(
       covered.has(code) || moduleTests.includes(`'${code}'`),
       `${code} is triggered by no corpus file, no tamper and no module test`,
@@ -80,6 +84,10 @@ test('when the error codes are listed, each is documented and triggered by a cor
 function testSources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? testSources(p) : n.endsWith('.test.ts') ? [readFileSync(p, 'utf8')] : [];
+    return statSync(p).isDirectory()
+      ? testSources(p)
+      : n.endsWith('.test.ts')
+        ? [readFileSync(p, 'utf8')]
+        : [];
   });
 }

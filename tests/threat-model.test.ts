@@ -11,7 +11,8 @@ const doc = readFileSync('docs/threat-model.md', 'utf8').replace(/\s*\n\s*/g, ' 
 /** `path › name` references, and bare test-file references such as `tests/hostile.test.ts`. */
 function references(): { file: string; name?: string }[] {
   const out: { file: string; name?: string }[] = [];
-  for (const m of doc.matchAll(/`([\w./*-]+\.test\.ts) › ([^`]+)`/g)) out.push({ file: m[1]!, name: m[2]!.trim() });
+  for (const m of doc.matchAll(/`([\w./*-]+\.test\.ts) › ([^`]+)`/g))
+    out.push({ file: m[1]!, name: m[2]!.trim() });
   for (const m of doc.matchAll(/`([\w./*-]+\.test\.ts)`/g)) out.push({ file: m[1]! });
   for (const m of doc.matchAll(/`› ([^`]+)`/g)) out.push({ file: '', name: m[1]!.trim() });
   return out;
@@ -20,7 +21,11 @@ function references(): { file: string; name?: string }[] {
 function filesFor(pattern: string): string[] {
   if (!pattern.includes('*')) return existsSync(pattern) ? [pattern] : [];
   const dir = pattern.slice(0, pattern.lastIndexOf('/'));
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => `${dir}/${f}`) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => `${dir}/${f}`)
+    : [];
 }
 
 const allTests = (): string[] => {
@@ -41,7 +46,15 @@ const allTests = (): string[] => {
 function namesIn(file: string): RegExp[] {
   const src = readFileSync(file, 'utf8');
   return [...src.matchAll(/\b(?:test|it|describe)\(\s*(['"`])((?:(?!\1)[^\\]|\\.)*)\1/g)].map(
-    (m) => new RegExp('^' + m[2]!.replace(/\\(.)/g, '$1').split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')),
+    (m) =>
+      new RegExp(
+        '^' +
+          m[2]!
+            .replace(/\\(.)/g, '$1')
+            .split(/\$\{[^}]*\}/)
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*'),
+      ),
   );
 }
 
@@ -54,7 +67,9 @@ test('when the threat model names tests, each named test file exists and holds t
     assert.ok(files.length > 0, `no test file ${r.file}`);
     if (!r.name) continue;
     const name = r.name.replace(/\s*…$/, '');
-    const found = files.some((f) => namesIn(f).some((re) => re.test(name) || re.source.replace(/\\/g, '').startsWith('^' + name)));
+    const found = files.some((f) =>
+      namesIn(f).some((re) => re.test(name) || re.source.replace(/\\/g, '').startsWith('^' + name)),
+    );
     assert.ok(found, `no test "${r.name}" in ${r.file || 'any test file'}`);
   }
 });

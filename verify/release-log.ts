@@ -35,9 +35,13 @@ const ENTRY = /^([0-9a-f]{64}) {2}([^\n]+)\n$/;
 
 export function encodeEntry(e: LogEntry): Uint8Array {
   if (!/^[0-9a-f]{64}$/.test(e.sha256) || e.path.includes('\n') || e.path === '') {
-    throw new VerificationError('SCHEMA_INVALID', `cannot log ${JSON.stringify(e.path)}: bad path or digest`, {
-      file: e.path,
-    });
+    throw new VerificationError(
+      'SCHEMA_INVALID',
+      `cannot log ${JSON.stringify(e.path)}: bad path or digest`,
+      {
+        file: e.path,
+      },
+    );
   }
   return utf8(`${e.sha256}  ${e.path}\n`);
 }
@@ -91,7 +95,8 @@ export function nextEntries(previous: LogEntry[], current: ReadonlyMap<string, s
     seen.add(e.path);
     const now = current.get(e.path);
     if (now === undefined) problems.push(`${e.path} was published and is now missing`);
-    else if (now !== e.sha256) problems.push(`${e.path} was published with SHA-256 ${e.sha256} and now has ${now}`);
+    else if (now !== e.sha256)
+      problems.push(`${e.path} was published with SHA-256 ${e.sha256} and now has ${now}`);
   }
   if (problems.length) {
     throw new VerificationError(
@@ -114,8 +119,11 @@ export function readLogEntries(size: number, getFile: GetTile): LogEntry[] {
     const width = tileWidth(0, index, size);
     const path = entryBundlePath(index, width);
     const bytes = getFile(path);
-    if (!bytes) throw new VerificationError('TILE_INVALID', `the log has no ${path}`, { file: `${LOG_DIR}/${path}` });
-    readEntryBundle(index, size, bytes, getFile).forEach((b, i) => out.push(decodeEntry(b, index * TILE_WIDTH + i)));
+    if (!bytes)
+      throw new VerificationError('TILE_INVALID', `the log has no ${path}`, { file: `${LOG_DIR}/${path}` });
+    readEntryBundle(index, size, bytes, getFile).forEach((b, i) =>
+      out.push(decodeEntry(b, index * TILE_WIDTH + i)),
+    );
   }
   return out;
 }

@@ -20,7 +20,10 @@ export function headersFile(): string {
     ],
     // Full tiles and full entry bundles: one path segment for the index (x-prefixed indexes beyond 999 are not
     // matched and fall back to the default revalidation, which is safe).
-    ['/log/tile/:level/:index', ['Cache-Control: public, max-age=31536000, immutable', 'Content-Type: application/octet-stream']],
+    [
+      '/log/tile/:level/:index',
+      ['Cache-Control: public, max-age=31536000, immutable', 'Content-Type: application/octet-stream'],
+    ],
     ['/log/checkpoint', ['Cache-Control: no-cache', 'Content-Type: text/plain; charset=utf-8']],
     ['/log/verifier-key.txt', ['Cache-Control: no-cache']],
     ['/evidence/*', ['Cache-Control: public, max-age=300, must-revalidate']],

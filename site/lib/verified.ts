@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { formatReport, readJson, verifyEvidence, type Report } from '../../verify/index.ts';
 import { TreeReadError, readTree } from '../../scripts/lib/read-tree.ts';
+import { useNodeCrypto } from '../../scripts/lib/node-crypto.ts';
 
 export interface EvidenceFileEntry {
   path: string;
@@ -90,6 +91,7 @@ function memo(): Memo {
 
 /** Reads and verifies `dir`. Never throws for a tree that reads; `report.ok` says whether it verified. */
 export function readEvidence(dir: string): VerifiedEvidence {
+  useNodeCrypto();
   let files: Map<string, Uint8Array>;
   try {
     files = readTree(dir);
@@ -143,4 +145,3 @@ function policiesOf(files: ReadonlyMap<string, Uint8Array>): NamespacePolicy[] {
     operatorKeys: [...n.operator_keys],
   }));
 }
-

@@ -11,7 +11,10 @@ import { checkSiteLog } from './log-check.ts';
 const roots = new Uint8Array(readFileSync('evidence/trust-roots.json'));
 const key = new DemoKeys(DEFAULT_SEED).get('trust/demo-release-2021', 'ed25519');
 const origin = logOrigin('https://transparency.example');
-const entry = (i: number): LogEntry => ({ path: `f/${String(i).padStart(4, '0')}.json`, sha256: i.toString(16).padStart(64, '0') });
+const entry = (i: number): LogEntry => ({
+  path: `f/${String(i).padStart(4, '0')}.json`,
+  sha256: i.toString(16).padStart(64, '0'),
+});
 
 /** A published log of these entries, as the site would serve it under /log/. */
 function site(entries: LogEntry[], sign = (m: Uint8Array) => ed25519.sign(m, key.secretKey)) {

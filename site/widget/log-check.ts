@@ -61,11 +61,14 @@ export async function checkSiteLog(
     };
   }
   try {
-    if (!trustRoots) throw new VerificationError('FILE_MISSING', 'no trust roots', { file: TRUST_ROOTS_FILE });
+    if (!trustRoots)
+      throw new VerificationError('FILE_MISSING', 'no trust roots', { file: TRUST_ROOTS_FILE });
     const roots = parseTrustRoots(readJson(trustRoots, TRUST_ROOTS_FILE));
     const text = new TextDecoder().decode(noteBytes);
     // The size and origin are read before the signature is checked only to know which tiles to fetch.
-    const claimed = parseCheckpoint(parseNote(text, { file: 'log/checkpoint' }).text, { file: 'log/checkpoint' });
+    const claimed = parseCheckpoint(parseNote(text, { file: 'log/checkpoint' }).text, {
+      file: 'log/checkpoint',
+    });
     const paths = tilesForTree(claimed.size).map((t) => tilePath(t));
     const tiles = new Map<string, Uint8Array>();
     await Promise.all(
@@ -103,7 +106,12 @@ export async function checkSiteLog(
       );
     }
     checkConsistency(
-      { origin: remembered.origin, size: remembered.size, rootHash: fromBase64(remembered.root), extensions: [] },
+      {
+        origin: remembered.origin,
+        size: remembered.size,
+        rootHash: fromBase64(remembered.root),
+        extensions: [],
+      },
       opened.checkpoint,
       getTile,
     );

@@ -6,7 +6,16 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { generateEvidence, writeTree } from '../../demo/generate.ts';
 import { NS, ROOT, launch, serve, tempDir, widgetOutcome, type Server } from './harness.ts';
@@ -20,7 +29,18 @@ const sites: Record<'first' | 'next' | 'rewritten', string> = { first: '', next:
 function release(out: string, evidence: string, previous?: string): string {
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'scripts/release.ts', '--out', out, '--evidence', evidence, '--posts', join(tmp, 'posts'), ...(previous ? ['--previous', previous] : [])],
+    [
+      '--import',
+      'tsx',
+      'scripts/release.ts',
+      '--out',
+      out,
+      '--evidence',
+      evidence,
+      '--posts',
+      join(tmp, 'posts'),
+      ...(previous ? ['--previous', previous] : []),
+    ],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache') } },
   );
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
@@ -39,10 +59,16 @@ before(async () => {
   const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
   const last = Math.max(...[...files.keys()].map((p) => Number(/\/(\d+)\/proof\.json$/.exec(p)?.[1] ?? 0)));
   writeTree(join(tmp, 'full'), files);
-  writeTree(join(tmp, 'partial'), new Map([...files].filter(([p]) => !p.startsWith(`namespaces/${NS}/${last}/`))));
+  writeTree(
+    join(tmp, 'partial'),
+    new Map([...files].filter(([p]) => !p.startsWith(`namespaces/${NS}/${last}/`))),
+  );
   mkdirSync(join(tmp, 'posts'));
   for (const f of readdirSync(join(ROOT, 'content/posts'))) {
-    const text = readFileSync(join(ROOT, 'content/posts', f), 'utf8').replaceAll(`:epoch[${last}]`, `epoch ${last}`);
+    const text = readFileSync(join(ROOT, 'content/posts', f), 'utf8').replaceAll(
+      `:epoch[${last}]`,
+      `epoch ${last}`,
+    );
     writeFileSync(join(tmp, 'posts', f), text);
   }
   sites.first = release(join(tmp, 'site'), join(tmp, 'partial'));
