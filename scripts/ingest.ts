@@ -67,11 +67,13 @@ export function runIngest(args: string[]): number {
       continue;
     }
     try {
-      const { path } = placeEvidence(bytes, f);
+      const { kind, path } = placeEvidence(bytes, f);
       if (tree.has(path) || existsSync(join(dir, path))) {
+        // An epoch's file again is a republished epoch; any other file, an overwrite of published evidence.
+        const epochFile = kind === 'artifact' || kind === 'proof' || kind === 'auditor-record';
         errors.push(
           new VerificationError(
-            'EPOCH_REPUBLISHED',
+            epochFile ? 'EPOCH_REPUBLISHED' : 'FILE_EXISTS',
             `${f} would overwrite ${path}, which is already published`,
             { file: f },
           ).toJSON(),

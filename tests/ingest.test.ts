@@ -4,7 +4,7 @@
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -140,6 +140,25 @@ describe('fleetproof ingest', () => {
     const r = run(['ingest', ...epochFiles(incoming, last), '--evidence', dir, '--json']);
     assert.equal(r.status, 1);
     assert.match(r.out, /would overwrite/);
+    assert.equal(snapshot(dir), before);
+  });
+
+  test('when a deployment record would overwrite a published one, it refuses with FILE_EXISTS and writes nothing', () => {
+    const { dir, incoming } = setup(last);
+    const before = snapshot(dir);
+    const fleet = readdirSync(join(dir, 'fleets')).sort()[0]!;
+    const copy = join(incoming, 'deployment.json');
+    mkdirSync(incoming, { recursive: true });
+    writeFileSync(
+      copy,
+      Buffer.concat([readFileSync(join(dir, 'fleets', fleet, 'deployment.json')), Buffer.from('\n')]),
+    );
+    const r = run(['ingest', copy, '--evidence', dir, '--json']);
+    assert.equal(r.status, 1);
+    assert.deepEqual(
+      JSON.parse(r.out).errors.map((e: { code: string }) => e.code),
+      ['FILE_EXISTS'],
+    );
     assert.equal(snapshot(dir), before);
   });
 

@@ -64,7 +64,7 @@ test('when the error codes are listed, each is documented and triggered by a cor
     JSON.parse(readFileSync('tests/corpus/records/expected.json', 'utf8')) as Record<string, string>,
   );
   // Formats outside the evidence tree (vendor attestations, the site's log) assert their codes in their own tests.
-  const moduleTests = testSources('verify').join('\n');
+  const moduleTests = [...testSources('verify'), ...testSources('tests')].join('\n');
   const covered = new Set([...corpus, ...TAMPERS.map((t) => t.expectedCode)]);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   for (const code of Object.keys(ERROR_CODES)) {
