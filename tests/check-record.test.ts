@@ -2,27 +2,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { main } from '../scripts/fleetproof.ts';
+import { runCli } from './lib/cli.ts';
 
 const KEY = '606a878700158d92b3a14a0fd37ec82e0f05f92fcf23146abfda2e3a2f10a9bc';
 const KEY_B64 = Buffer.from(KEY, 'hex').toString('base64');
 const corpus = new URL('./corpus/records/', import.meta.url).pathname;
 const expected = JSON.parse(readFileSync(`${corpus}expected.json`, 'utf8')) as Record<string, string>;
 
-/** Runs the CLI in this process and returns its exit status and what it printed. */
-function run(args: string[]): { status: number; out: string } {
-  const lines: string[] = [];
-  const log = console.log;
-  const err = console.error;
-  console.log = (...a: unknown[]) => lines.push(a.join(' '));
-  console.error = (...a: unknown[]) => lines.push(a.join(' '));
-  try {
-    return { status: main(args), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = err;
-  }
-}
+const run = runCli;
 
 describe('fleetproof check-record', () => {
   for (const cs of [1, 2]) {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { main } from '../scripts/fleetproof.ts';
+import { runCli } from './lib/cli.ts';
 import { readTree } from '../scripts/lib/read-tree.ts';
 import { generateEvidence, writeTree } from '../demo/generate.ts';
 
@@ -16,19 +16,7 @@ const NS = 'meta.encrypted_backups.fleet_keys.v1';
 let full: Map<string, Uint8Array>;
 let last: number;
 
-function run(args: string[]): { status: number; out: string } {
-  const lines: string[] = [];
-  const log = console.log;
-  const err = console.error;
-  console.log = (...a: unknown[]) => lines.push(a.join(' '));
-  console.error = (...a: unknown[]) => lines.push(a.join(' '));
-  try {
-    return { status: main(args), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = err;
-  }
-}
+const run = runCli;
 
 /** A fingerprint of a whole folder: every path and the SHA-256 of its bytes. */
 function snapshot(dir: string): string {

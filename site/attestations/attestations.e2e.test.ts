@@ -8,88 +8,31 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { fromBase64, toBase64 } from '../../verify/encoding.ts';
+import { ROOT, buildSite, launch, serve, type BuiltSite, type Server } from '../../tests/e2e/harness.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.FLEETPROOF_CHROMIUM ?? '/usr/bin/chromium';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
-
-/** Serves `root` on 127.0.0.1, a free port: files as they are on disk at each request, nothing outside `root`. */
-async function serve(root: string): Promise<{ origin: string; server: Server }> {
-  const server = createServer((req, res) => {
-    let file = normalize(join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) return void res.writeHead(403).end();
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end('not found');
-    const body = readFileSync(file);
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': body.length,
-      'Cache-Control': 'no-store',
-    });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
 
 describe('the vendor attestation samples page in a browser', () => {
-  let tmp: string;
+  let site: BuiltSite;
   let out: string;
   let origin: string;
   let server: Server;
+  let browser: Awaited<ReturnType<typeof launch>>;
   let context: BrowserContext;
-  let profile: string;
   const foreign: string[] = [];
 
   before(async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'fleetproof-attestations-e2e-'));
-    out = join(tmp, 'dist');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--out', out], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        ASTRO_TELEMETRY_DISABLED: '1',
-        FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'),
-        FLEETPROOF_SITE: 'https://transparency.example',
-      },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (r.status !== 0)
-      throw new Error(`the site did not build (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-    ({ origin, server } = await serve(out));
-    profile = join(tmp, 'chromium-profile');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 60_000,
-    });
+    site = await buildSite('attestations-e2e');
+    out = site.out;
+    server = await serve(out);
+    origin = server.origin;
+    browser = await launch();
+    context = browser.context;
     await context.route('**/*', (route) => {
       const url = route.request().url();
       if (new URL(url).origin === origin) return route.continue();
@@ -99,9 +42,9 @@ describe('the vendor attestation samples page in a browser', () => {
   });
 
   after(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await browser?.close();
+    await server?.close();
+    site?.cleanup();
   });
 
   async function open(): Promise<{ page: Page; errors: string[] }> {
