@@ -22,17 +22,7 @@ import {
   type Sample,
   type SampleOutcome,
 } from './samples.ts';
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string | undefined)[]
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  for (const c of children) if (c !== undefined) e.append(c);
-  return e;
-}
+import { el } from '../lib/dom.ts';
 
 async function fetchBytes(path: string): Promise<Uint8Array> {
   const r = await fetch(`${SAMPLES_BASE}${path}`, { cache: 'no-store', credentials: 'omit' });

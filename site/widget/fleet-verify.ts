@@ -17,6 +17,7 @@
  * no verification code (it is all in the worker) and makes no request itself.
  */
 import type { FromWorker, Outcome, Remembered, Step, StepGroup, Target, ToWorker } from './protocol.ts';
+import { el } from '../lib/dom.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The site's log checkpoint this browser saw last, per origin (docs/evidence-format.md §10).
@@ -100,18 +101,7 @@ function runJob(job: Job, on: (m: FromWorker) => void): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// DOM helpers: text only, never HTML.
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string | undefined)[]
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  for (const c of children) if (c !== undefined) e.append(c);
-  return e;
-}
+// Rendering: text only, never HTML (el, site/lib/dom.ts).
 
 const ms = (t: number) => `${t < 10 ? t.toFixed(1) : Math.round(t)} ms`;
 const plural = (n: number, w: string) => `${n.toLocaleString('en-GB')} ${w}${n === 1 ? '' : 's'}`;
