@@ -99,9 +99,9 @@ export function signedEpochFiles(
 
 export function epochFiles(model: DemoModel, plan: EpochPlan): Map<string, Uint8Array> {
   return signedEpochFiles(
-    model.namespace,
+    plan.namespace,
     plan.epoch,
-    jsonFile(artifactOf(model.namespace, plan)),
+    jsonFile(artifactOf(plan.namespace, plan)),
     {
       version: plan.ciphersuite,
       ciphersuite: plan.ciphersuite,

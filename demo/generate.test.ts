@@ -4,6 +4,7 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { verifyEvidence } from '../verify/tree.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -244,8 +245,20 @@ test('when a tamper is given only the seed, it rebuilds the context and gives th
   for (const [p, x] of a) assert.ok(Buffer.from(x).equals(b.get(p)!), p);
 });
 
-test('when scale 2 is generated, fleets and epochs double', () => {
-  const { ctx: c2 } = generateDemo({ seed: DEFAULT_SEED, scale: 2 });
+test('when scale 2 is generated, fleets, HSMs and epochs double, each group in its own namespace', () => {
+  const { files: f2, ctx: c2 } = generateDemo({ seed: DEFAULT_SEED, scale: 2 });
   assert.equal(c2.model.fleets.length, 6);
-  assert.equal(c2.model.epochs.length, 2 * ctx.model.epochs.length);
+  assert.equal(c2.model.namespaces.length, 2);
+  assert.equal(c2.model.epochs.length + c2.model.extraEpochs.length, 2 * ctx.model.epochs.length);
+  const hsms = (m: typeof ctx.model) => m.fleets.reduce((n, f) => n + f.members.length, 0);
+  assert.ok(hsms(c2.model) >= 2 * hsms(ctx.model) - 10, 'about twice the HSMs');
+  // Linear, not quadratic: an artifact of the second namespace is no larger than the first's.
+  const largest = (ns: string) =>
+    Math.max(
+      ...[...f2]
+        .filter(([p]) => p.startsWith(`namespaces/${ns}/`) && p.endsWith('/artifact.json'))
+        .map(([, b]) => b.length),
+    );
+  assert.ok(largest(c2.model.namespaces[1]!) <= largest(c2.model.namespaces[0]!) * 1.2);
+  assert.equal(verifyEvidence(f2).ok, true);
 });

@@ -27,7 +27,8 @@ export function buildFiles(ctx: DemoContext): EvidenceFiles {
     for (const m of fleet.members)
       files.set(`${dir}/attestations/${m.hsmId}.json`, jsonFile(attestationFile(keys, model, fleet, m)));
   }
-  for (const plan of model.epochs) for (const [p, b] of epochFiles(model, plan)) files.set(p, b);
+  for (const plan of [...model.epochs, ...model.extraEpochs])
+    for (const [p, b] of epochFiles(model, plan)) files.set(p, b);
   return sortedFiles(files);
 }
 

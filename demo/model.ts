@@ -87,6 +87,7 @@ export interface EpochKey {
 }
 
 export interface EpochPlan {
+  namespace: string;
   epoch: number;
   /** Milliseconds, as the auditor signs it. */
   timestamp: number;
@@ -100,10 +101,16 @@ export interface EpochPlan {
 export interface DemoModel {
   seed: string;
   scale: number;
+  /** The configured namespace: group 0's, the one the posts and the tampers speak of. */
   namespace: string;
+  /** Every namespace, one per fleet group (one at scale 1). */
+  namespaces: string[];
   trustKeys: TrustKeyPlan[];
   fleets: FleetPlan[];
+  /** The epochs of `namespace`. */
   epochs: EpochPlan[];
+  /** The epochs of the other groups' namespaces (scale > 1). */
+  extraEpochs: EpochPlan[];
 }
 
 export function fleetSuffix(group: number): string {
@@ -354,19 +361,16 @@ export function ciphersuiteAt(t: number): number {
   return t < ms(PROTOBUF_FROM) ? 2 : 1;
 }
 
-function epochTimes(seed: string, scale: number): number[] {
-  const rng = new Prng(seed, 'epochs');
+function epochTimes(seed: string, label: string): number[] {
+  const rng = new Prng(seed, label);
   const out: number[] = [];
   let { year, month } = FIRST_EPOCH_MONTH;
   while (
     year < LAST_EPOCH_MONTH.year ||
     (year === LAST_EPOCH_MONTH.year && month <= LAST_EPOCH_MONTH.month)
   ) {
-    const start = Date.UTC(year, month - 1, 1);
-    const span = Date.UTC(year, month, 1) - start;
-    const jitter = Math.min(30 * 60_000, Math.floor(span / scale / 2));
-    for (let j = 0; j < scale; j++)
-      out.push(start + 12 * HOUR + Math.floor((j * span) / scale) + rng.int(0, jitter));
+    // One epoch a month, at noon on the first, give or take half an hour.
+    out.push(Date.UTC(year, month - 1, 1) + 12 * HOUR + rng.int(0, 30 * 60_000));
     month++;
     if (month > 12) {
       month = 1;
@@ -376,15 +380,19 @@ function epochTimes(seed: string, scale: number): number[] {
   return out;
 }
 
-export function planDemo(seed: string, scale: number, namespace: string, keys: DemoKeys): DemoModel {
-  const trust = trustKeys(keys);
-  const serials = new Map<string, number>();
-  const fleets: FleetPlan[] = [];
-  for (const gen of GENERATIONS)
-    for (let g = 0; g < scale; g++) fleets.push(planFleet(seed, keys, gen, g, serials));
+/** The namespace of fleet group `group`: the configured one for group 0, a sibling for the others (--scale). */
+export function namespaceOf(namespace: string, group: number): string {
+  return group === 0 ? namespace : `${namespace}-g${group + 1}`;
+}
 
-  const rng = new Prng(seed, 'issued');
-  const epochs: EpochPlan[] = epochTimes(seed, scale).map((timestamp, i) => {
+/**
+ * One namespace's epochs: one a month over the demo's years, each carrying the keys of the group's fleets then in
+ * service. `--scale N` makes N groups of fleets, each with its own namespace, so that the tree grows linearly.
+ */
+function planEpochs(seed: string, ns: string, group: number, fleets: FleetPlan[]): EpochPlan[] {
+  const suffix = group === 0 ? '' : `-g${group}`;
+  const rng = new Prng(seed, `issued${suffix}`);
+  return epochTimes(seed, `epochs${suffix}`).map((timestamp, i) => {
     const epochKeys: EpochKey[] = [];
     for (const f of fleets) {
       for (const k of f.keys) {
@@ -401,6 +409,7 @@ export function planDemo(seed: string, scale: number, namespace: string, keys: D
     }
     epochKeys.sort(byString((k) => k.key_id));
     return {
+      namespace: ns,
       epoch: i + 1,
       timestamp,
       issuedAt: isoTime(timestamp - rng.int(2, 9) * 60_000 - rng.int(0, 59_000)),
@@ -410,5 +419,28 @@ export function planDemo(seed: string, scale: number, namespace: string, keys: D
       keys: epochKeys,
     };
   });
-  return { seed, scale, namespace, trustKeys: trust, fleets, epochs };
+}
+
+export function planDemo(seed: string, scale: number, namespace: string, keys: DemoKeys): DemoModel {
+  const trust = trustKeys(keys);
+  const serials = new Map<string, number>();
+  const fleets: FleetPlan[] = [];
+  for (const gen of GENERATIONS)
+    for (let g = 0; g < scale; g++) fleets.push(planFleet(seed, keys, gen, g, serials));
+  const namespaces = Array.from({ length: scale }, (_, g) => namespaceOf(namespace, g));
+  const epochs = planEpochs(
+    seed,
+    namespace,
+    0,
+    fleets.filter((f) => f.group === 0),
+  );
+  const extraEpochs = namespaces.slice(1).flatMap((ns, i) =>
+    planEpochs(
+      seed,
+      ns,
+      i + 1,
+      fleets.filter((f) => f.group === i + 1),
+    ),
+  );
+  return { seed, scale, namespace, namespaces, trustKeys: trust, fleets, epochs, extraEpochs };
 }

@@ -22,13 +22,11 @@ export function trustRootsJson(model: DemoModel): unknown {
       valid_until: k.validUntil,
       published_at: k.publishedAt,
     })),
-    namespaces: [
-      {
-        name: model.namespace,
-        root_epoch: 1,
-        auditor_keys: model.trustKeys.filter((k) => k.role === 'auditor').map((k) => k.id),
-        operator_keys: model.trustKeys.filter((k) => k.role === 'operator').map((k) => k.id),
-      },
-    ],
+    namespaces: model.namespaces.map((name) => ({
+      name,
+      root_epoch: 1,
+      auditor_keys: model.trustKeys.filter((k) => k.role === 'auditor').map((k) => k.id),
+      operator_keys: model.trustKeys.filter((k) => k.role === 'operator').map((k) => k.id),
+    })),
   };
 }

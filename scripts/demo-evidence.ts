@@ -113,7 +113,7 @@ export function main(argv: string[]): number {
   writeTree(out, files);
   const hsms = ctx.model.fleets.reduce((n, f) => n + f.members.length, 0);
   console.log(
-    `wrote ${files.size} files to ${out}: ${ctx.model.fleets.length} fleets, ${hsms} HSMs, ${ctx.model.epochs.length} epochs` +
+    `wrote ${files.size} files to ${out}: ${ctx.model.fleets.length} fleets, ${hsms} HSMs, ${ctx.model.epochs.length + ctx.model.extraEpochs.length} epochs in ${ctx.model.namespaces.length} namespace${ctx.model.namespaces.length === 1 ? '' : 's'}` +
       (values.tamper !== undefined
         ? `, tampered with ${values.tamper} (expect ${findTamper(values.tamper)!.expectedCode})`
         : ''),
