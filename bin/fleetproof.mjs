@@ -9,5 +9,5 @@ process.stdout.on('error', (e) => {
 });
 
 register();
-const { main } = await import('../scripts/fleetproof.ts');
-process.exitCode = main(process.argv.slice(2));
+const { mainAsync } = await import('../scripts/fleetproof.ts');
+process.exitCode = await mainAsync(process.argv.slice(2));

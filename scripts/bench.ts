@@ -1,5 +1,17 @@
 /**
- * `npm run bench`: the in-browser verifier's cost, measured on a site built once for the run.
+ * `npm run bench [-- --only node|widget]`: what verifying costs, in the CLI and in the browser, on this machine, in
+ * one run. Node figures (scripts/bench.ts nodeFigures), each a child process, median of 3:
+ *
+ *   verify_vs_native         `fleetproof verify --json` (default --jobs) on `--scale 20` demo evidence, wall clock of
+ *                            the whole command (tsx start-up included). Baseline: scripts/bench-native.ts, the
+ *                            same file reads, SHA-256 of every file and every signature check the core asks for,
+ *                            in node:crypto, single-threaded, timed in-process (preparation not timed).
+ *   verify_parallel_speedup  the same verify with --jobs 1 divided by --jobs <cores>; ratio = speedup / cores.
+ *   verify_scaling           verify (--jobs 1) at --scale 100 over --scale 10, divided by 10.
+ *   verify_peak_mb           peak RSS of verify (default --jobs, workers included) at --scale 100, from
+ *                            /usr/bin/time -v when present. Baseline: the tree's size in MB.
+ *
+ * Widget figures, measured on a site built once for the run:
  *
  *   widget_ms     time from the click to `data-state="verified"` on the largest fleet page (the fleet with the most
  *                 evidence files), in headless Chromium, a fresh page load per run (cold worker, as for a reader);
@@ -16,7 +28,9 @@
  * Prints a table and writes bench/results.json: [{name, value, unit, baseline, ratio, goal}]. Scratch files go to
  * bench/out/ (ignored by git) and are removed at the end. Exit status 0 when measured (goals are reported, not enforced), 1 on failure.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
@@ -91,10 +105,221 @@ async function nobleBaseline(scratch: string): Promise<number> {
   return outputs.reduce((n, o) => n + (o.type === 'chunk' ? gz(new TextEncoder().encode(o.code)) : 0), 0);
 }
 
+/** Generates demo evidence at `scale` into the scratch folder. */
+function demoTree(scratch: string, scale: number): string {
+  const out = join(scratch, `evidence-${scale}`);
+  if (existsSync(out)) return out;
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--max-old-space-size=6144',
+      '--import',
+      'tsx',
+      'scripts/demo-evidence.ts',
+      '--scale',
+      String(scale),
+      '--out',
+      out,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`demo-evidence --scale ${scale} failed:\n${r.stderr}`);
+  return out;
+}
+
+function treeBytes(dir: string): number {
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    n += st.isDirectory() ? treeBytes(p) : st.size;
+  }
+  return n;
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** One `fleetproof verify --json` run: wall ms and peak RSS in MB (when /usr/bin/time is there). */
+function verifyOnce(dir: string, jobs: number | undefined): { ms: number; mb: number | undefined } {
+  const args = [join(ROOT, 'bin', 'fleetproof.mjs'), 'verify', '--evidence', dir, '--json'];
+  if (jobs !== undefined) args.push('--jobs', String(jobs));
+  const cmd = TIME ? TIME : process.execPath;
+  const full = TIME ? ['-f', 'maxrss_kb=%M', process.execPath, ...args] : args;
+  const t0 = performance.now();
+  const r = spawnSync(cmd, full, { cwd: ROOT, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`verify ${dir} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
+  const m = /maxrss_kb=(\d+)/.exec(r.stderr);
+  return { ms, mb: m ? Number(m[1]) / 1024 : undefined };
+}
+
+function verifyMedian(
+  dir: string,
+  jobs: number | undefined,
+  runs = 3,
+): { ms: number; mb: number | undefined } {
+  const xs = Array.from({ length: runs }, () => verifyOnce(dir, jobs));
+  const mbs = xs.map((x) => x.mb).filter((x): x is number => x !== undefined);
+  return { ms: median(xs.map((x) => x.ms)), mb: mbs.length ? Math.max(...mbs) : undefined };
+}
+
+function nativeMedian(dir: string, runs = 3): number {
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-native.ts', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`bench-native failed:\n${r.stderr}`);
+    const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; ok: boolean };
+    if (!j.ok) throw new Error(`bench-native: ${dir} does not verify`);
+    xs.push(j.ms);
+  }
+  return median(xs);
+}
+
+type Row = Result & { about: string };
+
+function nodeFigures(scratch: string): Row[] {
+  const cores = availableParallelism();
+  console.log('generating demo evidence at --scale 10, 20, 100 …');
+  const s10 = demoTree(scratch, 10);
+  const s20 = demoTree(scratch, 20);
+  const s100 = demoTree(scratch, 100);
+  console.log('timing verify …');
+  const native = nativeMedian(s20);
+  const dflt = verifyMedian(s20, undefined);
+  const one = verifyMedian(s20, 1);
+  const all = cores > 1 ? verifyMedian(s20, cores) : one;
+  const ten = verifyMedian(s10, 1);
+  // At --scale 100 verify may die (heap exhausted): report NaN rather than lose the other figures.
+  const failed = { ms: NaN, mb: undefined };
+  const attempt = (f: () => { ms: number; mb: number | undefined }) => {
+    try {
+      return f();
+    } catch (e) {
+      console.error(`verify at scale 100 failed: ${(e as Error).message.split('\n')[0]}`);
+      return failed;
+    }
+  };
+  const hundred = attempt(() => verifyMedian(s100, 1, 1));
+  const peak = attempt(() => verifyMedian(s100, undefined, 1));
+  const speedup = one.ms / all.ms;
+  const scaling = hundred.ms / ten.ms / 10;
+  const mb = treeBytes(s100) / 1024 / 1024;
+  return [
+    {
+      name: 'verify_vs_native',
+      value: round(dflt.ms),
+      unit: 'ms',
+      baseline: round(native),
+      ratio: round(dflt.ms / native, 2),
+      goal: 'ratio at most 1.5',
+      about: 'node:crypto hashing every file and checking the same signatures, single-threaded (scale 20)',
+    },
+    {
+      name: 'verify_parallel_speedup',
+      value: round(speedup, 2),
+      unit: '×',
+      baseline: cores,
+      ratio: round(speedup / cores, 2),
+      goal: 'at least 0.8 × cores',
+      about: `--jobs 1 (${round(one.ms)} ms) over --jobs ${cores} (${round(all.ms)} ms), scale 20`,
+    },
+    {
+      name: 'verify_scaling',
+      value: round(scaling, 2),
+      unit: '×',
+      baseline: round(ten.ms),
+      ratio: round(scaling, 2),
+      goal: 'at most 1.1',
+      about: `--jobs 1 at scale 100 (${round(hundred.ms)} ms) over scale 10 (baseline, ms), / 10`,
+    },
+    {
+      name: 'verify_peak_mb',
+      value: peak.mb === undefined ? NaN : round(peak.mb),
+      unit: 'MB',
+      baseline: round(mb),
+      ratio: peak.mb === undefined ? NaN : round(peak.mb / mb, 2),
+      goal: 'at most 512 MB',
+      about: 'peak RSS (all threads) at scale 100, default --jobs; baseline: the tree on disk',
+    },
+  ];
+}
+
+function printTable(rows: Row[]): void {
+  const table = [
+    ['name', 'value', 'unit', 'baseline', 'ratio', 'goal', 'baseline is'],
+    ...rows.map((r) => [
+      r.name,
+      String(r.value),
+      r.unit,
+      String(r.baseline),
+      String(r.ratio),
+      r.goal,
+      r.about,
+    ]),
+  ];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(table[0]!));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of table.slice(1)) console.log(line(r));
+}
+
+function machine(): string {
+  return `${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+}
+
+/** Writes bench/results.json, keeping the figures of the part not run this time (with --only). */
+function writeResults(rows: Row[]): void {
+  const file = join(ROOT, 'bench', 'results.json');
+  let old: Result[] = [];
+  try {
+    old = JSON.parse(readFileSync(file, 'utf8')) as Result[];
+  } catch {
+    /* none yet */
+  }
+  const fresh = rows.map(({ about: _about, ...r }) => r);
+  const names = new Set(fresh.map((r) => r.name));
+  const order = [
+    'verify_vs_native',
+    'verify_parallel_speedup',
+    'build_vs_plain_astro',
+    'incremental_vs_full',
+    'widget_ms',
+    'widget_kb_gz',
+    'verify_scaling',
+    'verify_peak_mb',
+  ];
+  const all = [...old.filter((r) => !names.has(r.name)), ...fresh].sort(
+    (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
+  );
+  mkdirSync(join(ROOT, 'bench'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const scratch = join(ROOT, 'bench', 'out');
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
+  console.log(`machine: ${machine()}`);
+  const rows: Row[] = [];
+  if (only !== 'widget') {
+    try {
+      rows.push(...nodeFigures(scratch));
+    } finally {
+      if (only === 'node') rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  if (only === 'node') {
+    writeResults(rows);
+    console.log('');
+    printTable(rows);
+    console.log('\nwritten to bench/results.json');
+    return;
+  }
   console.log('building the site once for the bench …');
   const site = await buildSite('bench');
   const server = await serve(site.out, 15 * 60_000);
@@ -177,39 +402,16 @@ async function main(): Promise<void> {
         goal: 'at most 30 KB',
       },
     ];
-    mkdirSync(join(ROOT, 'bench'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-
-    const rows = [
-      ['name', 'value', 'unit', 'baseline', 'ratio', 'goal', 'baseline is'],
-      [
-        'widget_ms',
-        String(results[0]!.value),
-        'ms',
-        String(results[0]!.baseline),
-        String(results[0]!.ratio),
-        results[0]!.goal,
-        `fetching the same ${fleet} files without verifying`,
-      ],
-      [
-        'widget_kb_gz',
-        String(results[1]!.value),
-        'KB',
-        String(results[1]!.baseline),
-        String(results[1]!.ratio),
-        results[1]!.goal,
-        'the core’s noble dependencies alone (ed25519, p256, sha2)',
-      ],
-    ];
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+    rows.push(
+      { ...results[0]!, about: `fetching the same ${fleet} files without verifying` },
+      { ...results[1]!, about: 'the core’s noble dependencies alone (ed25519, p256, sha2)' },
+    );
+    writeResults(rows);
     console.log(
       `\n${path}: ${RUNS} runs after a warm-up, click → verified ${clickToVerified.map((x) => Math.round(x)).join(', ')} ms`,
     );
     console.log(`widget scripts: ${scripts.map((s, i) => `${s} (${bytes[i]} B gz)`).join(', ')}\n`);
-    console.log(line(rows[0]!));
-    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const r of rows.slice(1)) console.log(line(r));
+    printTable(rows);
     console.log('\nwritten to bench/results.json');
   } finally {
     await browser.close();

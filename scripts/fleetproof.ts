@@ -1,6 +1,6 @@
 /**
  * `fleetproof`: the command-line verifier an auditor runs offline.
- *   fleetproof verify [--evidence DIR] [--json] [--verbose]
+ *   fleetproof verify [--evidence DIR] [--json] [--verbose] [--jobs N]
  *   fleetproof check-record FILE --auditor-key KEY [--json]
  * Exit status: 0 verified, 1 not verified (a missing or malformed file included), 2 usage error.
  */
@@ -12,10 +12,13 @@ import { LIMITS } from '../verify/limits.ts';
 import { TreeReadError, readPrefix, readTree } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
+import { useNodeCrypto } from './lib/node-crypto.ts';
+import { defaultJobs, verifyEvidenceParallel } from './lib/parallel-verify.ts';
+import type { Report } from '../verify/report.ts';
 
 const USAGE = `usage:
-  fleetproof verify [--evidence DIR] [--json] [--verbose]
-      verify a whole evidence tree (default: evidence/)
+  fleetproof verify [--evidence DIR] [--json] [--verbose] [--jobs N]
+      verify a whole evidence tree (default: evidence/) in N threads (default: the number of cores)
   fleetproof check-record FILE --auditor-key KEY [--json]
       verify one auditor record as the auditor's API returns it; KEY is the 32-byte Ed25519 key in hex or base64
   fleetproof ingest FILE... [--evidence DIR] [--json]
@@ -30,49 +33,88 @@ function usage(msg: string): never {
   throw new UsageError(msg);
 }
 
-function cmdVerify(args: string[]): number {
+interface VerifyRun {
+  dir: string;
+  json: boolean;
+  verbose: boolean;
+  jobs: number;
+  files?: Map<string, Uint8Array>;
+  code?: number;
+}
+
+/** Parses the options and reads the tree; `code` is set when there is nothing to verify. */
+function prepareVerify(args: string[]): VerifyRun {
   const { values } = parseArgs({
     args,
     options: {
       evidence: { type: 'string', default: 'evidence' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
+      jobs: { type: 'string', short: 'j' },
     },
     strict: true,
     allowPositionals: false,
   });
-  const dir = values.evidence!;
-  let files;
+  let jobs = defaultJobs();
+  if (values.jobs !== undefined) {
+    if (!/^[1-9][0-9]{0,3}$/.test(values.jobs)) usage(`--jobs takes a number of threads, not ${values.jobs}`);
+    jobs = Number(values.jobs);
+  }
+  const run: VerifyRun = {
+    dir: values.evidence!,
+    json: values.json ?? false,
+    verbose: values.verbose ?? false,
+    jobs,
+  };
   try {
-    files = readTree(dir);
+    run.files = readTree(run.dir);
   } catch (e) {
     if (e instanceof TreeReadError) {
-      const err = new VerificationError('FILE_MISSING', e.message, { file: dir });
-      if (values.json)
-        console.log(JSON.stringify({ ok: false, evidence: dir, errors: [err.toJSON()] }, null, 2));
-      else console.error(`✗ ${err.code}  ${dir}\n    ${e.message}`);
-      return 1;
+      const err = new VerificationError('FILE_MISSING', e.message, { file: run.dir });
+      if (run.json)
+        console.log(JSON.stringify({ ok: false, evidence: run.dir, errors: [err.toJSON()] }, null, 2));
+      else console.error(`✗ ${err.code}  ${run.dir}\n    ${e.message}`);
+      run.code = 1;
+      return run;
     }
     throw e;
   }
+  return run;
+}
+
+function progress(run: VerifyRun): (c: unknown) => void {
   const started = Date.now();
   let last = started;
   let n = 0;
-  const progress = !values.json;
-  const report = verifyEvidence(files, {
-    onCheck: () => {
-      n++;
-      if (progress && (n & 255) === 0 && Date.now() - last > 1000) {
-        last = Date.now();
-        process.stderr.write(`… ${n} checks, ${((last - started) / 1000).toFixed(1)} s\n`);
-      }
-    },
-  });
-  if (values.json) {
+  return () => {
+    n++;
+    if (!run.json && (n & 255) === 0 && Date.now() - last > 1000) {
+      last = Date.now();
+      process.stderr.write(`… ${n} checks, ${((last - started) / 1000).toFixed(1)} s\n`);
+    }
+  };
+}
+
+function printVerify(run: VerifyRun, report: Report): number {
+  if (run.json) {
     const { model: _model, ...rest } = report;
-    console.log(JSON.stringify({ ...rest, evidence: dir }, null, 2));
-  } else console.log(formatReport(report, { verbose: values.verbose ?? false }));
+    console.log(JSON.stringify({ ...rest, evidence: run.dir }, null, 2));
+  } else console.log(formatReport(report, { verbose: run.verbose }));
   return report.ok ? 0 : 1;
+}
+
+/** Single-threaded (the synchronous entry point); `mainAsync` runs --jobs N. */
+function cmdVerify(args: string[]): number {
+  const run = prepareVerify(args);
+  if (run.code !== undefined) return run.code;
+  return printVerify(run, verifyEvidence(run.files!, { onCheck: progress(run) }));
+}
+
+async function cmdVerifyParallel(args: string[]): Promise<number> {
+  const run = prepareVerify(args);
+  if (run.code !== undefined) return run.code;
+  const report = await verifyEvidenceParallel(run.files!, { jobs: run.jobs, onCheck: progress(run) });
+  return printVerify(run, report);
 }
 
 function cmdCheckRecord(args: string[]): number {
@@ -121,7 +163,23 @@ function cmdCheckRecord(args: string[]): number {
   return r.ok ? 0 : 1;
 }
 
+/** `main`, with `verify` spread over worker threads (--jobs). What bin/fleetproof.mjs runs. */
+export async function mainAsync(argv: string[]): Promise<number> {
+  if (argv[0] !== 'verify') return main(argv);
+  useNodeCrypto();
+  try {
+    return await cmdVerifyParallel(argv.slice(1));
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`fleetproof: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
 export function main(argv: string[]): number {
+  useNodeCrypto();
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {

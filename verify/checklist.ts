@@ -72,6 +72,12 @@ export class Checklist {
     return true;
   }
 
+  /** Appends checks and errors recorded by another checklist (a unit verified elsewhere), in their order. */
+  replay(checks: readonly CheckResult[], errors: readonly VerificationError[]): void {
+    this.errors.push(...errors);
+    for (const c of checks) this.record(c);
+  }
+
   private record(c: CheckResult): void {
     this.checks.push(c);
     this.onCheck?.(c);

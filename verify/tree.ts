@@ -7,9 +7,15 @@ import { VerificationError } from './errors.ts';
 import { readJson } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { Checklist, type CheckResult } from './checklist.ts';
-import { TRUST_ROOTS_FILE, type TrustRoots, isoOfMs, parseTrustRoots } from './trust.ts';
-import { type VerifiedFleet, verifyFleet } from './fleet/fleet.ts';
-import { type VerifiedEpoch, verifyEpoch } from './bundle/epoch.ts';
+import {
+  TRUST_ROOTS_FILE,
+  type NamespacePolicy,
+  type TrustRoots,
+  isoOfMs,
+  parseTrustRoots,
+} from './trust.ts';
+import { type FleetFiles, type FleetOptions, type VerifiedFleet, verifyFleet } from './fleet/fleet.ts';
+import { type EpochFiles, type VerifiedEpoch, verifyEpoch } from './bundle/epoch.ts';
 import { type DeclaredFleetKey, type EpochDiff, verifyNamespace } from './bundle/namespace.ts';
 import { type Report, buildReport } from './report.ts';
 
@@ -44,17 +50,68 @@ export interface VerifiedTree {
   namespaces: VerifiedNamespace[];
 }
 
+/**
+ * The independent units of a tree: each fleet and each epoch folder is verified on its own (by verifyFleet and
+ * verifyEpoch) before the rules that span them. A runner computes them; the default runs them in place, the Node
+ * CLI's (scripts/lib/parallel-verify.ts) hands back results computed in worker threads. Either way the checks land
+ * in the same order, so the report is the same.
+ */
+export interface UnitRunner {
+  fleet(list: Checklist, roots: TrustRoots, f: FleetFiles, opts: FleetOptions): VerifiedFleet;
+  epoch(list: Checklist, policy: NamespacePolicy, f: EpochFiles): VerifiedEpoch | undefined;
+}
+
+export const IN_PLACE: UnitRunner = { fleet: verifyFleet, epoch: verifyEpoch };
+
+export type FleetFileSet = { deployment?: Uint8Array; attestations: Map<string, Uint8Array> };
+export type EpochFileSet = Partial<Record<'artifact' | 'proof' | 'auditor-record', Uint8Array>>;
+
+export interface Layout {
+  fleets: Map<string, FleetFileSet>;
+  epochs: Map<string, Map<string, EpochFileSet>>;
+}
+
+/** Sorts the tree's files into fleets and epoch folders; files with no place go to `errors`. */
+export function layoutOf(files: EvidenceFiles, errors: VerificationError[] = []): Layout {
+  const fleets = new Map<string, FleetFileSet>();
+  const epochs = new Map<string, Map<string, EpochFileSet>>();
+  for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    let m: RegExpExecArray | null;
+    if (path === TRUST_ROOTS_FILE) continue;
+    if ((m = FLEET_DEPLOYMENT.exec(path)) && ID.test(m[1]!)) {
+      fleetEntry(fleets, m[1]!).deployment = bytes;
+    } else if ((m = FLEET_ATTESTATION.exec(path)) && ID.test(m[1]!) && ID.test(m[2]!)) {
+      fleetEntry(fleets, m[1]!).attestations.set(m[2]!, bytes);
+    } else if ((m = EPOCH_FILE.exec(path))) {
+      const ns = epochs.get(m[1]!) ?? new Map<string, EpochFileSet>();
+      epochs.set(m[1]!, ns);
+      const e = ns.get(m[2]!) ?? {};
+      ns.set(m[2]!, e);
+      e[m[3] as 'artifact'] = bytes;
+    } else {
+      errors.push(
+        new VerificationError('FILE_UNEXPECTED', 'the evidence layout has no place for this file', {
+          file: path,
+        }),
+      );
+    }
+  }
+  return { fleets, epochs };
+}
+
 export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): Report {
+  return verifyEvidenceWith(files, opts, IN_PLACE);
+}
+
+/** verifyEvidence with the units computed by `runner`. */
+export function verifyEvidenceWith(files: EvidenceFiles, opts: VerifyOptions, runner: UnitRunner): Report {
   const list = new Checklist();
   list.onCheck = opts.onCheck;
   const tree: VerifiedTree = { roots: undefined, fleets: [], namespaces: [] };
 
   // Layout.
-  const fleets = new Map<string, { deployment?: Uint8Array; attestations: Map<string, Uint8Array> }>();
-  const epochs = new Map<
-    string,
-    Map<string, Partial<Record<'artifact' | 'proof' | 'auditor-record', Uint8Array>>>
-  >();
+  let fleets = new Map<string, FleetFileSet>();
+  let epochs = new Map<string, Map<string, EpochFileSet>>();
   list.runAll('tree.layout', 'Every file has its place in the layout', 'evidence', (errors) => {
     if (files.size > LIMITS.maxFiles) {
       throw new VerificationError(
@@ -63,27 +120,7 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
         {},
       );
     }
-    for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      let m: RegExpExecArray | null;
-      if (path === TRUST_ROOTS_FILE) continue;
-      if ((m = FLEET_DEPLOYMENT.exec(path)) && ID.test(m[1]!)) {
-        fleetEntry(fleets, m[1]!).deployment = bytes;
-      } else if ((m = FLEET_ATTESTATION.exec(path)) && ID.test(m[1]!) && ID.test(m[2]!)) {
-        fleetEntry(fleets, m[1]!).attestations.set(m[2]!, bytes);
-      } else if ((m = EPOCH_FILE.exec(path))) {
-        const ns = epochs.get(m[1]!) ?? new Map();
-        epochs.set(m[1]!, ns);
-        const e = ns.get(m[2]!) ?? {};
-        ns.set(m[2]!, e);
-        e[m[3] as 'artifact'] = bytes;
-      } else {
-        errors.push(
-          new VerificationError('FILE_UNEXPECTED', 'the evidence layout has no place for this file', {
-            file: path,
-          }),
-        );
-      }
-    }
+    ({ fleets, epochs } = layoutOf(files, errors));
     return `${files.size} files: ${fleets.size} fleets, ${epochs.size} namespace${epochs.size === 1 ? '' : 's'}`;
   });
 
@@ -101,7 +138,7 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
   // Fleets.
   for (const [id, f] of [...fleets].sort(([a], [b]) => (a < b ? -1 : 1))) {
     tree.fleets.push(
-      verifyFleet(
+      runner.fleet(
         list,
         roots,
         { dir: `fleets/${id}`, deployment: f.deployment, attestations: f.attestations },
@@ -182,7 +219,7 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
       });
       const e =
         parts.artifact && parts.proof && parts['auditor-record']
-          ? verifyEpoch(list, policy, {
+          ? runner.epoch(list, policy, {
               dir: path,
               artifact: parts.artifact,
               proof: parts.proof,
@@ -199,10 +236,7 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
   return buildReport(list, tree, files);
 }
 
-function fleetEntry(
-  fleets: Map<string, { deployment?: Uint8Array; attestations: Map<string, Uint8Array> }>,
-  id: string,
-) {
+function fleetEntry(fleets: Map<string, FleetFileSet>, id: string) {
   let f = fleets.get(id);
   if (!f) fleets.set(id, (f = { attestations: new Map() }));
   return f;

@@ -3,7 +3,7 @@
  * so a hostile 50 MB file costs 4 MiB of memory and fails with FILE_TOO_LARGE. Symbolic links and special files
  * are not followed: they are reported as files the layout has no place for.
  */
-import { openSync, readSync, closeSync, lstatSync, readdirSync } from 'node:fs';
+import { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from '../../verify/limits.ts';
 
@@ -36,10 +36,14 @@ export function readTree(root: string): Map<string, Uint8Array> {
 export function readPrefix(path: string, max: number): Uint8Array {
   const fd = openSync(path, 'r');
   try {
-    const buf = new Uint8Array(max);
+    // Sized by the file (plus one byte, to see growth up to the limit), not by the limit: a tree of small files
+    // would otherwise cost 4 MiB of allocation each.
+    // A pipe or device says nothing of its size: read up to the limit.
+    const st = fstatSync(fd);
+    const buf = new Uint8Array(st.isFile() ? Math.min(max, st.size + 1) : max);
     let n = 0;
-    while (n < max) {
-      const r = readSync(fd, buf, n, max - n, null);
+    while (n < buf.length) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
     }

@@ -23,8 +23,19 @@ export function isSignatureAlgorithm(alg: TrustKeyAlgorithm): alg is SignatureAl
   return alg === 'ed25519' || alg === 'ecdsa-p256-sha256';
 }
 
+/** Keys already judged (a fleet key is listed again in every epoch's artifact), by algorithm and bytes. */
+const judged = new Map<string, boolean>();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function isValidPublicKey(alg: SignatureAlgorithm, publicKey: Uint8Array): boolean {
-  return alg === 'ed25519' ? decodeEd25519PublicKey(publicKey) !== null : decodeP256PublicKey(publicKey);
+  let id: string = alg;
+  for (let i = 0; i < publicKey.length; i++) id += HEX[publicKey[i]!]!;
+  const known = judged.get(id);
+  if (known !== undefined) return known;
+  const ok = alg === 'ed25519' ? decodeEd25519PublicKey(publicKey) !== null : decodeP256PublicKey(publicKey);
+  if (judged.size > 50_000) judged.clear();
+  judged.set(id, ok);
+  return ok;
 }
 
 /**

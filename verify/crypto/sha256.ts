@@ -1,9 +1,10 @@
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { toHex } from '../encoding.ts';
+import { getCryptoProvider } from './provider.ts';
 
+/** SHA-256 through the installed crypto provider (./provider.ts). */
 export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(data);
+  return getCryptoProvider().sha256(data);
 }
 
 export function sha512(data: Uint8Array): Uint8Array {

@@ -1,29 +1,41 @@
 /**
  * ECDSA on P-256 and P-384 with SHA-256 or SHA-384 (FIPS 186-5), for certificates (DER signatures) and COSE
  * (raw r||s, RFC 9053 §2.1). The hash is the algorithm's, not the curve's: X.509 allows ecdsa-with-SHA256 under a
- * P-384 key, so the digest is computed here and handed to noble prehashed. High-S signatures are valid ECDSA and
- * accepted (`lowS: false`): two of the AWS Nitro chain's signatures are high-S.
+ * P-384 key. High-S signatures are valid ECDSA and accepted: two of the AWS Nitro chain's signatures are high-S.
+ * The point, the encoding and the scalars' ranges are checked here; the crypto provider is asked the equation.
  */
 import { p256, p384 } from '@noble/curves/nist.js';
-import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import { EC_FIELD_BYTES, derToP1363, scalarsInRange } from '../crypto/der.ts';
+import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
 
 export type EcCurve = 'p256' | 'p384';
 export type EcHash = 'sha256' | 'sha384';
+export { EC_FIELD_BYTES };
 
 const CURVES = { p256, p384 } as const;
-/** Field element size in bytes: the length of r and of s in a raw signature, and of x and y in a point. */
-export const EC_FIELD_BYTES: Record<EcCurve, number> = { p256: 32, p384: 48 };
+
+/** Points already judged, by curve and hex: a pinned key is checked once per signature otherwise. */
+const judged = new Map<string, boolean>();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Whether `point` is a valid SEC1 point (uncompressed or compressed) of the curve, not the identity. */
 export function isValidEcPoint(curve: EcCurve, point: Uint8Array): boolean {
   const f = EC_FIELD_BYTES[curve];
   if (point.length !== 2 * f + 1 && point.length !== f + 1) return false;
+  let key = curve;
+  for (let i = 0; i < point.length; i++) key += HEX[point[i]!]!;
+  const known = judged.get(key);
+  if (known !== undefined) return known;
+  let ok: boolean;
   try {
     CURVES[curve].Point.fromBytes(point).assertValidity();
-    return true;
+    ok = true;
   } catch {
-    return false;
+    ok = false;
   }
+  if (judged.size > 10_000) judged.clear();
+  judged.set(key, ok);
+  return ok;
 }
 
 export function verifyEcdsa(
@@ -35,15 +47,9 @@ export function verifyEcdsa(
   format: 'der' | 'raw',
 ): boolean {
   if (!isValidEcPoint(curve, point)) return false;
-  if (format === 'raw' && signature.length !== 2 * EC_FIELD_BYTES[curve]) return false;
-  const digest = hash === 'sha256' ? sha256(message) : sha384(message);
-  try {
-    return CURVES[curve].verify(signature, digest, point, {
-      prehash: false,
-      lowS: false,
-      format: format === 'der' ? 'der' : 'compact',
-    });
-  } catch {
-    return false;
-  }
+  const rs = format === 'der' ? derToP1363(curve, signature) : signature;
+  if (!rs || !scalarsInRange(curve, rs)) return false;
+  return memoVerify(`ecdsa-${curve}-${hash}-${format}`, point, signature, message, () =>
+    getCryptoProvider().ecdsa(curve, hash, point, message, rs),
+  );
 }

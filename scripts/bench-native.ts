@@ -1,0 +1,112 @@
+/**
+ * The baseline of `verify_vs_native` (scripts/bench.ts): what verifying an evidence tree costs in node:crypto
+ * (OpenSSL) alone, single-threaded. Usage: node --import tsx scripts/bench-native.ts DIR
+ *
+ * Preparation, not timed: the core verifies DIR once with a recording provider (node:crypto underneath), which
+ * notes every signature check it asks for (distinct key, signature and message, as the core's memo asks each once).
+ * Timed: read every file of DIR, SHA-256 each with node:crypto, verify every recorded signature with node:crypto
+ * (a KeyObject per key, as the provider keeps). Prints one JSON line: {ms, files, signatures, ok}.
+ */
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { type CryptoProvider, setCryptoProvider } from '../verify/crypto/provider.ts';
+import { verifyEvidence } from '../verify/tree.ts';
+import { nodeCryptoProvider } from './lib/node-crypto.ts';
+import { readTree } from './lib/read-tree.ts';
+
+type Sig =
+  | { kind: 'ed25519'; pk: Uint8Array; msg: Uint8Array; sig: Uint8Array }
+  | { kind: 'ecdsa'; curve: 'p256' | 'p384'; hash: string; pk: Uint8Array; msg: Uint8Array; sig: Uint8Array }
+  | { kind: 'rsa'; n: Uint8Array; e: Uint8Array; hash: string; msg: Uint8Array; sig: Uint8Array };
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: bench-native.ts DIR');
+  process.exit(2);
+}
+
+// Preparation (not timed): the signature inputs, extracted by the core's own parsers.
+const sigs: Sig[] = [];
+const recorder: CryptoProvider = {
+  ...nodeCryptoProvider,
+  name: 'recorder',
+  ed25519(sig, msg, pk) {
+    sigs.push({ kind: 'ed25519', pk, msg, sig });
+    return nodeCryptoProvider.ed25519(sig, msg, pk);
+  },
+  ecdsa(curve, hash, pk, msg, rs) {
+    sigs.push({ kind: 'ecdsa', curve, hash, pk, msg, sig: rs });
+    return nodeCryptoProvider.ecdsa(curve, hash, pk, msg, rs);
+  },
+  rsaPkcs1v15(key, hash, msg, sig) {
+    sigs.push({ kind: 'rsa', n: key.n, e: key.e, hash, msg, sig });
+    return nodeCryptoProvider.rsaPkcs1v15(key, hash, msg, sig);
+  },
+};
+setCryptoProvider(recorder);
+const report = verifyEvidence(readTree(dir));
+
+const SPKI = {
+  ed25519: Buffer.from('302a300506032b6570032100', 'hex'),
+  p256: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
+  p384: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'),
+};
+
+// Timed: read, hash, verify.
+const t0 = performance.now();
+const files = readTree(dir);
+let acc = 0;
+for (const bytes of files.values()) acc ^= createHash('sha256').update(bytes).digest()[0]!;
+const keys = new Map<string, KeyObject>();
+const keyOf = (id: string, make: () => KeyObject) => {
+  let k = keys.get(id);
+  if (!k) keys.set(id, (k = make()));
+  return k;
+};
+let ok = 0;
+for (const s of sigs) {
+  let v: boolean;
+  if (s.kind === 'ed25519') {
+    const k = keyOf(`e${Buffer.from(s.pk).toString('hex')}`, () =>
+      createPublicKey({ key: Buffer.concat([SPKI.ed25519, s.pk]), format: 'der', type: 'spki' }),
+    );
+    v = verify(null, s.msg, k, s.sig);
+  } else if (s.kind === 'ecdsa') {
+    const curve = s.curve;
+    const pk = s.pk;
+    const k = keyOf(`${curve}${Buffer.from(pk).toString('hex')}`, () =>
+      pk.length === 65 || pk.length === 97
+        ? createPublicKey({ key: Buffer.concat([SPKI[curve], pk]), format: 'der', type: 'spki' })
+        : nodeKeyFromCompressed(curve, pk),
+    );
+    v = verify(s.hash, s.msg, { key: k, dsaEncoding: 'ieee-p1363' }, s.sig);
+  } else {
+    const k = keyOf(`r${Buffer.from(s.n).toString('hex')}`, () =>
+      createPublicKey({
+        key: {
+          kty: 'RSA',
+          n: Buffer.from(s.n).toString('base64url'),
+          e: Buffer.from(s.e).toString('base64url'),
+        },
+        format: 'jwk',
+      }),
+    );
+    v = verify(s.hash, s.msg, k, s.sig);
+  }
+  if (v) ok++;
+}
+const ms = performance.now() - t0;
+console.log(
+  JSON.stringify({ ms, files: files.size, signatures: sigs.length, valid: ok, ok: report.ok, acc: acc & 0 }),
+);
+
+function nodeKeyFromCompressed(curve: 'p256' | 'p384', pk: Uint8Array): KeyObject {
+  const prefix =
+    curve === 'p256'
+      ? '3039301306072a8648ce3d020106082a8648ce3d030107032200'
+      : '3046301006072a8648ce3d020106052b81040022033200';
+  return createPublicKey({
+    key: Buffer.concat([Buffer.from(prefix, 'hex'), pk]),
+    format: 'der',
+    type: 'spki',
+  });
+}

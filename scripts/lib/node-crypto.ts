@@ -1,0 +1,96 @@
+/**
+ * The crypto provider backed by node:crypto (OpenSSL) for the CLI, the build and the bench. The core checks every
+ * strictness rule before asking (verify/crypto/provider.ts); this provider answers the arithmetic question only, and
+ * hands back to the reference provider the rare inputs OpenSSL might treat differently (RSA exponents above 2^32:
+ * OpenSSL caps the public exponent of large moduli). KeyObjects are cached per key.
+ */
+import { createHash, createPublicKey, verify, constants, type KeyObject } from 'node:crypto';
+import { type CryptoProvider, getCryptoProvider, setCryptoProvider } from '../../verify/crypto/provider.ts';
+import { referenceProvider } from '../../verify/crypto/reference.ts';
+
+const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+const EC_SPKI: Record<'p256' | 'p384', Record<number, Buffer>> = {
+  p256: {
+    65: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
+    33: Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'),
+  },
+  p384: {
+    97: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'),
+    49: Buffer.from('3046301006072a8648ce3d020106052b81040022033200', 'hex'),
+  },
+};
+
+const keys = new Map<string, KeyObject | null>();
+function cachedKey(id: string, make: () => KeyObject): KeyObject | null {
+  let k = keys.get(id);
+  if (k === undefined) {
+    try {
+      k = make();
+    } catch {
+      k = null;
+    }
+    if (keys.size > 50_000) keys.clear();
+    keys.set(id, k);
+  }
+  return k;
+}
+
+const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
+const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+
+export const nodeCryptoProvider: CryptoProvider = {
+  name: `node:crypto (OpenSSL ${process.versions.openssl})`,
+  sha256: (d) => view(createHash('sha256').update(d).digest()),
+  sha384: (d) => view(createHash('sha384').update(d).digest()),
+
+  ed25519(signature, message, publicKey) {
+    const hexKey = Buffer.from(publicKey).toString('hex');
+    const key = cachedKey(`ed25519:${hexKey}`, () =>
+      createPublicKey({ key: Buffer.concat([ED25519_SPKI, publicKey]), format: 'der', type: 'spki' }),
+    );
+    if (!key) return false;
+    try {
+      return verify(null, message, key, signature);
+    } catch {
+      return false;
+    }
+  },
+
+  ecdsa(curve, hash, publicKey, message, rs) {
+    const prefix = EC_SPKI[curve][publicKey.length];
+    if (!prefix) return false;
+    const key = cachedKey(`${curve}:${Buffer.from(publicKey).toString('hex')}`, () =>
+      createPublicKey({ key: Buffer.concat([prefix, publicKey]), format: 'der', type: 'spki' }),
+    );
+    if (!key) return referenceProvider.ecdsa(curve, hash, publicKey, message, rs);
+    try {
+      return verify(hash, message, { key, dsaEncoding: 'ieee-p1363' }, rs);
+    } catch {
+      return false;
+    }
+  },
+
+  rsaPkcs1v15(rsaKey, hash, message, signature) {
+    let e = 0;
+    const eb = rsaKey.e;
+    let lead = 0;
+    while (lead < eb.length && eb[lead] === 0) lead++;
+    if (eb.length - lead > 4) return referenceProvider.rsaPkcs1v15(rsaKey, hash, message, signature);
+    for (let i = lead; i < eb.length; i++) e = e * 256 + eb[i]!;
+    const id = `rsa:${Buffer.from(rsaKey.n).toString('hex')}:${e}`;
+    const key = cachedKey(id, () =>
+      createPublicKey({ key: { kty: 'RSA', n: b64url(rsaKey.n), e: b64url(rsaKey.e) }, format: 'jwk' }),
+    );
+    if (!key) return referenceProvider.rsaPkcs1v15(rsaKey, hash, message, signature);
+    try {
+      return verify(hash, message, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** Installs the node:crypto provider for the rest of the process. */
+export function useNodeCrypto(): void {
+  if (getCryptoProvider() !== nodeCryptoProvider) setCryptoProvider(nodeCryptoProvider);
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { readTree } from './read-tree.ts';
+import { verifyEvidenceParallel } from './parallel-verify.ts';
+import { verifyEvidence } from '../../verify/tree.ts';
+import { useNodeCrypto } from './node-crypto.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+test('when the demo evidence is verified in 1, 2 and 3 threads, the report is the same, model included', async () => {
+  useNodeCrypto();
+  const files = readTree(`${root}evidence`);
+  const one = JSON.stringify(verifyEvidence(files));
+  for (const jobs of [2, 3]) assert.equal(JSON.stringify(await verifyEvidenceParallel(files, { jobs })), one);
+});
+
+test('when a tampered tree is verified in 2 threads, the failures and their order are those of 1 thread', async () => {
+  useNodeCrypto();
+  const files = new Map(readTree(`${root}evidence`));
+  const att = [...files.keys()].find((p) => p.includes('/attestations/'))!;
+  const bytes = files.get(att)!.slice();
+  bytes[Math.floor(bytes.length / 2)]! ^= 1;
+  files.set(att, bytes);
+  const epochProof = [...files.keys()].find((p) => p.endsWith('/proof.json'))!;
+  files.set(epochProof, new TextEncoder().encode('{"not": "a proof"}'));
+  const one = verifyEvidence(files);
+  assert.equal(one.ok, false);
+  assert.equal(JSON.stringify(await verifyEvidenceParallel(files, { jobs: 2 })), JSON.stringify(one));
+});
+
+test('when `fleetproof verify --json` runs with --jobs 1 and --jobs 2, the output is byte-identical', () => {
+  const run = (jobs: string) =>
+    spawnSync(process.execPath, [`${root}bin/fleetproof.mjs`, 'verify', '--json', '--jobs', jobs], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+  const a = run('1');
+  const b = run('2');
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  assert.equal(b.stdout, a.stdout);
+  assert.equal(run('0').status, 2, 'a usage error');
+});

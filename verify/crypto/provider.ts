@@ -1,0 +1,98 @@
+/**
+ * The crypto provider: the few primitives the core's signature and hash checks end in, as a small registry of
+ * synchronous functions. The default is the reference, pure JavaScript (noble and BigInt, verify/crypto/reference.ts),
+ * which runs everywhere; the Node CLI, build and bench install a faster one backed by node:crypto
+ * (scripts/lib/node-crypto.ts).
+ *
+ * Every rule that makes a verdict strict lives in the core, in JavaScript, before a provider is called: exact
+ * lengths, Ed25519 S < L and canonical, non-small-order A and R, strict DER, 0 < r, s < n, RSA key sizes, exponent
+ * and s < n. A provider is only asked the arithmetic question, with inputs already known to be well-formed, so
+ * that two providers that answer it correctly accept and reject exactly the same inputs (the equivalence tests in
+ * verify/crypto/provider.test.ts and scripts/lib/node-crypto.test.ts run every vector through both).
+ */
+import { referenceProvider } from './reference.ts';
+
+export type EcCurve = 'p256' | 'p384';
+export type HashName = 'sha256' | 'sha384';
+
+export interface CryptoProvider {
+  readonly name: string;
+  sha256(data: Uint8Array): Uint8Array;
+  sha384(data: Uint8Array): Uint8Array;
+  /**
+   * Cofactorless Ed25519: [S]B = R + [k]A with k = SHA-512(R || A || M) mod L. Called only with a 64-byte signature
+   * whose S < L and whose R is canonical and not of small order, and a canonical 32-byte A not of small order.
+   * False when A is not a point of the curve.
+   */
+  ed25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  /**
+   * ECDSA over `curve` with `hash` of `message`. Called only with a valid SEC1 point of the curve (uncompressed or
+   * compressed) and a fixed-length r || s (P1363) with 0 < r, s < n.
+   */
+  ecdsa(curve: EcCurve, hash: HashName, publicKey: Uint8Array, message: Uint8Array, rs: Uint8Array): boolean;
+  /**
+   * RSASSA-PKCS1-v1_5 (RFC 8017 §8.2.2, DigestInfo with NULL parameters). Called only with a key the core accepts
+   * (2048–8192-bit odd modulus, odd exponent 3 ≤ e < 2^256) and a signature of exactly the modulus' length, s < n.
+   */
+  rsaPkcs1v15(
+    key: { n: Uint8Array; e: Uint8Array },
+    hash: HashName,
+    message: Uint8Array,
+    signature: Uint8Array,
+  ): boolean;
+}
+
+let current: CryptoProvider = referenceProvider;
+/** Verdicts of signatures verified in this run: the same signature recurs (a CA-to-root certificate, per HSM). */
+let memo = new Map<string, boolean>();
+const MEMO_MAX = 200_000;
+
+export function getCryptoProvider(): CryptoProvider {
+  return current;
+}
+
+/** Installs `p` for every later check (and forgets the verdicts remembered so far). */
+export function setCryptoProvider(p: CryptoProvider): void {
+  current = p;
+  memo = new Map();
+}
+
+/** Runs `fn` with `p` installed, then puts the previous provider back. */
+export function withCryptoProvider<T>(p: CryptoProvider, fn: () => T): T {
+  const before = current;
+  const beforeMemo = memo;
+  setCryptoProvider(p);
+  try {
+    return fn();
+  } finally {
+    current = before;
+    memo = beforeMemo;
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!]!;
+  return s;
+}
+
+/**
+ * The verdict of a signature check, remembered by algorithm, key, signature and the message's SHA-256 within one
+ * run (until the provider changes). `check` runs only the first time.
+ */
+export function memoVerify(
+  alg: string,
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+  message: Uint8Array,
+  check: () => boolean,
+): boolean {
+  const key = `${alg}|${hex(publicKey)}|${hex(signature)}|${message.length}|${hex(current.sha256(message))}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const v = check();
+  if (memo.size >= MEMO_MAX) memo = new Map();
+  memo.set(key, v);
+  return v;
+}

@@ -1,0 +1,125 @@
+/**
+ * The reference crypto provider: pure JavaScript (noble, and BigInt for RSA), synchronous, the same in Node and in
+ * the browser. It is the default and the yardstick the faster providers are tested against.
+ */
+import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js';
+import { p256, p384 } from '@noble/curves/nist.js';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import type { CryptoProvider, EcCurve, HashName } from './provider.ts';
+
+const Point = nobleEd25519.Point;
+const L = Point.Fn.ORDER;
+const CURVES = { p256, p384 } as const;
+
+function bytesToNumberLE(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
+  return n;
+}
+
+function bytesToNumberBE(b: Uint8Array): bigint {
+  let n = 0n;
+  for (const x of b) n = (n << 8n) | BigInt(x);
+  return n;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const digest = (hash: HashName, m: Uint8Array) => (hash === 'sha256' ? sha256(m) : sha384(m));
+
+/** DER DigestInfo prefixes: SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING (digest) } (RFC 8017 §9.2 note 1). */
+const DIGEST_INFO: Record<HashName, Uint8Array> = {
+  sha256: Uint8Array.from([
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    0x04, 0x20,
+  ]),
+  sha384: Uint8Array.from([
+    0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00,
+    0x04, 0x30,
+  ]),
+};
+
+/** EMSA-PKCS1-v1_5 encoding of a digest for a k-byte modulus (RFC 8017 §9.2), or undefined if k is too small. */
+export function emsaPkcs1v15(hash: HashName, d: Uint8Array, k: number): Uint8Array | undefined {
+  const prefix = DIGEST_INFO[hash];
+  const t = concat(prefix, d);
+  if (k < t.length + 11) return undefined;
+  const em = new Uint8Array(k).fill(0xff);
+  em[0] = 0x00;
+  em[1] = 0x01;
+  em[k - t.length - 1] = 0x00;
+  em.set(t, k - t.length);
+  return em;
+}
+
+function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
+  let result = 1n;
+  let b = base % mod;
+  let e = exp;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % mod;
+    b = (b * b) % mod;
+    e >>= 1n;
+  }
+  return result;
+}
+
+export const referenceProvider: CryptoProvider = {
+  name: 'reference (noble, BigInt)',
+  sha256: (d) => sha256(d),
+  sha384: (d) => sha384(d),
+
+  ed25519(signature, message, publicKey) {
+    let A, R;
+    try {
+      A = Point.fromBytes(publicKey, false);
+      R = Point.fromBytes(signature.subarray(0, 32), false);
+    } catch {
+      return false;
+    }
+    const s = bytesToNumberLE(signature.subarray(32, 64));
+    const k = bytesToNumberLE(sha512(concat(signature.subarray(0, 32), publicKey, message))) % L;
+    // [S]B = R + [k]A, cofactorless.
+    const SB = s === 0n ? Point.ZERO : Point.BASE.multiply(s);
+    const kA = k === 0n ? Point.ZERO : A.multiplyUnsafe(k);
+    return SB.equals(R.add(kA));
+  },
+
+  ecdsa(curve: EcCurve, hash, publicKey, message, rs) {
+    try {
+      return CURVES[curve].verify(rs, digest(hash, message), publicKey, {
+        prehash: false,
+        lowS: false,
+        format: 'compact',
+      });
+    } catch {
+      return false;
+    }
+  },
+
+  rsaPkcs1v15(key, hash, message, signature) {
+    const n = bytesToNumberBE(key.n);
+    const k = signature.length;
+    const m = modPow(bytesToNumberBE(signature), bytesToNumberBE(key.e), n);
+    const em = new Uint8Array(k);
+    let v = m;
+    for (let i = k - 1; i >= 0; i--) {
+      em[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    if (v !== 0n) return false;
+    const expected = emsaPkcs1v15(hash, digest(hash, message), k);
+    if (!expected) return false;
+    let diff = 0;
+    for (let i = 0; i < k; i++) diff |= em[i]! ^ expected[i]!;
+    return diff === 0;
+  },
+};
