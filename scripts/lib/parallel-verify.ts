@@ -4,8 +4,12 @@
  * runner that hands back the workers' results in the order the single-threaded run computes them. The report is the
  * same whatever N (scripts/lib/parallel-verify.test.ts compares the JSON byte for byte).
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CheckResult } from '../../verify/checklist.ts';
 import { VerificationError, type VerificationErrorJSON } from '../../verify/errors.ts';
 import { readJson } from '../../verify/json.ts';
@@ -101,9 +105,41 @@ function unitsOf(files: EvidenceFiles): UnitTask[] | undefined {
   return units;
 }
 
+let bundled: string | undefined;
+
+/**
+ * The worker as one bundled ES module (esbuild, which tsx already brings), written once per process: a worker that
+ * loads the TypeScript through tsx spends most of a second compiling before it verifies anything. Falls back to the
+ * tsx-loaded worker when esbuild is unavailable.
+ */
+function workerEntry(): URL {
+  if (bundled === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      const esbuild = require('esbuild') as typeof import('esbuild');
+      const out = esbuild.buildSync({
+        entryPoints: [fileURLToPath(new URL('./verify-worker.ts', import.meta.url))],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+      });
+      const file = join(mkdtempSync(join(tmpdir(), 'fleetproof-verify-')), 'worker.mjs');
+      writeFileSync(file, out.outputFiles[0]!.contents);
+      process.once('exit', () => rmSync(dirname(file), { recursive: true, force: true }));
+      bundled = pathToFileURL(file).href;
+    } catch {
+      bundled = '';
+    }
+  }
+  return bundled ? new URL(bundled) : new URL('./verify-worker.mjs', import.meta.url);
+}
+
 function runWorker(job: WorkerJob): Promise<UnitOutcome[]> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./verify-worker.mjs', import.meta.url), { workerData: job });
+    const w = new Worker(workerEntry(), { workerData: job });
     let done = false;
     w.once('message', (m: UnitOutcome[]) => {
       done = true;
