@@ -25,6 +25,7 @@ import { siteInputs, siteOrigin } from '../site/lib/config.ts';
 import { headersFile } from '../site/lib/headers.ts';
 import { EvidenceError, readEvidence } from '../site/lib/verified.ts';
 import { PostError, listPosts } from '../site/loaders/posts.ts';
+import { useNodeCrypto } from './lib/node-crypto.ts';
 
 function fail(message: string): never {
   console.error(message);
@@ -66,7 +67,8 @@ export function main(argv: string[]): void {
   }
   const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
 
-  // 1. Evidence.
+  // 1. Evidence (OpenSSL for the signatures here; strictness is the core's, in JS, whichever provider answers).
+  useNodeCrypto();
   console.log(`verifying ${inputs.evidenceDir} …`);
   let evidence;
   try {
