@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
 function run(bin: string, args: string[]) {
-  const r = spawnSync(process.execPath, [`node_modules/${bin}`, ...args], { encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [`node_modules/${bin}`, ...args], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}`.trim() };
 }
 
