@@ -9,13 +9,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { fromBase64, toBase64 } from '../../verify/encoding.ts';
-import { ROOT, buildSite, launch, serve, type BuiltSite, type Server } from '../../tests/e2e/harness.ts';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import {
+  ROOT,
+  buildSite,
+  launch,
+  seriousAxeViolations,
+  serve,
+  type BuiltSite,
+  type Server,
+} from '../../tests/e2e/harness.ts';
 
 describe('the vendor attestation samples page in a browser', () => {
   let site: BuiltSite;
@@ -199,26 +204,7 @@ describe('the vendor attestation samples page in a browser', () => {
   it('when axe checks the page after verifying, it finds no serious or critical violation', async () => {
     const { page } = await open();
     await verify(page, 'yubihsm2');
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: {
-            run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe;
-      const r = await axe.run();
-      return r.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map(
-          (v) =>
-            `${v.id} (${v.impact}): ${v.nodes
-              .slice(0, 3)
-              .map((n) => n.target.join(' '))
-              .join('; ')}`,
-        );
-    });
+    const violations = await seriousAxeViolations(page);
     assert.deepEqual(violations, []);
     await page.close();
   });

@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { encodeSignatureMessage, fromHex, toHex } from '../../verify/index.ts';
@@ -19,13 +18,12 @@ import {
   buildSite,
   evidenceShape,
   launch,
+  seriousAxeViolations,
   serve,
   widgetOutcome,
   type BuiltSite,
   type Server,
 } from './harness.ts';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('the in-browser verifier', () => {
   let site: BuiltSite;
@@ -436,27 +434,7 @@ describe('the in-browser verifier', () => {
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(server.origin + path);
       if (verify) assert.equal((await press(page)).state, 'verified');
-      // Evaluated through the DevTools protocol, so the page's CSP (no inline script) does not apply to it.
-      await page.evaluate(AXE);
-      const violations = await page.evaluate(async () => {
-        const axe = (
-          window as unknown as {
-            axe: {
-              run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-            };
-          }
-        ).axe;
-        const r = await axe.run();
-        return r.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map(
-            (v) =>
-              `${v.id} (${v.impact}): ${v.nodes
-                .slice(0, 3)
-                .map((n) => n.target.join(' '))
-                .join('; ')}`,
-          );
-      });
+      const violations = await seriousAxeViolations(page);
       assert.deepEqual(violations, [], `${path} (${scheme})`);
       await page.close();
     }
