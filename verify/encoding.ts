@@ -5,6 +5,9 @@
 import { VerificationError } from './errors.ts';
 
 const HEX = '0123456789abcdef';
+/** The value of each lowercase hex digit by character code (the input is checked against /^[0-9a-f]*$/ first). */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) HEX_VALUE[HEX.charCodeAt(i)] = i;
 
 export function toHex(bytes: Uint8Array): string {
   let s = '';
@@ -22,7 +25,9 @@ export function fromHex(
     throw new VerificationError('HEX_INVALID', `expected lowercase hex of even length`, where);
   }
   const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0, j = 0; i < out.length; i++, j += 2) {
+    out[i] = (HEX_VALUE[s.charCodeAt(j)]! << 4) | HEX_VALUE[s.charCodeAt(j + 1)]!;
+  }
   if (length !== undefined && out.length !== length) {
     throw new VerificationError('LENGTH_INVALID', `expected ${length} bytes, got ${out.length}`, where);
   }
@@ -51,32 +56,32 @@ export function toBase64(bytes: Uint8Array): string {
   return s;
 }
 
-/** Standard base64 (RFC 4648 §4) with padding, canonical: re-encoding gives the same string. */
+const B64_SHAPE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Standard base64 (RFC 4648 §4) with padding, canonical: re-encoding gives the same string (the unused bits of the
+ * last character are zero). The alphabet and padding are checked by a pattern first; the platform's `atob` (Node
+ * and browsers) then decodes, since it is many times faster than a loop in JavaScript.
+ */
 export function fromBase64(
   s: string,
   where: { file?: string; path?: string } = {},
   length?: number,
 ): Uint8Array {
-  const bad = () =>
-    new VerificationError('BASE64_INVALID', 'expected canonical padded base64 (RFC 4648 §4)', where);
-  if (typeof s !== 'string' || s.length % 4 !== 0) throw bad();
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    let n = 0;
-    for (let j = 0; j < 4; j++) {
-      const c = s.charCodeAt(i + j);
-      const isPad = c === 61 && i + 4 === s.length && j >= 4 - pad;
-      const v = isPad ? 0 : c < 128 ? B64_INDEX[c]! : -1;
-      if (v < 0) throw bad();
-      n = (n << 6) | v;
-    }
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+  if (typeof s !== 'string' || !B64_SHAPE.test(s)) {
+    throw new VerificationError('BASE64_INVALID', 'expected canonical padded base64 (RFC 4648 §4)', where);
   }
-  if (toBase64(out) !== s) throw bad();
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  // Canonical: the bits of the last character that carry no data are zero.
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  if (pad) {
+    const last = B64_INDEX[s.charCodeAt(s.length - pad - 1)]!;
+    if ((pad === 2 ? last & 0x0f : last & 0x03) !== 0) {
+      throw new VerificationError('BASE64_INVALID', 'expected canonical padded base64 (RFC 4648 §4)', where);
+    }
+  }
   if (length !== undefined && out.length !== length) {
     throw new VerificationError('LENGTH_INVALID', `expected ${length} bytes, got ${out.length}`, where);
   }

@@ -135,14 +135,16 @@ export function verifyEvidenceWith(files: EvidenceFiles, opts: VerifyOptions, ru
   const roots = tree.roots;
   if (!roots) return buildReport(list, tree, files);
 
-  // Fleets.
+  // Fleets. The time for vendor notes is found once, and only if a vendor-format member needs it.
+  let newest: string | undefined | null = null;
+  const now = () => opts.now ?? (newest === null ? (newest = newestEpochTime(files)) : newest);
   for (const [id, f] of [...fleets].sort(([a], [b]) => (a < b ? -1 : 1))) {
     tree.fleets.push(
       runner.fleet(
         list,
         roots,
         { dir: `fleets/${id}`, deployment: f.deployment, attestations: f.attestations },
-        { now: opts.now ?? newestEpochTime(files) },
+        { now },
       ),
     );
   }

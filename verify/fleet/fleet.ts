@@ -43,8 +43,11 @@ export interface MemberResult {
 }
 
 export interface FleetOptions {
-  /** The current time (ISO), for "expired since" notes on vendor chains; default: the clock. */
-  now?: string;
+  /**
+   * The time (ISO) for "expired since" notes on vendor chains, or a function that gives it, called only when a
+   * vendor-format member needs it; default: the clock.
+   */
+  now?: string | (() => string | undefined);
 }
 
 export interface VerifiedFleet {
@@ -262,7 +265,8 @@ export function verifyFleet(
     }
     const format = (value as { format?: unknown } | null | undefined)?.format;
     if (!readError && isVendorFormat(format)) {
-      mr.verified = verifyVendorMember(list, roots, dep, m, i, value, afile, sub, opts.now, (v) => {
+      const now = typeof opts.now === 'function' ? opts.now() : opts.now;
+      mr.verified = verifyVendorMember(list, roots, dep, m, i, value, afile, sub, now, (v) => {
         mr.vendor = v;
         mr.rootId = v.claim?.chainComplete ? v.claim.rootId : undefined;
       });
