@@ -441,10 +441,8 @@ describe('the in-browser verifier', () => {
   });
 
   it('when the site is served from a non-secure origin, where crypto.subtle does not exist, the widget still verifies (the core hashes and verifies with noble)', async () => {
-    // Nothing the widget loads mentions crypto.subtle: hashing and signatures are the core's @noble code.
-    const astro = join(site.out, '_astro');
-    for (const f of readdirSync(astro).filter((f) => f.endsWith('.js')))
-      assert.ok(!/\bsubtle\b/.test(readFileSync(join(astro, f), 'utf8')), `${f} uses crypto.subtle`);
+    // In a secure context WebCrypto answers the signature questions ahead of the core (site/widget/prefetch.ts);
+    // elsewhere noble does everything. Both must reach the same verdicts.
     const secure = await open(`/fleets/${fleets.at(-1)}/`);
     assert.equal(await secure.evaluate(() => isSecureContext), true, 'http://127.0.0.1 is a secure context');
     await secure.close();
