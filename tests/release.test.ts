@@ -124,6 +124,11 @@ describe('npm run release', () => {
       /\/log\/tile\/:level\/:index\n {2}Cache-Control: public, max-age=31536000, immutable/,
     );
     assert.match(headers, /\/log\/checkpoint\n {2}Cache-Control: no-cache/);
+    // The trust-roots page shows the release key in the same C2SP form.
+    const vkey = readFileSync(join(out, 'log/verifier-key.txt'), 'utf8').trim();
+    assert.ok(
+      readFileSync(join(out, 'trust-roots/index.html'), 'utf8').includes(`data-verifier-key>${vkey}<`),
+    );
     assert.match(
       readFileSync(join(out, 'log/verifier-key.txt'), 'utf8'),
       /^transparency\.example\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*\n$/,
