@@ -13,12 +13,13 @@ import { TreeReadError, readPrefix, readTree } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
-import { defaultJobs, verifyEvidenceParallel } from './lib/parallel-verify.ts';
+import { verifyEvidenceParallel } from './lib/parallel-verify.ts';
 import type { Report } from '../verify/report.ts';
 
 const USAGE = `usage:
   fleetproof verify [--evidence DIR] [--json] [--verbose] [--jobs N]
-      verify a whole evidence tree (default: evidence/) in N threads (default: the number of cores)
+      verify a whole evidence tree (default: evidence/) in N threads (default: one per core for a tree of 8 MiB
+      or more, else one)
   fleetproof check-record FILE --auditor-key KEY [--json]
       verify one auditor record as the auditor's API returns it; KEY is the 32-byte Ed25519 key in hex or base64
   fleetproof ingest FILE... [--evidence DIR] [--json]
@@ -37,7 +38,7 @@ interface VerifyRun {
   dir: string;
   json: boolean;
   verbose: boolean;
-  jobs: number;
+  jobs: number | undefined;
   files?: Map<string, Uint8Array>;
   code?: number;
 }
@@ -55,7 +56,7 @@ function prepareVerify(args: string[]): VerifyRun {
     strict: true,
     allowPositionals: false,
   });
-  let jobs = defaultJobs();
+  let jobs: number | undefined;
   if (values.jobs !== undefined) {
     if (!/^[1-9][0-9]{0,3}$/.test(values.jobs)) usage(`--jobs takes a number of threads, not ${values.jobs}`);
     jobs = Number(values.jobs);
