@@ -1,6 +1,5 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { formatCheckpoint, openCheckpoint, parseCheckpoint } from './checkpoint.ts';
 import {
@@ -14,27 +13,19 @@ import {
 } from './note.ts';
 import { emptyTreeRoot, hashLeaf } from './merkle.ts';
 import { fromBase64, toBase64, utf8 } from '../encoding.ts';
-import { VerificationError, type ErrorCode } from '../errors.ts';
+import { VerificationError } from '../errors.ts';
+import { assertFails, vector } from '../../tests/lib/verdicts.ts';
 
-const vec = (p: string) =>
-  JSON.parse(readFileSync(new URL(`../../tests/data/vectors/tlog/${p}`, import.meta.url), 'utf8'));
-
-function codeOf(f: () => unknown): ErrorCode | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof VerificationError) return e.code;
-    throw e;
-  }
-}
-const assertFails = (f: () => unknown, code: ErrorCode, msg?: string) => assert.equal(codeOf(f), code, msg);
+const vec = (p: string) => vector(`tlog/${p}`);
 
 const SUMDB = vec('sumdb/sum.golang.org-signed-tree-heads.json') as {
   vkey: string;
   notes: { tree_size: number; root_hash_b64: string; note: string }[];
 };
-const CT = vec('ct/ct-sth-and-static-ct-checkpoint.json');
+const CT = vec('ct/ct-sth-and-static-ct-checkpoint.json') as {
+  rome2024h1_checkpoint: { checkpoint: string; vkey_type05: string };
+  argon2024_sth: { vkey_type05: string };
+};
 const GO = vec('go-note/note-vectors.json') as {
   vectors: { name: string; record?: string; tree_size?: number; formatted_tree?: string }[];
 };

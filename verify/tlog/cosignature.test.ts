@@ -22,7 +22,7 @@ import {
 } from './note.ts';
 import { hashLeaf } from './merkle.ts';
 import { fromBase64, fromUtf8, toBase64, utf8 } from '../encoding.ts';
-import { VerificationError, type ErrorCode } from '../errors.ts';
+import { assertFails } from '../../tests/lib/verdicts.ts';
 
 const W = JSON.parse(
   readFileSync(
@@ -31,17 +31,6 @@ const W = JSON.parse(
   ),
 ) as { checkpoint: string; vkeys: [string, string]; expected: Record<string, number> };
 const [LOG_VKEY, WITNESS_VKEY] = W.vkeys;
-
-function codeOf(f: () => unknown): ErrorCode | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof VerificationError) return e.code;
-    throw e;
-  }
-}
-const assertFails = (f: () => unknown, code: ErrorCode, msg?: string) => assert.equal(codeOf(f), code, msg);
 
 /** Replaces the body of the signature line by `name` (the first one) with `f(bytes)`. */
 function editLine(note: string, name: string, f: (b: Uint8Array) => Uint8Array): string {

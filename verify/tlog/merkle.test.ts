@@ -13,7 +13,8 @@ import {
   verifyInclusion,
 } from './merkle.ts';
 import { fromBase64, fromHex, toHex, utf8 } from '../encoding.ts';
-import { VerificationError, type ErrorCode } from '../errors.ts';
+import { type ErrorCode } from '../errors.ts';
+import { assertFails, codeOf } from '../../tests/lib/verdicts.ts';
 
 const DATA = new URL('../../tests/data/vectors/tlog/merkle/testdata/', import.meta.url).pathname;
 
@@ -28,20 +29,6 @@ function jsonFiles(dir: string): string[] {
 
 /** The vectors' base64 (Go's []byte JSON encoding: "" for an empty slice). */
 const b64 = (s: string): Uint8Array => (s === '' ? new Uint8Array(0) : fromBase64(s));
-
-function codeOf(f: () => void): ErrorCode | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof VerificationError) return e.code;
-    throw e;
-  }
-}
-
-function assertFails(f: () => void, code: ErrorCode, msg?: string): void {
-  assert.equal(codeOf(f), code, msg);
-}
 
 /**
  * One deliberate departure from the vectors: `sizes-are-equal-one-and-proof-is-empty` passes roots of 12 bytes

@@ -1,6 +1,5 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
   addNoteSignatures,
@@ -15,21 +14,10 @@ import {
   type NoteVerifier,
 } from './note.ts';
 import { fromBase64, toBase64, utf8 } from '../encoding.ts';
-import { VerificationError, type ErrorCode } from '../errors.ts';
+import { type ErrorCode } from '../errors.ts';
+import { assertFails, vector } from '../../tests/lib/verdicts.ts';
 
-const vec = (p: string) =>
-  JSON.parse(readFileSync(new URL(`../../tests/data/vectors/tlog/${p}`, import.meta.url), 'utf8'));
-
-function codeOf(f: () => unknown): ErrorCode | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof VerificationError) return e.code;
-    throw e;
-  }
-}
-const assertFails = (f: () => unknown, code: ErrorCode, msg?: string) => assert.equal(codeOf(f), code, msg);
+const vec = (p: string) => vector(`tlog/${p}`);
 
 interface NoteVector {
   name: string;

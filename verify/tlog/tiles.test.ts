@@ -25,18 +25,8 @@ import {
   verifyInclusion,
 } from './merkle.ts';
 import { utf8 } from '../encoding.ts';
-import { VerificationError, type ErrorCode } from '../errors.ts';
-
-function codeOf(f: () => unknown): ErrorCode | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    if (e instanceof VerificationError) return e.code;
-    throw e;
-  }
-}
-const assertFails = (f: () => unknown, code: ErrorCode, msg?: string) => assert.equal(codeOf(f), code, msg);
+import { VerificationError } from '../errors.ts';
+import { assertFails } from '../../tests/lib/verdicts.ts';
 
 /** A fixed-seed PRNG (mulberry32): the samples are the same on every run. */
 function prng(seed: number): (n: number) => number {

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { isVerificationError, type ErrorCode } from '../errors.ts';
+import { isVerificationError } from '../errors.ts';
 import { fromHex, toHex } from '../encoding.ts';
 import {
   DerReader,
@@ -18,18 +18,10 @@ import {
 import { CborMap, CborTagged, decodeCbor } from './cbor.ts';
 import { crc32, gunzip, inflateRaw } from './inflate.ts';
 import { MAX_CERTIFICATE_BYTES, decodePemCertificates, parseCertificate } from './x509.ts';
+import { fails } from '../../tests/lib/verdicts.ts';
 
 const C = { code: 'VENDOR_FORMAT_INVALID' as const };
 const dir = new URL('../../tests/data/vectors/hsm/', import.meta.url);
-
-function fails(code: ErrorCode, f: () => unknown, message?: RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    assert.ok(isVerificationError(e), `expected a VerificationError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 async function gzipOf(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([new Uint8Array(data)]).stream().pipeThrough(new CompressionStream('gzip'));

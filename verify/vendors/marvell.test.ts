@@ -1,7 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { isVerificationError, type ErrorCode } from '../errors.ts';
 import { ATTR, parseMarvellAttestation, verifyMarvellAttestation } from './marvell.ts';
 import { gunzip } from './inflate.ts';
 import { decodePemCertificates, parseSpki } from './x509.ts';
@@ -9,6 +8,7 @@ import { parseDer } from './asn1.ts';
 import { toHex } from '../encoding.ts';
 import { isValidEcPoint } from './ecdsa.ts';
 import type { PinnedRootInput, VerifyOptions } from './claim.ts';
+import { fails, flip } from '../../tests/lib/verdicts.ts';
 
 const dir = new URL('../../tests/data/vectors/hsm/gcp-cloudhsm-cavium/', import.meta.url);
 const bytes = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
@@ -31,22 +31,6 @@ const sample = (n: (typeof SAMPLES)[number]) => ({
   certificates: pems(`${n}.certs`),
 });
 const raw = (n: (typeof SAMPLES)[number]) => gunzip(bytes(`${n}.dat`), 1 << 20);
-
-function fails(code: ErrorCode, f: () => unknown, message?: RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    assert.ok(isVerificationError(e), `expected a VerificationError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
-
-/** Flips one bit of a copy. */
-function flip(b: Uint8Array, i: number, bit = 1): Uint8Array {
-  const c = b.slice();
-  c[i < 0 ? c.length + i : i]! ^= bit;
-  return c;
-}
 
 /** Offset of the value of attribute `type` in the key object (the last object) of decompressed data. */
 function attributeValueOffset(data: Uint8Array, type: number): number {

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { p384 } from '@noble/curves/nist.js';
 import { sha384 } from '@noble/hashes/sha2.js';
-import { isVerificationError, type ErrorCode } from '../errors.ts';
 import { concatBytes, fromBase64, utf8 } from '../encoding.ts';
 import { parseNitroDocument, verifyNitroAttestation } from './nitro.ts';
 import { CborMap, CborTagged, type CborValue, decodeCbor } from './cbor.ts';
 import { decodePemCertificates, parseCertificate } from './x509.ts';
 import type { VerifyOptions } from './claim.ts';
+import { fails } from '../../tests/lib/verdicts.ts';
 
 const dir = new URL('../../tests/data/vectors/hsm/', import.meta.url);
 const DOC = fromBase64(readFileSync(new URL('aws-nitro/nitro_attestation.b64', dir), 'utf8').trim());
@@ -24,15 +24,6 @@ const opts = (o: Partial<VerifyOptions> = {}): VerifyOptions => ({
   now: NOW,
   ...o,
 });
-
-function fails(code: ErrorCode, f: () => unknown, message?: RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    assert.ok(isVerificationError(e), `expected a VerificationError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 /** A minimal canonical CBOR encoder, to rebuild documents after a change. */
 function head(major: number, n: number | bigint): Uint8Array {

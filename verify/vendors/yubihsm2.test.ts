@@ -2,7 +2,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { isVerificationError, type ErrorCode } from '../errors.ts';
 import { fromHex, toHex } from '../encoding.ts';
 import { YUBICO_OID, capabilityNames, verifyYubiHsm2Attestation } from './yubihsm2.ts';
 import { decodePemCertificates, parseCertificate } from './x509.ts';
@@ -15,6 +14,7 @@ import {
   x509Certificate,
   type TestSigner,
 } from './testing.ts';
+import { fails, flip } from '../../tests/lib/verdicts.ts';
 
 const dir = new URL('../../tests/data/vectors/hsm/yubihsm2/', import.meta.url);
 const pem = (name: string) => decodePemCertificates(readFileSync(new URL(name, dir), 'utf8'))[0]!;
@@ -28,21 +28,6 @@ const opts = (o: Partial<VerifyOptions> = {}): VerifyOptions => ({
   now: '2026-11-27T00:00:00Z',
   ...o,
 });
-
-function fails(code: ErrorCode, f: () => unknown, message?: RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    assert.ok(isVerificationError(e), `expected a VerificationError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
-
-function flip(b: Uint8Array, i: number, bit = 1): Uint8Array {
-  const c = b.slice();
-  c[i < 0 ? c.length + i : i]! ^= bit;
-  return c;
-}
 
 /** Offset of a byte sequence in `b`. */
 function indexOf(b: Uint8Array, needle: Uint8Array): number {
