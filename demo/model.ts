@@ -25,6 +25,7 @@ import {
 import { DemoKeys, type DemoKey, type KeyAlgorithm } from './keys.ts';
 import { HOUR, byString, isoTime, ms } from './json.ts';
 import { Prng } from './prng.ts';
+import { monthYear } from '../site/lib/format.ts';
 
 export type TrustRole = 'vendor-root' | 'operator' | 'auditor' | 'witness' | 'release' | 'log-witness';
 export type KeyRole = 'active' | 'standby' | 'retiring';
@@ -206,27 +207,6 @@ export function firmwareMeasurement(seed: string, model: string, version: string
 }
 
 const GROUP_OFFSET = 6 * HOUR;
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** "June 2021", without locale data. */
-export function monthYear(t: number): string {
-  const d = new Date(t);
-  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
-}
 
 function planFleet(
   seed: string,

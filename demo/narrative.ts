@@ -6,7 +6,8 @@
 import { MODELS, WITNESSES, type WitnessInfo } from './catalog.ts';
 import type { DemoContext } from './context.ts';
 import { ms } from './json.ts';
-import { monthYear, type EpochPlan, type FleetPlan } from './model.ts';
+import { type EpochPlan, type FleetPlan } from './model.ts';
+import { monthYear } from '../site/lib/format.ts';
 
 /** A YAML scalar as Prettier writes it: single-quoted unless the text holds a single quote. */
 function yamlString(v: string): string {

@@ -26,6 +26,12 @@ export function longDate(t: Date | string | number): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }
 
+/** "June 2021" */
+export function monthYear(t: Date | string | number): string {
+  const d = asDate(t);
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
 /** "2021-06-14 09:00 UTC" */
 export function utcMinute(t: Date | string | number): string {
   const iso = asDate(t).toISOString();
