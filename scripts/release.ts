@@ -38,9 +38,8 @@ import { VerificationError } from '../verify/errors.ts';
 import { fromBase64, fromHex, toHex } from '../verify/encoding.ts';
 import { readJson } from '../verify/json.ts';
 import { parseTrustRoots, isValidAt, type PinnedKey, type TrustRoots } from '../verify/trust.ts';
-import { formatVerifierKey, parseNote } from '../verify/tlog/note.ts';
+import { addNoteSignatures, formatVerifierKey, parseNote } from '../verify/tlog/note.ts';
 import { cosignatureSigner } from '../verify/tlog/cosignature.ts';
-import { addNoteSignatures } from '../verify/tlog/note.ts';
 import {
   CHECKPOINT_PATH,
   LOG_DIR,
@@ -154,29 +153,30 @@ function siteReader(dir: string) {
 }
 
 /** Every file of a folder, as path → SHA-256, for the manifest. */
-function manifestOf(dir: string): { path: string; sha256: string; size: number }[] {
-  const out: { path: string; sha256: string; size: number }[] = [];
+/** Every file under `dir`, as sorted `/`-separated relative paths. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
   const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
+    for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (lstatSync(p).isDirectory()) walk(p);
-      else {
-        const b = readFileSync(p);
-        out.push({ path: relative(dir, p).split(sep).join('/'), sha256: sha256Hex(b), size: b.length });
-      }
+      else out.push(relative(dir, p).split(sep).join('/'));
     }
   };
   walk(dir);
-  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return out.sort();
+}
+
+function manifestOf(dir: string): { path: string; sha256: string; size: number }[] {
+  return filesUnder(dir).map((path) => {
+    const b = readFileSync(join(dir, path));
+    return { path, sha256: sha256Hex(b), size: b.length };
+  });
 }
 
 function writeFile(path: string, bytes: Uint8Array | string) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, bytes);
-}
-
-function describeRewrite(e: VerificationError): string {
-  return `${e.code}: ${e.message}`;
 }
 
 function fault(point: string) {
@@ -265,19 +265,17 @@ export function release(argv: string[]): number {
     previousEntries = readLogEntries(opened.checkpoint.size, getTile);
     // Every evidence file the previous site served must be logged (and so be checked below).
     const logged = new Set(previousEntries.map((e) => e.path));
-    const served = manifestOf(join(previousDir, 'evidence')).filter((f) => f.path !== 'index.json');
-    const unlogged = served.filter((f) => !logged.has(f.path));
+    const served = filesUnder(join(previousDir, 'evidence')).filter((p) => p !== 'index.json');
+    const unlogged = served.filter((p) => !logged.has(p));
     if (unlogged.length)
-      throw new Refusal(
-        `the previous site serves evidence its log does not hold: ${unlogged.map((f) => f.path).join(', ')}`,
-      );
+      throw new Refusal(`the previous site serves evidence its log does not hold: ${unlogged.join(', ')}`);
   }
   const currentFiles = new Map([...evidence].map(([p, b]) => [p, sha256Hex(b)]));
   let entries: LogEntry[];
   try {
     entries = nextEntries(previousEntries, currentFiles);
   } catch (e) {
-    if (e instanceof VerificationError) throw new Refusal(`refused: ${describeRewrite(e)}`);
+    if (e instanceof VerificationError) throw new Refusal(`refused: ${e.toString()}`);
     throw e;
   }
 
@@ -317,7 +315,7 @@ export function release(argv: string[]): number {
       checkConsistency(previousCheckpoint, opened.checkpoint, getTile);
     } catch (e) {
       rmSync(staging, { recursive: true, force: true });
-      if (e instanceof VerificationError) throw new Refusal(`refused: ${describeRewrite(e)}`);
+      if (e instanceof VerificationError) throw new Refusal(`refused: ${e.toString()}`);
       throw e;
     }
   }
