@@ -84,8 +84,10 @@ export class Checklist {
   }
 }
 
-/** Runs `fn`, turning a VerificationError into undefined after recording nothing: for parse steps whose failure
- * a surrounding check reports. */
+/**
+ * Runs `fn`; a VerificationError it throws is added to `errors` and gives undefined, so that a check can go on
+ * and report every failure (runAll). Any other exception propagates.
+ */
 export function attempt<T>(fn: () => T, errors: VerificationError[]): T | undefined {
   try {
     return fn();
