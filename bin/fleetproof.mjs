@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `fleetproof` command: runs the TypeScript CLI through tsx's loader (a runtime dependency).
-import { register } from 'tsx/esm/api';
+// The `fleetproof` command. Runs the CLI from bundles cached while its sources are unchanged
+// (scripts/lib/bundle-cache.mjs), or, when bundling is impossible here, the TypeScript through tsx's loader.
+import { pathToFileURL } from 'node:url';
+import { WORKER_BUNDLE, cliBundles } from '../scripts/lib/bundle-cache.mjs';
 
 // `fleetproof verify --verbose | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e) => {
@@ -8,6 +10,14 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 
-register();
-const { mainAsync } = await import('../scripts/fleetproof.ts');
-process.exitCode = await mainAsync(process.argv.slice(2));
+const bundles = process.env.FLEETPROOF_NO_BUNDLE ? undefined : cliBundles();
+let cli;
+if (bundles) {
+  globalThis[WORKER_BUNDLE] = bundles.worker;
+  cli = await import(pathToFileURL(bundles.cli).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../scripts/fleetproof.ts');
+}
+process.exitCode = await cli.mainAsync(process.argv.slice(2));

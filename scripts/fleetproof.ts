@@ -68,7 +68,7 @@ function prepareVerify(args: string[]): VerifyRun {
     jobs,
   };
   try {
-    run.files = readTree(run.dir);
+    run.files = readTree(run.dir, { shared: true });
   } catch (e) {
     if (e instanceof TreeReadError) {
       const err = new VerificationError('FILE_MISSING', e.message, { file: run.dir });

@@ -43,3 +43,13 @@ test('when `fleetproof verify --json` runs with --jobs 1 and --jobs 2, the outpu
   assert.equal(b.stdout, a.stdout);
   assert.equal(run('0').status, 2, 'a usage error');
 });
+
+test('when the tree is read into shared memory, every file is a view of one buffer, byte for byte the plain read', () => {
+  const plain = readTree(`${root}evidence`);
+  const shared = readTree(`${root}evidence`, { shared: true });
+  assert.deepEqual([...shared.keys()], [...plain.keys()]);
+  const buffers = new Set([...shared.values()].map((b) => b.buffer));
+  assert.equal(buffers.size, 1);
+  assert.ok([...buffers][0] instanceof SharedArrayBuffer);
+  for (const [p, b] of plain) assert.deepEqual(Buffer.from(shared.get(p)!), Buffer.from(b), p);
+});

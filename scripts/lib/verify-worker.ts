@@ -1,35 +1,20 @@
-/** The worker side of scripts/lib/parallel-verify.ts: verifies its share of the units, each with its own checklist. */
+/**
+ * A worker thread of scripts/lib/parallel-verify.ts: claims units from the shared counter and verifies them over
+ * views of the shared tree, then posts their checks, errors and results back.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Checklist } from '../../verify/checklist.ts';
 import { readJson } from '../../verify/json.ts';
 import { TRUST_ROOTS_FILE, parseTrustRoots } from '../../verify/trust.ts';
-import { verifyFleet } from '../../verify/fleet/fleet.ts';
-import { verifyEpoch } from '../../verify/bundle/epoch.ts';
+import { newestEpochTime } from '../../verify/tree.ts';
 import { useNodeCrypto } from './node-crypto.ts';
-import type { UnitOutcome, WorkerJob } from './parallel-verify.ts';
+import type { WorkerJob } from './parallel-verify.ts';
+import { runClaimedUnits } from './units.ts';
 
 useNodeCrypto();
 const job = workerData as WorkerJob;
-const roots = parseTrustRoots(readJson(job.trustRoots, TRUST_ROOTS_FILE));
-const out: UnitOutcome[] = [];
-for (const u of job.units) {
-  const list = new Checklist();
-  let result: unknown;
-  if (u.kind === 'fleet') {
-    result = verifyFleet(
-      list,
-      roots,
-      { dir: u.dir, deployment: u.deployment, attestations: u.attestations },
-      { now: job.now },
-    );
-  } else {
-    result = verifyEpoch(list, roots.namespaces.get(u.namespace)!, {
-      dir: u.dir,
-      artifact: u.artifact,
-      proof: u.proof,
-      record: u.record,
-    });
-  }
-  out.push({ key: u.key, checks: list.checks, errors: list.errors.map((e) => e.toJSON()), result });
-}
-parentPort!.postMessage(out);
+const files = new Map(job.table.map(([p, at, n]) => [p, new Uint8Array(job.memory, at, n)]));
+const roots = parseTrustRoots(readJson(files.get(TRUST_ROOTS_FILE)!, TRUST_ROOTS_FILE));
+let newest: string | undefined | null = null;
+const now = job.now ?? (() => (newest === null ? (newest = newestEpochTime(files)) : newest));
+const out = runClaimedUnits(job.units, new Int32Array(job.counter), files, roots, now);
+parentPort!.postMessage(out.map((o) => ({ ...o, errors: o.errors.map((e) => e.toJSON()) })));

@@ -1,0 +1,116 @@
+/**
+ * The units of an evidence tree (each fleet, each complete epoch folder) as the worker threads of
+ * scripts/lib/parallel-verify.ts share them: described by the paths of their files, whose bytes every thread reads
+ * from the one SharedArrayBuffer the tree was read into, and claimed one at a time from a shared counter, so that
+ * no thread idles while another has a queue.
+ */
+import { Checklist, type CheckResult } from '../../verify/checklist.ts';
+import type { VerificationError } from '../../verify/errors.ts';
+import { verifyEpoch } from '../../verify/bundle/epoch.ts';
+import { verifyFleet } from '../../verify/fleet/fleet.ts';
+import type { TrustRoots } from '../../verify/trust.ts';
+import { type EvidenceFiles, layoutOf } from '../../verify/tree.ts';
+
+export type UnitTask =
+  | { kind: 'fleet'; key: string; deployment?: string; attestations: [name: string, path: string][] }
+  | { kind: 'epoch'; key: string; namespace: string; artifact: string; proof: string; record: string };
+
+/** A unit's checks, errors and result, as the thread that verified it recorded them. */
+export interface UnitOutcome<E = VerificationError> {
+  key: string;
+  checks: CheckResult[];
+  errors: E[];
+  result: unknown;
+}
+
+/**
+ * The units verifyEvidence would run (the same conditions: an epoch folder with its three files, in a namespace
+ * the trust roots declare), largest first so that the last ones claimed are small. Keyed by their folder.
+ */
+export function unitsOf(files: EvidenceFiles, roots: TrustRoots): UnitTask[] {
+  const { fleets, epochs } = layoutOf(files);
+  const units: { task: UnitTask; bytes: number }[] = [];
+  const pathOf = new Map<Uint8Array, string>();
+  for (const [p, b] of files) pathOf.set(b, p);
+  for (const [id, f] of fleets) {
+    const dir = `fleets/${id}`;
+    let bytes = f.deployment?.length ?? 0;
+    for (const b of f.attestations.values()) bytes += b.length;
+    units.push({
+      bytes,
+      task: {
+        kind: 'fleet',
+        key: dir,
+        ...(f.deployment ? { deployment: `${dir}/deployment.json` } : {}),
+        attestations: [...f.attestations.keys()].map((n) => [n, `${dir}/attestations/${n}.json`]),
+      },
+    });
+  }
+  for (const [name, dirs] of epochs) {
+    if (!roots.namespaces.has(name)) continue;
+    for (const [dir, parts] of dirs) {
+      if (!parts.artifact || !parts.proof || !parts['auditor-record']) continue;
+      const key = `namespaces/${name}/${dir}`;
+      units.push({
+        bytes: parts.artifact.length + parts.proof.length + parts['auditor-record'].length,
+        task: {
+          kind: 'epoch',
+          key,
+          namespace: name,
+          artifact: `${key}/artifact.json`,
+          proof: `${key}/proof.json`,
+          record: `${key}/auditor-record.json`,
+        },
+      });
+    }
+  }
+  // Ties by key, so that every run lists the units in the same order.
+  return units.sort((a, b) => b.bytes - a.bytes || (a.task.key < b.task.key ? -1 : 1)).map((u) => u.task);
+}
+
+/**
+ * Verifies units claimed from `counter` (an Int32Array over shared memory, slot 0: the next unclaimed index) until
+ * none is left; every thread, the main one included, runs this loop over the same `units`.
+ */
+export function runClaimedUnits(
+  units: readonly UnitTask[],
+  counter: Int32Array,
+  files: EvidenceFiles,
+  roots: TrustRoots,
+  now: string | (() => string | undefined) | undefined,
+): UnitOutcome[] {
+  const out: UnitOutcome[] = [];
+  const bytes = (path: string) => {
+    const b = files.get(path);
+    if (!b) throw new Error(`a unit names ${path}, which the tree does not hold`);
+    return b;
+  };
+  for (let i = Atomics.add(counter, 0, 1); i < units.length; i = Atomics.add(counter, 0, 1)) {
+    const u = units[i]!;
+    const list = new Checklist();
+    let result: unknown;
+    if (u.kind === 'fleet') {
+      result = verifyFleet(
+        list,
+        roots,
+        {
+          dir: u.key,
+          deployment: u.deployment === undefined ? undefined : bytes(u.deployment),
+          attestations: new Map(u.attestations.map(([n, p]) => [n, bytes(p)])),
+        },
+        { now },
+      );
+    } else {
+      const policy = roots.namespaces.get(u.namespace);
+      if (!policy) throw new Error(`${u.key}: namespace ${u.namespace} is not declared`);
+      result = verifyEpoch(list, policy, {
+        dir: u.key,
+        artifact: bytes(u.artifact),
+        proof: bytes(u.proof),
+        record: bytes(u.record),
+      });
+    }
+    out.push({ key: u.key, checks: list.checks, errors: list.errors, result });
+  }
+  return out;
+}
