@@ -14,6 +14,7 @@ import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
 import { verifyEvidenceParallel } from './lib/parallel-verify.ts';
+import { writeJsonLines } from './lib/json-lines.ts';
 import type { Report } from '../verify/report.ts';
 
 const USAGE = `usage:
@@ -99,7 +100,8 @@ function progress(run: VerifyRun): (c: unknown) => void {
 function printVerify(run: VerifyRun, report: Report): number {
   if (run.json) {
     const { model: _model, ...rest } = report;
-    console.log(JSON.stringify({ ...rest, evidence: run.dir }, null, 2));
+    // In pieces: at --scale 100 the text is ~27 MB (scripts/lib/json-lines.ts).
+    writeJsonLines({ ...rest, evidence: run.dir }, (text) => console.log(text.slice(0, -1)));
   } else console.log(formatReport(report, { verbose: run.verbose }));
   return report.ok ? 0 : 1;
 }

@@ -58,13 +58,22 @@ function workerEntry(): URL {
   return bundle ? new URL(`file://${bundle}`) : new URL('./verify-worker.mjs', import.meta.url);
 }
 
-function runWorker(job: WorkerJob): Promise<UnitOutcome<VerificationErrorJSON>[]> {
+/** A unit's outcome as a worker posts it: errors as JSON. */
+export type WorkerOutcome = UnitOutcome<VerificationErrorJSON>;
+
+/** Starts a worker on `job`; resolves with every outcome it posted (batches, then `null`). */
+function runWorker(job: WorkerJob): Promise<WorkerOutcome[]> {
   return new Promise((resolve, reject) => {
     const w = new Worker(workerEntry(), { workerData: job });
+    const outcomes: WorkerOutcome[] = [];
     let done = false;
-    w.once('message', (m: UnitOutcome<VerificationErrorJSON>[]) => {
+    w.on('message', (m: WorkerOutcome[] | null) => {
+      if (m) {
+        for (const o of m) outcomes.push(o);
+        return;
+      }
       done = true;
-      resolve(m);
+      resolve(outcomes);
       void w.terminate();
     });
     w.once('error', reject);
@@ -125,8 +134,8 @@ export async function verifyEvidenceParallel(
   // This thread claims units too, while the workers start.
   let newest: string | undefined | null = null;
   const now = opts.now ?? (() => (newest === null ? (newest = newestEpochTime(shared)) : newest));
-  const mine = runClaimedUnits(units, new Int32Array(counter), shared, roots, now);
-  const byKey = new Map<string, UnitOutcome>(mine.map((o) => [o.key, o]));
+  const byKey = new Map<string, UnitOutcome>();
+  runClaimedUnits(units, new Int32Array(counter), shared, roots, now, (o) => byKey.set(o.key, o));
   for (const outcomes of await Promise.all(workers))
     for (const o of outcomes)
       byKey.set(o.key, {

@@ -70,7 +70,8 @@ export function unitsOf(files: EvidenceFiles, roots: TrustRoots): UnitTask[] {
 
 /**
  * Verifies units claimed from `counter` (an Int32Array over shared memory, slot 0: the next unclaimed index) until
- * none is left; every thread, the main one included, runs this loop over the same `units`.
+ * none is left, handing each outcome to `emit`; every thread, the main one included, runs this loop over the same
+ * `units`.
  */
 export function runClaimedUnits(
   units: readonly UnitTask[],
@@ -78,8 +79,8 @@ export function runClaimedUnits(
   files: EvidenceFiles,
   roots: TrustRoots,
   now: string | (() => string | undefined) | undefined,
-): UnitOutcome[] {
-  const out: UnitOutcome[] = [];
+  emit: (o: UnitOutcome) => void,
+): void {
   const bytes = (path: string) => {
     const b = files.get(path);
     if (!b) throw new Error(`a unit names ${path}, which the tree does not hold`);
@@ -110,7 +111,6 @@ export function runClaimedUnits(
         record: bytes(u.record),
       });
     }
-    out.push({ key: u.key, checks: list.checks, errors: list.errors, result });
+    emit({ key: u.key, checks: list.checks, errors: list.errors, result });
   }
-  return out;
 }

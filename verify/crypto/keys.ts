@@ -2,6 +2,7 @@
  * The signature algorithms evidence may use, by the names the format document gives them (§3.2), and the wider set
  * a pinned key may have: vendor roots that are X.509 certificates (§3.4) also use P-384 and RSA keys.
  */
+import { toHex } from '../encoding.ts';
 import { decodeEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
 import { decodeP256PublicKey, verifyP256 } from './ecdsa.ts';
 
@@ -25,11 +26,9 @@ export function isSignatureAlgorithm(alg: TrustKeyAlgorithm): alg is SignatureAl
 
 /** Keys already judged (a fleet key is listed again in every epoch's artifact), by algorithm and bytes. */
 const judged = new Map<string, boolean>();
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function isValidPublicKey(alg: SignatureAlgorithm, publicKey: Uint8Array): boolean {
-  let id: string = alg;
-  for (let i = 0; i < publicKey.length; i++) id += HEX[publicKey[i]!]!;
+  const id = `${alg}:${toHex(publicKey)}`;
   const known = judged.get(id);
   if (known !== undefined) return known;
   const ok = alg === 'ed25519' ? decodeEd25519PublicKey(publicKey) !== null : decodeP256PublicKey(publicKey);

@@ -10,6 +10,7 @@
  * that two providers that answer it correctly accept and reject exactly the same inputs (the equivalence tests in
  * verify/crypto/provider.test.ts and scripts/lib/node-crypto.test.ts run every vector through both).
  */
+import { toHex } from '../encoding.ts';
 import { referenceProvider } from './reference.ts';
 
 export type EcCurve = 'p256' | 'p384';
@@ -70,13 +71,6 @@ export function withCryptoProvider<T>(p: CryptoProvider, fn: () => T): T {
   }
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i]!]!;
-  return s;
-}
-
 /**
  * The verdict of a signature check, remembered by algorithm, key, signature and the message's SHA-256 within one
  * run (until the provider changes). `check` runs only the first time.
@@ -88,7 +82,10 @@ export function memoVerify(
   message: Uint8Array,
   check: () => boolean,
 ): boolean {
-  const key = `${alg}|${hex(publicKey)}|${hex(signature)}|${message.length}|${hex(current.sha256(message))}`;
+  // One flat string (join), not a rope: the memo keeps its keys for the whole run.
+  const key = [alg, toHex(publicKey), toHex(signature), message.length, toHex(current.sha256(message))].join(
+    '|',
+  );
   const known = memo.get(key);
   if (known !== undefined) return known;
   const v = check();

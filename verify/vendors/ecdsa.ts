@@ -4,6 +4,7 @@
  * P-384 key. High-S signatures are valid ECDSA and accepted: two of the AWS Nitro chain's signatures are high-S.
  * The point, the encoding and the scalars' ranges are checked here; the crypto provider is asked the equation.
  */
+import { toHex } from '../encoding.ts';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { EC_FIELD_BYTES, derToP1363, scalarsInRange } from '../crypto/der.ts';
 import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
@@ -16,14 +17,12 @@ const CURVES = { p256, p384 } as const;
 
 /** Points already judged, by curve and hex: a pinned key is checked once per signature otherwise. */
 const judged = new Map<string, boolean>();
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Whether `point` is a valid SEC1 point (uncompressed or compressed) of the curve, not the identity. */
 export function isValidEcPoint(curve: EcCurve, point: Uint8Array): boolean {
   const f = EC_FIELD_BYTES[curve];
   if (point.length !== 2 * f + 1 && point.length !== f + 1) return false;
-  let key = curve;
-  for (let i = 0; i < point.length; i++) key += HEX[point[i]!]!;
+  const key = `${curve}:${toHex(point)}`;
   const known = judged.get(key);
   if (known !== undefined) return known;
   let ok: boolean;

@@ -1,0 +1,68 @@
+/**
+ * JSON.stringify(value, null, 2), in pieces: the same text, split between the elements of the top-level object's
+ * arrays, so that a report of 100,000 checks is written a piece at a time instead of as one string of tens of MB
+ * (and a copy of it in the output buffer). Each piece is whole lines; joined with '\n' they are exactly the text
+ * JSON.stringify gives (scripts/lib/json-lines.test.ts checks it on reports and on arbitrary JSON values).
+ */
+
+/** JSON.stringify(v, null, 2), every line after the first indented by `pad`. */
+function nested(v: unknown, pad: string): string | undefined {
+  const s = JSON.stringify(v, null, 2) as string | undefined;
+  return s === undefined ? undefined : s.replaceAll('\n', `\n${pad}`);
+}
+
+const plainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.getPrototypeOf(v) === Object.prototype &&
+  typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+
+export function* jsonLines(value: unknown): Generator<string> {
+  if (!plainObject(value)) {
+    const s = JSON.stringify(value, null, 2) as string | undefined;
+    if (s !== undefined) yield s;
+    return;
+  }
+  // JSON.stringify's rules: properties whose value gives no JSON (undefined, functions, symbols) are left out.
+  const entries: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const probe = v === null || typeof v === 'object' ? v : JSON.stringify(v);
+    if (probe !== undefined) entries.push([k, v]);
+  }
+  if (entries.length === 0) {
+    yield '{}';
+    return;
+  }
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i]!;
+    const comma = i < entries.length - 1 ? ',' : '';
+    const head = `  ${JSON.stringify(k)}: `;
+    if (Array.isArray(v) && v.length > 0 && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+      yield `${head}[`;
+      for (let j = 0; j < v.length; j++)
+        yield `    ${nested(v[j], '    ') ?? 'null'}${j < v.length - 1 ? ',' : ''}`;
+      yield `  ]${comma}`;
+    } else {
+      yield `${head}${nested(v, '  ')}${comma}`;
+    }
+  }
+  yield '}';
+}
+
+/** Writes jsonLines(value) through `write`, in pieces of about `size` characters, each ending with a newline. */
+export function writeJsonLines(value: unknown, write: (text: string) => void, size = 1 << 16): void {
+  let buf: string[] = [];
+  let n = 0;
+  for (const line of jsonLines(value)) {
+    buf.push(line);
+    n += line.length + 1;
+    if (n >= size) {
+      write(`${buf.join('\n')}\n`);
+      buf = [];
+      n = 0;
+    }
+  }
+  if (buf.length) write(`${buf.join('\n')}\n`);
+}
