@@ -116,7 +116,14 @@ function cmdVerify(args: string[]): number {
 async function cmdVerifyParallel(args: string[]): Promise<number> {
   const run = prepareVerify(args);
   if (run.code !== undefined) return run.code;
-  const report = await verifyEvidenceParallel(run.files!, { jobs: run.jobs, onCheck: progress(run) });
+  const report = await verifyEvidenceParallel(run.files!, {
+    jobs: run.jobs,
+    onCheck: progress(run),
+    onWorkerError: (e, n) =>
+      console.error(
+        `fleetproof: ${e.message}; ${n} unverified units were verified on the main thread instead`,
+      ),
+  });
   return printVerify(run, report);
 }
 

@@ -29,7 +29,8 @@ function cachedKey(id: string, make: () => KeyObject): KeyObject | null {
     } catch {
       k = null;
     }
-    if (keys.size > 50_000) keys.clear();
+    // Most keys sign once (an HSM's attestation); the ones that recur (CA, operator, auditor) come back at once.
+    if (keys.size >= 4096) keys.clear();
     keys.set(id, k);
   }
   return k;

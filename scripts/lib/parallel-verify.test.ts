@@ -53,3 +53,21 @@ test('when the tree is read into shared memory, every file is a view of one buff
   assert.ok([...buffers][0] instanceof SharedArrayBuffer);
   for (const [p, b] of plain) assert.deepEqual(Buffer.from(shared.get(p)!), Buffer.from(b), p);
 });
+
+test('when a worker dies with units it claimed, the main thread verifies them and the report is unchanged', async () => {
+  useNodeCrypto();
+  const files = readTree(`${root}evidence`, { shared: true });
+  const one = JSON.stringify(verifyEvidence(files));
+  const told: [Error, number][] = [];
+  const report = await verifyEvidenceParallel(files, {
+    jobs: 2,
+    workerUrl: new URL('./testdata/dying-worker.mjs', import.meta.url),
+    mainThreadClaims: false,
+    onWorkerError: (e, n) => told.push([e, n]),
+  });
+  assert.equal(JSON.stringify(report), one);
+  assert.equal(told.length, 1);
+  assert.match(told[0]![0].message, /exited with code 3/);
+  // Every unit (3 fleets, 65 epochs), the three the worker claimed included, was verified here.
+  assert.equal(told[0]![1], 68);
+});

@@ -61,25 +61,30 @@ function workerEntry(): URL {
 /** A unit's outcome as a worker posts it: errors as JSON. */
 export type WorkerOutcome = UnitOutcome<VerificationErrorJSON>;
 
-/** Starts a worker on `job`; resolves with every outcome it posted (batches, then `null`). */
-function runWorker(job: WorkerJob): Promise<WorkerOutcome[]> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(workerEntry(), { workerData: job });
+/**
+ * Starts a worker on `job`; resolves with every outcome it posted (batches, then `null`), and the error that
+ * stopped it if it stopped before `null` (out of memory, say): the units it claimed without posting are then
+ * verified on this thread, so a worker's death costs time, never a verdict.
+ */
+function runWorker(url: URL, job: WorkerJob): Promise<{ outcomes: WorkerOutcome[]; error?: Error }> {
+  return new Promise((resolve) => {
+    const w = new Worker(url, { workerData: job });
     const outcomes: WorkerOutcome[] = [];
-    let done = false;
-    w.on('message', (m: WorkerOutcome[] | null) => {
-      if (m) {
-        for (const o of m) outcomes.push(o);
-        return;
-      }
-      done = true;
-      resolve(outcomes);
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      resolve(error ? { outcomes, error } : { outcomes });
       void w.terminate();
+    };
+    w.on('message', (m: WorkerOutcome[] | null) => {
+      if (m) for (const o of m) outcomes.push(o);
+      else settle();
     });
-    w.once('error', reject);
-    w.once('exit', (code) => {
-      if (!done) reject(new Error(`a verify worker exited with ${code}`));
-    });
+    w.once('error', (e) => settle(e));
+    w.once('exit', (code) =>
+      settle(new Error(`a verify worker exited with code ${code} before it finished`)),
+    );
   });
 }
 
@@ -110,7 +115,15 @@ function sharedTree(files: EvidenceFiles): { memory: SharedArrayBuffer; table: [
 /** verifyEvidence, with the units spread over `jobs` threads (this one included). */
 export async function verifyEvidenceParallel(
   files: EvidenceFiles,
-  opts: VerifyOptions & { jobs?: number } = {},
+  opts: VerifyOptions & {
+    jobs?: number;
+    /** Told when a worker stopped early, with the number of units then verified on this thread instead. */
+    onWorkerError?: (e: Error, reverified: number) => void;
+    /** false: this thread claims no unit while the workers run (tests); default true. */
+    mainThreadClaims?: boolean;
+    /** The worker module (tests); default: the bundled worker, else scripts/lib/verify-worker.mjs. */
+    workerUrl?: URL;
+  } = {},
 ): Promise<Report> {
   const jobs = Math.max(1, opts.jobs ?? defaultJobs(files));
   const rootsBytes = files.get(TRUST_ROOTS_FILE);
@@ -128,20 +141,31 @@ export async function verifyEvidenceParallel(
   const { memory, table } = sharedTree(files);
   const shared = new Map(table.map(([p, at, n]) => [p, new Uint8Array(memory, at, n)]));
   const counter = new SharedArrayBuffer(4);
+  const url = opts.workerUrl ?? workerEntry();
   const workers = Array.from({ length: Math.min(jobs, units.length) - 1 }, () =>
-    runWorker({ memory, table, counter, units, now: opts.now }),
+    runWorker(url, { memory, table, counter, units, now: opts.now }),
   );
   // This thread claims units too, while the workers start.
   let newest: string | undefined | null = null;
   const now = opts.now ?? (() => (newest === null ? (newest = newestEpochTime(shared)) : newest));
   const byKey = new Map<string, UnitOutcome>();
-  runClaimedUnits(units, new Int32Array(counter), shared, roots, now, (o) => byKey.set(o.key, o));
-  for (const outcomes of await Promise.all(workers))
+  if (opts.mainThreadClaims !== false)
+    runClaimedUnits(units, new Int32Array(counter), shared, roots, now, (o) => byKey.set(o.key, o));
+  const stopped: Error[] = [];
+  for (const { outcomes, error } of await Promise.all(workers)) {
+    if (error) stopped.push(error);
     for (const o of outcomes)
       byKey.set(o.key, {
         ...o,
         errors: o.errors.map((e) => new VerificationError(e.code, e.message, { file: e.file, path: e.path })),
       });
+  }
+  const missing = units.filter((u) => !byKey.has(u.key));
+  for (const e of stopped) opts.onWorkerError?.(e, missing.length);
+  if (missing.length)
+    runClaimedUnits(missing, new Int32Array(new SharedArrayBuffer(4)), shared, roots, now, (o) =>
+      byKey.set(o.key, o),
+    );
 
   const take = (key: string) => {
     const o = byKey.get(key);

@@ -46,7 +46,8 @@ export interface CryptoProvider {
 let current: CryptoProvider = referenceProvider;
 /** Verdicts of signatures verified in this run: the same signature recurs (a CA-to-root certificate, per HSM). */
 let memo = new Map<string, boolean>();
-const MEMO_MAX = 200_000;
+// Bounded: what recurs (a CA's signature on each HSM's certificate) is remembered again right after a reset.
+const MEMO_MAX = 8192;
 
 export function getCryptoProvider(): CryptoProvider {
   return current;
