@@ -71,32 +71,57 @@ export function parseJsonText(text: string, file: string, opts: JsonReadOptions 
   }
 }
 
+/** A JSONPath step: an index, or a key (written `.key` when it is an identifier, else `["key"]`). */
+type Step = number | string;
+const pathText = (base: string, steps: readonly Step[]) =>
+  steps.reduce<string>(
+    (p, k) =>
+      typeof k === 'number'
+        ? `${p}[${k}]`
+        : /^[A-Za-z_]\w*$/.test(k)
+          ? `${p}.${k}`
+          : `${p}[${JSON.stringify(k)}]`,
+    base,
+  );
+
 /**
  * Array and string limits over a parsed value (depth is already bounded, so recursion is shallow).
- * Raises LIMIT_EXCEEDED with the JSONPath of the first offender.
+ * Raises LIMIT_EXCEEDED with the JSONPath of the first offender; the path is written only then.
  */
 export function checkJsonLimits(value: unknown, file: string, path = '$'): void {
-  if (typeof value === 'string') {
-    if (value.length > LIMITS.maxStringLength) {
-      throw new VerificationError(
-        'LIMIT_EXCEEDED',
-        `string of ${value.length} characters; the limit is ${LIMITS.maxStringLength}`,
-        { file, path },
-      );
+  const steps: Step[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.length > LIMITS.maxStringLength) {
+        throw new VerificationError(
+          'LIMIT_EXCEEDED',
+          `string of ${v.length} characters; the limit is ${LIMITS.maxStringLength}`,
+          { file, path: pathText(path, steps) },
+        );
+      }
+    } else if (Array.isArray(v)) {
+      if (v.length > LIMITS.maxArrayEntries) {
+        throw new VerificationError(
+          'LIMIT_EXCEEDED',
+          `array of ${v.length} entries; the limit is ${LIMITS.maxArrayEntries}`,
+          { file, path: pathText(path, steps) },
+        );
+      }
+      for (let i = 0; i < v.length; i++) {
+        steps.push(i);
+        walk(v[i]);
+        steps.pop();
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        steps.push(k);
+        walk((v as Record<string, unknown>)[k]);
+        steps.pop();
+      }
     }
-  } else if (Array.isArray(value)) {
-    if (value.length > LIMITS.maxArrayEntries) {
-      throw new VerificationError(
-        'LIMIT_EXCEEDED',
-        `array of ${value.length} entries; the limit is ${LIMITS.maxArrayEntries}`,
-        { file, path },
-      );
-    }
-    for (let i = 0; i < value.length; i++) checkJsonLimits(value[i], file, `${path}[${i}]`);
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value))
-      checkJsonLimits(v, file, /^[A-Za-z_]\w*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
-  }
+  };
+  walk(value);
 }
 
 /** Size, UTF-8, depth, JSON syntax, then array and string limits: the one way the core reads a JSON file. */
