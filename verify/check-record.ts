@@ -7,7 +7,7 @@ import { fromBase64, fromHex, toHex } from './encoding.ts';
 import { readJson } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { Checklist, type CheckResult } from './checklist.ts';
-import { decodeEd25519PublicKey } from './crypto/ed25519.ts';
+import { isValidEd25519PublicKey } from './crypto/ed25519.ts';
 import { fingerprint } from './crypto/sha256.ts';
 import { type AuditorRecord, parseAuditorRecord, verifyAuditorSignature } from './plexi/record.ts';
 import type { VerificationErrorJSON } from './errors.ts';
@@ -27,7 +27,7 @@ export function parseAuditorKey(text: string, label = 'auditor key'): Uint8Array
   const bytes = /^[0-9a-fA-F]{64}$/.test(s) ? fromHex(s.toLowerCase(), where) : fromBase64(s, where);
   if (bytes.length !== 32)
     throw new VerificationError('LENGTH_INVALID', `an Ed25519 key has 32 bytes, not ${bytes.length}`, where);
-  if (!decodeEd25519PublicKey(bytes))
+  if (!isValidEd25519PublicKey(bytes))
     throw new VerificationError('KEY_INVALID', 'not a valid Ed25519 public key (or of small order)', where);
   return bytes;
 }

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { verifyEd25519Strict } from './ed25519.ts';
+import { isValidEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
 import { verifyP256 } from './ecdsa.ts';
 import { sha256 } from './sha256.ts';
 import { fromHex, toHex } from '../encoding.ts';
@@ -72,6 +72,58 @@ describe('Ed25519 strict (verify_strict rules)', () => {
       sL >>= 8n;
     }
     assert.equal(verifyEd25519Strict(bad, msg, pk), false);
+  });
+});
+
+describe('Ed25519 public key validity', () => {
+  /** The reference: noble's strict decoding (RFC 8032 §5.1.3, y < p), then its small-order test. */
+  const noble = (b: Uint8Array) => {
+    try {
+      return !ed25519.Point.fromBytes(b, false).isSmallOrder();
+    } catch {
+      return false;
+    }
+  };
+  const le = (x: bigint, sign = 0) => {
+    const b = new Uint8Array(32);
+    for (let i = 0; i < 32; i++, x >>= 8n) b[i] = Number(x & 255n);
+    b[31]! |= sign << 7;
+    return b;
+  };
+  const P = (1n << 255n) - 19n;
+
+  test("when given every key of the vectors, the small-order and non-canonical encodings, the verdict is noble's", () => {
+    const keys: Uint8Array[] = [];
+    for (const g of vec('wycheproof/ed25519_test.json').testGroups) keys.push(hex(g.publicKey.pk));
+    for (const c of vec('rfc8032/ed25519.json')) keys.push(hex(c.publicKey));
+    // y of the small-order points, y ≥ p (non-canonical), and their neighbours, with either sign bit.
+    const ys = [0n, 1n, 2n, P - 1n, P - 2n, P, P + 1n, (1n << 255n) - 1n];
+    for (let y = P; y < 1n << 255n; y++) ys.push(y);
+    for (const y of ys) for (const sign of [0, 1]) keys.push(le(y, sign));
+    keys.push(new Uint8Array(31), new Uint8Array(33));
+    let valid = 0;
+    for (const k of keys) {
+      assert.equal(isValidEd25519PublicKey(k), noble(k), toHex(k));
+      if (noble(k)) valid++;
+    }
+    assert.ok(valid >= 20, `${valid} valid keys among the vectors`);
+  });
+
+  test("when given 4,000 random encodings and 1,000 random valid keys, the verdict is noble's", () => {
+    // Deterministic: SHA-256 in counter mode. About half of random y are on the curve.
+    const rand = (i: number) => sha256(new TextEncoder().encode(`fleetproof ed25519 validity ${i}`));
+    let onCurve = 0;
+    for (let i = 0; i < 4000; i++) {
+      const k = rand(i);
+      const got = isValidEd25519PublicKey(k);
+      assert.equal(got, noble(k), toHex(k));
+      if (got) onCurve++;
+    }
+    assert.ok(onCurve > 1500 && onCurve < 2500, `${onCurve} of 4000 on the curve`);
+    for (let i = 0; i < 1000; i++) {
+      const k = ed25519.getPublicKey(rand(10_000 + i));
+      assert.equal(isValidEd25519PublicKey(k), true, toHex(k));
+    }
   });
 });
 

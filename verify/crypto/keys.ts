@@ -3,7 +3,7 @@
  * a pinned key may have: vendor roots that are X.509 certificates (§3.4) also use P-384 and RSA keys.
  */
 import { toHex } from '../encoding.ts';
-import { decodeEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
+import { isValidEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
 import { decodeP256PublicKey, verifyP256 } from './ecdsa.ts';
 
 export const SIGNATURE_ALGORITHMS = ['ed25519', 'ecdsa-p256-sha256'] as const;
@@ -31,7 +31,7 @@ export function isValidPublicKey(alg: SignatureAlgorithm, publicKey: Uint8Array)
   const id = `${alg}:${toHex(publicKey)}`;
   const known = judged.get(id);
   if (known !== undefined) return known;
-  const ok = alg === 'ed25519' ? decodeEd25519PublicKey(publicKey) !== null : decodeP256PublicKey(publicKey);
+  const ok = alg === 'ed25519' ? isValidEd25519PublicKey(publicKey) : decodeP256PublicKey(publicKey);
   if (judged.size > 50_000) judged.clear();
   judged.set(id, ok);
   return ok;

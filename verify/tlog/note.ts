@@ -6,7 +6,7 @@
  * The core never holds a private key: signing takes a callback `(message) => signature` (an HSM, a KMS, a test's
  * key), and checks what it returns before writing it into a note.
  */
-import { decodeEd25519PublicKey, verifyEd25519Strict } from '../crypto/ed25519.ts';
+import { isValidEd25519PublicKey, verifyEd25519Strict } from '../crypto/ed25519.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { concatBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from '../encoding.ts';
 import { VerificationError } from '../errors.ts';
@@ -248,7 +248,7 @@ export function parseVerifierKey(vkey: string, where: Where = {}): VerifierKey {
   if (publicKey.length !== 32) {
     throw keyFail(`an Ed25519 verifier key holds 32 bytes, not ${publicKey.length}`, where);
   }
-  if (!decodeEd25519PublicKey(publicKey)) {
+  if (!isValidEd25519PublicKey(publicKey)) {
     throw new VerificationError('KEY_INVALID', `the key of ${name} is not a valid Ed25519 point`, where);
   }
   const keyId = computeKeyId(name, type, publicKey);
@@ -267,7 +267,7 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array, type: num
   if (type !== ED25519_TYPE && type !== COSIGNATURE_V1_TYPE) {
     throw keyFail(`unsupported signature type ${typeHex(type)}`, {});
   }
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32 || !decodeEd25519PublicKey(publicKey)) {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32 || !isValidEd25519PublicKey(publicKey)) {
     throw new VerificationError('KEY_INVALID', `the key of ${name} is not a valid Ed25519 public key`);
   }
   const keyId = computeKeyId(name, type, publicKey);
