@@ -1,5 +1,5 @@
 /**
- * JSON.stringify(value, null, 2), in pieces: the same text, split between the elements of the top-level object's
+ * JSON.stringify(value, null, 2), in pieces: the same text, split between batches of elements of the top-level object's
  * arrays, so that a report of 100,000 checks is written a piece at a time instead of as one string of tens of MB
  * (and a copy of it in the output buffer). Each piece is whole lines; joined with '\n' they are exactly the text
  * JSON.stringify gives (scripts/lib/json-lines.test.ts checks it on reports and on arbitrary JSON values).
@@ -9,6 +9,22 @@
 function nested(v: unknown, pad: string): string | undefined {
   const s = JSON.stringify(v, null, 2) as string | undefined;
   return s === undefined ? undefined : s.replaceAll('\n', `\n${pad}`);
+}
+
+/** Elements per piece of a long array. */
+const BATCH = 256;
+
+/**
+ * The elements `from` to `from + BATCH` of the array at the top-level key `key`, as JSON.stringify writes them
+ * there (indented by four, comma-separated): JSON.stringify of a one-key object holding just those elements, with
+ * the object's own first two lines and last two lines cut off.
+ */
+function elements(key: string, list: unknown[], from: number): string {
+  const s = JSON.stringify({ [key]: list.slice(from, from + BATCH) }, null, 2);
+  const head = `{\n  ${JSON.stringify(key)}: [\n`;
+  const tail = '\n  ]\n}';
+  if (!s.startsWith(head) || !s.endsWith(tail)) throw new Error('unexpected JSON.stringify layout');
+  return s.slice(head.length, s.length - tail.length);
 }
 
 const plainObject = (v: unknown): v is Record<string, unknown> =>
@@ -41,8 +57,8 @@ export function* jsonLines(value: unknown): Generator<string> {
     const head = `  ${JSON.stringify(k)}: `;
     if (Array.isArray(v) && v.length > 0 && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
       yield `${head}[`;
-      for (let j = 0; j < v.length; j++)
-        yield `    ${nested(v[j], '    ') ?? 'null'}${j < v.length - 1 ? ',' : ''}`;
+      for (let j = 0; j < v.length; j += BATCH)
+        yield `${elements(k, v, j)}${j + BATCH < v.length ? ',' : ''}`;
       yield `  ]${comma}`;
     } else {
       yield `${head}${nested(v, '  ')}${comma}`;
