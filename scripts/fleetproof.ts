@@ -9,11 +9,11 @@ import { formatReport, verifyEvidence } from '../verify/index.ts';
 import { checkRecord, parseAuditorKey } from '../verify/check-record.ts';
 import { VerificationError } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
-import { TreeReadError, readPrefix, readTree } from './lib/read-tree.ts';
+import { SharedTree, TreeReadError, type TreeEntry, listTree, readPrefix } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
-import { verifyEvidenceParallel } from './lib/parallel-verify.ts';
+import { verifyTreeParallel } from './lib/parallel-verify.ts';
 import { writeJsonLines } from './lib/json-lines.ts';
 import type { Report } from '../verify/report.ts';
 
@@ -40,11 +40,11 @@ interface VerifyRun {
   json: boolean;
   verbose: boolean;
   jobs: number | undefined;
-  files?: Map<string, Uint8Array>;
+  entries?: TreeEntry[];
   code?: number;
 }
 
-/** Parses the options and reads the tree; `code` is set when there is nothing to verify. */
+/** Parses the options and lists the tree; `code` is set when there is nothing to verify. */
 function prepareVerify(args: string[]): VerifyRun {
   const { values } = parseArgs({
     args,
@@ -69,7 +69,7 @@ function prepareVerify(args: string[]): VerifyRun {
     jobs,
   };
   try {
-    run.files = readTree(run.dir, { shared: true });
+    run.entries = listTree(run.dir);
   } catch (e) {
     if (e instanceof TreeReadError) {
       const err = new VerificationError('FILE_MISSING', e.message, { file: run.dir });
@@ -110,13 +110,14 @@ function printVerify(run: VerifyRun, report: Report): number {
 function cmdVerify(args: string[]): number {
   const run = prepareVerify(args);
   if (run.code !== undefined) return run.code;
-  return printVerify(run, verifyEvidence(run.files!, { onCheck: progress(run) }));
+  const files = SharedTree.of(run.entries!).files();
+  return printVerify(run, verifyEvidence(files, { onCheck: progress(run) }));
 }
 
 async function cmdVerifyParallel(args: string[]): Promise<number> {
   const run = prepareVerify(args);
   if (run.code !== undefined) return run.code;
-  const report = await verifyEvidenceParallel(run.files!, {
+  const { report } = await verifyTreeParallel(run.entries!, {
     jobs: run.jobs,
     onCheck: progress(run),
     onWorkerError: (e, n) =>

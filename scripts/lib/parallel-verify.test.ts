@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readTree } from './read-tree.ts';
-import { verifyEvidenceParallel } from './parallel-verify.ts';
+import { listTree, readTree } from './read-tree.ts';
+import { verifyEvidenceParallel, verifyTreeParallel } from './parallel-verify.ts';
 import { verifyEvidence } from '../../verify/tree.ts';
 import { useNodeCrypto } from './node-crypto.ts';
 
@@ -70,4 +70,26 @@ test('when a worker dies with units it claimed, the main thread verifies them an
   assert.match(told[0]![0].message, /exited with code 3/);
   // Every unit (3 fleets, 65 epochs), the three the worker claimed included, was verified here.
   assert.equal(told[0]![1], 68);
+});
+
+test('when a listed tree is read by the threads that claim its units, the files and the report are those of one thread', async () => {
+  useNodeCrypto();
+  const files = readTree(`${root}evidence`);
+  const one = JSON.stringify(verifyEvidence(files));
+  for (const jobs of [2, 3]) {
+    const r = await verifyTreeParallel(listTree(`${root}evidence`), { jobs });
+    assert.equal(JSON.stringify(r.report), one);
+    assert.deepEqual([...r.files.keys()], [...files.keys()]);
+    for (const [p, b] of files) assert.deepEqual(Buffer.from(r.files.get(p)!), Buffer.from(b), p);
+  }
+  // A worker that claims units and dies before reading them: this thread reads and verifies them.
+  const told: number[] = [];
+  const r = await verifyTreeParallel(listTree(`${root}evidence`), {
+    jobs: 2,
+    workerUrl: new URL('./testdata/dying-worker.mjs', import.meta.url),
+    mainThreadClaims: false,
+    onWorkerError: (_e, n) => told.push(n),
+  });
+  assert.equal(JSON.stringify(r.report), one);
+  assert.deepEqual(told, [68]);
 });

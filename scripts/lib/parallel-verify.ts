@@ -5,9 +5,9 @@
  * computes them. The report is the same whatever N (scripts/lib/parallel-verify.test.ts compares the JSON byte for
  * byte).
  *
- * The tree is in one SharedArrayBuffer (readTree with `shared`): workers get views of it, not copies, and claim
- * units one at a time from a shared counter (scripts/lib/units.ts), largest first, so that the threads finish
- * together.
+ * The tree is in one SharedArrayBuffer (SharedTree, scripts/lib/read-tree.ts): workers get views of it, not
+ * copies, and claim units one at a time from a shared counter (scripts/lib/units.ts), largest first, so that the
+ * threads finish together; the thread that claims a unit reads its files, so reading is spread over the threads too.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -19,18 +19,16 @@ import {
   type EvidenceFiles,
   type UnitRunner,
   type VerifyOptions,
-  newestEpochTime,
   verifyEvidence,
   verifyEvidenceWith,
 } from '../../verify/tree.ts';
+import { SharedTree, type SharedTreeHandle, type TreeEntry } from './read-tree.ts';
 import { WORKER_BUNDLE, cliBundles } from './bundle-cache.mjs';
-import { type UnitOutcome, type UnitTask, runClaimedUnits, unitsOf } from './units.ts';
+import { type UnitOutcome, type UnitTask, newestTime, proofsOf, runClaimedUnits, unitsOf } from './units.ts';
 
 /** What a worker is started with. */
 export interface WorkerJob {
-  memory: SharedArrayBuffer;
-  /** Every file of the tree: path, offset in `memory`, length. */
-  table: [string, number, number][];
+  tree: SharedTreeHandle;
   counter: SharedArrayBuffer;
   units: UnitTask[];
   now: string | undefined;
@@ -88,69 +86,71 @@ function runWorker(url: URL, job: WorkerJob): Promise<{ outcomes: WorkerOutcome[
   });
 }
 
-/** The files as views of one SharedArrayBuffer: as they are when readTree read them so, else copied into one. */
-function sharedTree(files: EvidenceFiles): { memory: SharedArrayBuffer; table: [string, number, number][] } {
-  let memory: SharedArrayBuffer | undefined;
-  for (const b of files.values()) {
-    if (!(b.buffer instanceof SharedArrayBuffer) || (memory && b.buffer !== memory)) {
-      memory = undefined;
-      break;
-    }
-    memory = b.buffer;
-  }
-  if (memory) return { memory, table: [...files].map(([p, b]) => [p, b.byteOffset, b.length]) };
-  let total = 0;
-  for (const b of files.values()) total += b.length;
-  const copy = new Uint8Array(new SharedArrayBuffer(total));
-  const table: [string, number, number][] = [];
-  let at = 0;
-  for (const [p, b] of files) {
-    copy.set(b, at);
-    table.push([p, at, b.length]);
-    at += b.length;
-  }
-  return { memory: copy.buffer as SharedArrayBuffer, table };
+export interface ParallelOptions extends VerifyOptions {
+  jobs?: number;
+  /** Told when a worker stopped early, with the number of units then verified on this thread instead. */
+  onWorkerError?: (e: Error, reverified: number) => void;
+  /** false: this thread claims no unit while the workers run (tests); default true. */
+  mainThreadClaims?: boolean;
+  /** The worker module (tests); default: the bundled worker, else scripts/lib/verify-worker.mjs. */
+  workerUrl?: URL;
 }
 
 /** verifyEvidence, with the units spread over `jobs` threads (this one included). */
-export async function verifyEvidenceParallel(
-  files: EvidenceFiles,
-  opts: VerifyOptions & {
-    jobs?: number;
-    /** Told when a worker stopped early, with the number of units then verified on this thread instead. */
-    onWorkerError?: (e: Error, reverified: number) => void;
-    /** false: this thread claims no unit while the workers run (tests); default true. */
-    mainThreadClaims?: boolean;
-    /** The worker module (tests); default: the bundled worker, else scripts/lib/verify-worker.mjs. */
-    workerUrl?: URL;
-  } = {},
-): Promise<Report> {
-  const jobs = Math.max(1, opts.jobs ?? defaultJobs(files));
-  const rootsBytes = files.get(TRUST_ROOTS_FILE);
-  let roots: TrustRoots | undefined;
-  if (jobs > 1 && rootsBytes) {
-    try {
-      roots = parseTrustRoots(readJson(rootsBytes, TRUST_ROOTS_FILE));
-    } catch {
-      roots = undefined; // the single-threaded run reports it
-    }
-  }
-  const units = roots ? unitsOf(files, roots) : [];
-  if (!roots || units.length < 2) return verifyEvidence(files, opts);
+export function verifyEvidenceParallel(files: EvidenceFiles, opts: ParallelOptions = {}): Promise<Report> {
+  return verifyShared(SharedTree.fromFiles(files), opts).then((r) => r.report);
+}
 
-  const { memory, table } = sharedTree(files);
-  const shared = new Map(table.map(([p, at, n]) => [p, new Uint8Array(memory, at, n)]));
+/**
+ * Reads and verifies a listed tree (listTree) with `jobs` threads (default: defaultJobs by the listed sizes).
+ * Each unit's files are read by the thread that claims the unit; the trust roots and the epochs' proofs (which
+ * the vendor notes' time is taken from) by this thread first, and what no unit holds after the units. Gives the
+ * files as read, for the caller's report, and the report.
+ */
+export function verifyTreeParallel(
+  entries: TreeEntry[],
+  opts: ParallelOptions = {},
+): Promise<{ files: EvidenceFiles; report: Report }> {
+  return verifyShared(SharedTree.of(entries), opts);
+}
+
+async function verifyShared(
+  tree: SharedTree,
+  opts: ParallelOptions,
+): Promise<{ files: EvidenceFiles; report: Report }> {
+  const single = () => {
+    const files = tree.files();
+    return { files, report: verifyEvidence(files, opts) };
+  };
+  const jobs = Math.max(1, opts.jobs ?? (tree.size < PARALLEL_MIN_BYTES ? 1 : availableParallelism()));
+  if (jobs === 1) return single();
+  const rootsBytes = tree.get(TRUST_ROOTS_FILE);
+  let roots: TrustRoots | undefined;
+  try {
+    if (rootsBytes) roots = parseTrustRoots(readJson(rootsBytes, TRUST_ROOTS_FILE));
+  } catch {
+    roots = undefined; // the single-threaded run reports it
+  }
+  if (!roots) return single();
+  const { entries } = tree.handle;
+  const units = unitsOf(new Map(entries.map((e) => [e.rel, Math.max(0, e.room)])), roots);
+  if (units.length < 2) return single();
+
+  // The proofs, read here first so that any thread can find the newest epoch's time without reading a file.
+  const proofs = proofsOf(entries);
+  if (opts.now === undefined) for (const p of proofs) tree.get(p);
+  const now = opts.now ?? newestTime(tree, proofs);
+
   const counter = new SharedArrayBuffer(4);
   const url = opts.workerUrl ?? workerEntry();
   const workers = Array.from({ length: Math.min(jobs, units.length) - 1 }, () =>
-    runWorker(url, { memory, table, counter, units, now: opts.now }),
+    runWorker(url, { tree: tree.handle, counter, units, now: opts.now }),
   );
-  // This thread claims units too, while the workers start.
-  let newest: string | undefined | null = null;
-  const now = opts.now ?? (() => (newest === null ? (newest = newestEpochTime(shared)) : newest));
+  const read = (p: string) => tree.get(p);
   const byKey = new Map<string, UnitOutcome>();
+  // This thread claims units too, while the workers start.
   if (opts.mainThreadClaims !== false)
-    runClaimedUnits(units, new Int32Array(counter), shared, roots, now, (o) => byKey.set(o.key, o));
+    runClaimedUnits(units, new Int32Array(counter), read, roots, now, (o) => byKey.set(o.key, o));
   const stopped: Error[] = [];
   for (const { outcomes, error } of await Promise.all(workers)) {
     if (error) stopped.push(error);
@@ -163,7 +163,7 @@ export async function verifyEvidenceParallel(
   const missing = units.filter((u) => !byKey.has(u.key));
   for (const e of stopped) opts.onWorkerError?.(e, missing.length);
   if (missing.length)
-    runClaimedUnits(missing, new Int32Array(new SharedArrayBuffer(4)), shared, roots, now, (o) =>
+    runClaimedUnits(missing, new Int32Array(new SharedArrayBuffer(4)), read, roots, now, (o) =>
       byKey.set(o.key, o),
     );
 
@@ -184,5 +184,6 @@ export async function verifyEvidenceParallel(
       return o.result as ReturnType<UnitRunner['epoch']>;
     },
   };
-  return verifyEvidenceWith(shared, opts, runner);
+  const files = tree.files();
+  return { files, report: verifyEvidenceWith(files, opts, runner) };
 }

@@ -3,8 +3,9 @@
  * so a hostile 50 MB file costs 4 MiB of memory and fails with FILE_TOO_LARGE. Symbolic links and special files
  * are not followed: they are reported as files the layout has no place for.
  *
- * With `shared`, every file is read into one SharedArrayBuffer (the map's values are views of it), so that worker
- * threads can verify parts of the tree without a copy (scripts/lib/parallel-verify.ts).
+ * For worker threads (scripts/lib/parallel-verify.ts) the tree can be listed first and read into one
+ * SharedArrayBuffer (SharedTree): each file has its slot, read once, by whichever thread needs it first, and every
+ * thread sees the same bytes without a copy.
  */
 import { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,14 +13,18 @@ import { LIMITS } from '../../verify/limits.ts';
 
 export class TreeReadError extends Error {}
 
-interface Entry {
+/** One file of a listed tree. */
+export interface TreeEntry {
+  /** Path relative to the tree's root, with `/`. */
   rel: string;
+  /** Path on disk. */
   path: string;
-  /** Bytes to set aside: the file's size plus one (to see growth up to the limit), at most the limit plus one. */
+  /** Bytes to set aside: the file's size plus one (to see growth up to the limit), at most the limit plus one; -1 for a link or special file (not read, given no bytes). */
   room: number;
 }
 
-export function readTree(root: string, opts: { shared?: boolean } = {}): Map<string, Uint8Array> {
+/** The files under `root`, sorted by path (at most LIMITS.maxFiles + 1: one more tells the core there are too many). */
+export function listTree(root: string): TreeEntry[] {
   let st;
   try {
     st = lstatSync(root);
@@ -28,7 +33,7 @@ export function readTree(root: string, opts: { shared?: boolean } = {}): Map<str
   }
   if (!st.isDirectory()) throw new TreeReadError(`${root}: not a folder`);
   const max = LIMITS.maxFileBytes + 1;
-  const entries: Entry[] = [];
+  const entries: TreeEntry[] = [];
   const walk = (dir: string, rel: string): boolean => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
@@ -38,32 +43,113 @@ export function readTree(root: string, opts: { shared?: boolean } = {}): Map<str
         if (!walk(p, r)) return false;
         continue;
       }
-      // A link or device: the layout has no place for it, and it is not read (room -1).
       entries.push({ rel: r, path: p, room: s.isFile() ? Math.min(max, s.size + 1) : -1 });
       if (entries.length > LIMITS.maxFiles) return false;
     }
     return true;
   };
   walk(root, '');
+  return entries;
+}
+
+export function readTree(root: string, opts: { shared?: boolean } = {}): Map<string, Uint8Array> {
+  const entries = listTree(root);
+  if (opts.shared) return SharedTree.of(entries).readAll().files();
   const files = new Map<string, Uint8Array>();
-  if (!opts.shared) {
-    for (const e of entries) files.set(e.rel, e.room < 0 ? new Uint8Array(0) : readPrefix(e.path, max));
-    return files;
-  }
-  let total = 0;
-  for (const e of entries) total += Math.max(0, e.room);
-  const memory = new Uint8Array(new SharedArrayBuffer(total));
-  let at = 0;
-  for (const e of entries) {
-    if (e.room < 0) {
-      files.set(e.rel, memory.subarray(at, at));
-      continue;
-    }
-    const n = readInto(e.path, memory.subarray(at, at + e.room));
-    files.set(e.rel, memory.subarray(at, at + n));
-    at += e.room;
-  }
+  const max = LIMITS.maxFileBytes + 1;
+  for (const e of entries) files.set(e.rel, e.room < 0 ? new Uint8Array(0) : readPrefix(e.path, max));
   return files;
+}
+
+/** What a worker needs to open a SharedTree another thread made. */
+export interface SharedTreeHandle {
+  entries: TreeEntry[];
+  memory: SharedArrayBuffer;
+  lengths: SharedArrayBuffer;
+}
+
+/**
+ * A listed tree in one SharedArrayBuffer. Entry i has the slot [offset(i), offset(i) + room) and a length in a
+ * shared Int32Array, -1 until the file is read. The thread that reads a file stores its length with Atomics after
+ * the bytes, so a thread that sees the length sees the bytes. Callers make sure one file is not read by two
+ * threads at once (parallel-verify: each unit's files by the thread that claimed the unit, the rest by the main
+ * thread before or after the workers).
+ */
+export class SharedTree {
+  readonly index = new Map<string, number>();
+  private readonly offsets: number[] = [];
+  private readonly bytes: Uint8Array;
+  private readonly length: Int32Array;
+
+  private constructor(readonly handle: SharedTreeHandle) {
+    let at = 0;
+    handle.entries.forEach((e, i) => {
+      this.index.set(e.rel, i);
+      this.offsets.push(at);
+      at += Math.max(0, e.room);
+    });
+    this.bytes = new Uint8Array(handle.memory);
+    this.length = new Int32Array(handle.lengths);
+  }
+
+  static of(entries: TreeEntry[]): SharedTree {
+    let total = 0;
+    for (const e of entries) total += Math.max(0, e.room);
+    const lengths = new SharedArrayBuffer(4 * entries.length);
+    new Int32Array(lengths).fill(-1);
+    return new SharedTree({ entries, memory: new SharedArrayBuffer(total), lengths });
+  }
+
+  /** A tree already in memory (tests, tampered copies): copied into shared memory, every file read. */
+  static fromFiles(files: ReadonlyMap<string, Uint8Array>): SharedTree {
+    const t = SharedTree.of([...files].map(([rel, b]) => ({ rel, path: '', room: b.length })));
+    let i = 0;
+    for (const b of files.values()) {
+      t.bytes.set(b, t.offsets[i]!);
+      Atomics.store(t.length, i++, b.length);
+    }
+    return t;
+  }
+
+  /** The same tree, in another thread. */
+  static open(handle: SharedTreeHandle): SharedTree {
+    return new SharedTree(handle);
+  }
+
+  /** The bytes of `rel`, read now if no thread has read them yet. */
+  get(rel: string): Uint8Array | undefined {
+    const i = this.index.get(rel);
+    return i === undefined ? undefined : this.at(i);
+  }
+
+  private at(i: number): Uint8Array {
+    const start = this.offsets[i]!;
+    let n = Atomics.load(this.length, i);
+    if (n < 0) {
+      const e = this.handle.entries[i]!;
+      n = e.room < 0 ? 0 : readInto(e.path, this.bytes.subarray(start, start + e.room));
+      Atomics.store(this.length, i, n);
+    }
+    return this.bytes.subarray(start, start + n);
+  }
+
+  /** Reads every file not read yet. */
+  readAll(): this {
+    for (let i = 0; i < this.handle.entries.length; i++) this.at(i);
+    return this;
+  }
+
+  /** Every file, in listing order (read now where not read yet). */
+  files(): Map<string, Uint8Array> {
+    const out = new Map<string, Uint8Array>();
+    this.handle.entries.forEach((e, i) => out.set(e.rel, this.at(i)));
+    return out;
+  }
+
+  /** Total bytes set aside (about the tree's size). */
+  get size(): number {
+    return this.bytes.length;
+  }
 }
 
 export function readPrefix(path: string, max: number): Uint8Array {

@@ -1,15 +1,16 @@
 /**
- * The units of an evidence tree (each fleet, each complete epoch folder) as the worker threads of
- * scripts/lib/parallel-verify.ts share them: described by the paths of their files, whose bytes every thread reads
- * from the one SharedArrayBuffer the tree was read into, and claimed one at a time from a shared counter, so that
- * no thread idles while another has a queue.
+ * The units of an evidence tree (each fleet, each complete epoch folder) as the threads of
+ * scripts/lib/parallel-verify.ts share them: described by the paths of their files (the thread that claims a unit
+ * reads them into the shared tree), and claimed one at a time from a shared counter, so that no thread idles while
+ * another has a queue.
  */
 import { Checklist, type CheckResult } from '../../verify/checklist.ts';
 import type { VerificationError } from '../../verify/errors.ts';
 import { verifyEpoch } from '../../verify/bundle/epoch.ts';
 import { verifyFleet } from '../../verify/fleet/fleet.ts';
 import type { TrustRoots } from '../../verify/trust.ts';
-import { type EvidenceFiles, layoutOf } from '../../verify/tree.ts';
+import { layoutOf, newestEpochTime } from '../../verify/tree.ts';
+import type { SharedTree, TreeEntry } from './read-tree.ts';
 
 export type UnitTask =
   | { kind: 'fleet'; key: string; deployment?: string; attestations: [name: string, path: string][] }
@@ -25,25 +26,26 @@ export interface UnitOutcome<E = VerificationError> {
 
 /**
  * The units verifyEvidence would run (the same conditions: an epoch folder with its three files, in a namespace
- * the trust roots declare), largest first so that the last ones claimed are small. Keyed by their folder.
+ * the trust roots declare), largest first so that the last ones claimed are small. `sizes` gives every file of the
+ * tree (path → bytes, or about); only the paths decide the units.
  */
-export function unitsOf(files: EvidenceFiles, roots: TrustRoots): UnitTask[] {
-  const { fleets, epochs } = layoutOf(files);
+export function unitsOf(sizes: ReadonlyMap<string, number>, roots: TrustRoots): UnitTask[] {
+  const none = new Uint8Array(0);
+  const { fleets, epochs } = layoutOf(new Map([...sizes.keys()].map((p) => [p, none])));
+  const size = (path: string) => sizes.get(path) ?? 0;
   const units: { task: UnitTask; bytes: number }[] = [];
-  const pathOf = new Map<Uint8Array, string>();
-  for (const [p, b] of files) pathOf.set(b, p);
   for (const [id, f] of fleets) {
     const dir = `fleets/${id}`;
-    let bytes = f.deployment?.length ?? 0;
-    for (const b of f.attestations.values()) bytes += b.length;
+    const deployment = f.deployment ? `${dir}/deployment.json` : undefined;
+    const attestations = [...f.attestations.keys()].map((n): [string, string] => [
+      n,
+      `${dir}/attestations/${n}.json`,
+    ]);
+    let bytes = deployment ? size(deployment) : 0;
+    for (const [, p] of attestations) bytes += size(p);
     units.push({
       bytes,
-      task: {
-        kind: 'fleet',
-        key: dir,
-        ...(f.deployment ? { deployment: `${dir}/deployment.json` } : {}),
-        attestations: [...f.attestations.keys()].map((n) => [n, `${dir}/attestations/${n}.json`]),
-      },
+      task: { kind: 'fleet', key: dir, ...(deployment ? { deployment } : {}), attestations },
     });
   }
   for (const [name, dirs] of epochs) {
@@ -51,17 +53,15 @@ export function unitsOf(files: EvidenceFiles, roots: TrustRoots): UnitTask[] {
     for (const [dir, parts] of dirs) {
       if (!parts.artifact || !parts.proof || !parts['auditor-record']) continue;
       const key = `namespaces/${name}/${dir}`;
-      units.push({
-        bytes: parts.artifact.length + parts.proof.length + parts['auditor-record'].length,
-        task: {
-          kind: 'epoch',
-          key,
-          namespace: name,
-          artifact: `${key}/artifact.json`,
-          proof: `${key}/proof.json`,
-          record: `${key}/auditor-record.json`,
-        },
-      });
+      const task: UnitTask = {
+        kind: 'epoch',
+        key,
+        namespace: name,
+        artifact: `${key}/artifact.json`,
+        proof: `${key}/proof.json`,
+        record: `${key}/auditor-record.json`,
+      };
+      units.push({ bytes: size(task.artifact) + size(task.proof) + size(task.record), task });
     }
   }
   // Ties by key, so that every run lists the units in the same order.
@@ -76,13 +76,13 @@ export function unitsOf(files: EvidenceFiles, roots: TrustRoots): UnitTask[] {
 export function runClaimedUnits(
   units: readonly UnitTask[],
   counter: Int32Array,
-  files: EvidenceFiles,
+  read: (path: string) => Uint8Array | undefined,
   roots: TrustRoots,
   now: string | (() => string | undefined) | undefined,
   emit: (o: UnitOutcome) => void,
 ): void {
   const bytes = (path: string) => {
-    const b = files.get(path);
+    const b = read(path);
     if (!b) throw new Error(`a unit names ${path}, which the tree does not hold`);
     return b;
   };
@@ -113,4 +113,22 @@ export function runClaimedUnits(
     }
     emit({ key: u.key, checks: list.checks, errors: list.errors, result });
   }
+}
+
+/** The epochs' proof files of a listed tree. */
+export function proofsOf(entries: readonly TreeEntry[]): string[] {
+  return entries.filter((e) => /^namespaces\/[^/]+\/[^/]+\/proof\.json$/.test(e.rel)).map((e) => e.rel);
+}
+
+/**
+ * The newest epoch's time (verifyEvidence's default `now`) from the proofs, computed once, when first asked (only a
+ * vendor-format member asks). The proofs must have been read already: reading them here could race the thread
+ * that claimed their epoch.
+ */
+export function newestTime(tree: SharedTree, proofs: readonly string[]): () => string | undefined {
+  let newest: string | undefined | null = null;
+  return () =>
+    newest === null
+      ? (newest = newestEpochTime(new Map(proofs.map((p) => [p, tree.get(p) ?? new Uint8Array(0)]))))
+      : newest;
 }
