@@ -11,6 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { VerificationError, type VerificationErrorJSON } from '../../verify/errors.ts';
 import { readJson } from '../../verify/json.ts';
 import type { Report } from '../../verify/report.ts';
@@ -37,14 +38,9 @@ export interface WorkerJob {
 /** Below this many bytes of evidence, threads cost more to start than they save (measured: the demo, 284 files). */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
-/** Threads for a tree: one for a small tree, else one per core. */
-export function defaultJobs(files?: EvidenceFiles): number {
-  if (files) {
-    let bytes = 0;
-    for (const b of files.values()) bytes += b.length;
-    if (bytes < PARALLEL_MIN_BYTES) return 1;
-  }
-  return availableParallelism();
+/** Threads for a tree of `bytes`: one for a small tree, else one per core. */
+export function defaultJobs(bytes: number): number {
+  return bytes < PARALLEL_MIN_BYTES ? 1 : availableParallelism();
 }
 
 /** The worker's module: the cached bundle when there is one, else the TypeScript through tsx. */
@@ -53,7 +49,7 @@ function workerEntry(): URL {
   if (g[WORKER_BUNDLE] === undefined)
     g[WORKER_BUNDLE] = (cliBundles() as { worker: string } | undefined)?.worker ?? '';
   const bundle = g[WORKER_BUNDLE] as string;
-  return bundle ? new URL(`file://${bundle}`) : new URL('./verify-worker.mjs', import.meta.url);
+  return bundle ? pathToFileURL(bundle) : new URL('./verify-worker.mjs', import.meta.url);
 }
 
 /** A unit's outcome as a worker posts it: errors as JSON. */
@@ -122,7 +118,7 @@ async function verifyShared(
     const files = tree.files();
     return { files, report: verifyEvidence(files, opts) };
   };
-  const jobs = Math.max(1, opts.jobs ?? (tree.size < PARALLEL_MIN_BYTES ? 1 : availableParallelism()));
+  const jobs = Math.max(1, opts.jobs ?? defaultJobs(tree.size));
   if (jobs === 1) return single();
   const rootsBytes = tree.get(TRUST_ROOTS_FILE);
   let roots: TrustRoots | undefined;
