@@ -13,7 +13,8 @@ import { SharedTree, TreeReadError, type TreeEntry, listTree, readPrefix } from 
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
-import { verifyTreeParallel } from './lib/parallel-verify.ts';
+import { type VerifyWorker, spawnWorkers, verifyTreeParallel } from './lib/parallel-verify.ts';
+import { availableParallelism } from 'node:os';
 import { writeJsonLines } from './lib/json-lines.ts';
 import type { Report } from '../verify/report.ts';
 
@@ -44,8 +45,11 @@ interface VerifyRun {
   code?: number;
 }
 
-/** Parses the options and lists the tree; `code` is set when there is nothing to verify. */
-function prepareVerify(args: string[]): VerifyRun {
+/**
+ * Parses the options and lists the tree; `code` is set when there is nothing to verify. `beforeListing` runs once
+ * the options are known (to start worker threads while the tree is listed).
+ */
+function prepareVerify(args: string[], beforeListing?: (run: VerifyRun) => void): VerifyRun {
   const { values } = parseArgs({
     args,
     options: {
@@ -68,6 +72,7 @@ function prepareVerify(args: string[]): VerifyRun {
     verbose: values.verbose ?? false,
     jobs,
   };
+  beforeListing?.(run);
   try {
     run.entries = listTree(run.dir);
   } catch (e) {
@@ -115,10 +120,19 @@ function cmdVerify(args: string[]): number {
 }
 
 async function cmdVerifyParallel(args: string[]): Promise<number> {
-  const run = prepareVerify(args);
-  if (run.code !== undefined) return run.code;
+  // Workers load their code while the tree is listed; verifyTreeParallel stops those it does not need.
+  let workers: VerifyWorker[] = [];
+  const run = prepareVerify(args, (r) => {
+    const n = (r.jobs ?? availableParallelism()) - 1;
+    if (n > 0) workers = spawnWorkers(n);
+  });
+  if (run.code !== undefined) {
+    for (const w of workers) w.cancel();
+    return run.code;
+  }
   const { report } = await verifyTreeParallel(run.entries!, {
     jobs: run.jobs,
+    workers,
     onCheck: progress(run),
     onWorkerError: (e, n) =>
       console.error(

@@ -55,16 +55,34 @@ function workerEntry(): URL {
 /** A unit's outcome as a worker posts it: errors as JSON. */
 export type WorkerOutcome = UnitOutcome<VerificationErrorJSON>;
 
+/** The outcomes a worker posted, and the error that stopped it if it stopped before it finished. */
+export interface WorkerResult {
+  outcomes: WorkerOutcome[];
+  error?: Error;
+}
+
+/** A worker thread started ahead of its job (it loads its code meanwhile). */
+export interface VerifyWorker {
+  /** Hands the worker its job; `done` then settles when it has posted every outcome, or stopped. */
+  start(job: WorkerJob): void;
+  done: Promise<WorkerResult>;
+  /** Stops a worker that will not be given a job. */
+  cancel(): void;
+}
+
 /**
- * Starts a worker on `job`; resolves with every outcome it posted (batches, then `null`), and the error that
- * stopped it if it stopped before `null` (out of memory, say): the units it claimed without posting are then
- * verified on this thread, so a worker's death costs time, never a verdict.
+ * Starts `n` workers that wait for their job, so that they load while this thread lists and reads the tree. A
+ * worker's `done` resolves with every outcome it posted (batches, then `null`) and the error that stopped it if it
+ * stopped before `null` (out of memory, say): the units it claimed without posting are then verified on this
+ * thread, so a worker's death costs time, never a verdict.
  */
-function runWorker(url: URL, job: WorkerJob): Promise<{ outcomes: WorkerOutcome[]; error?: Error }> {
-  return new Promise((resolve) => {
-    const w = new Worker(url, { workerData: job });
+export function spawnWorkers(n: number, url: URL = workerEntry()): VerifyWorker[] {
+  return Array.from({ length: n }, () => {
+    const w = new Worker(url);
     const outcomes: WorkerOutcome[] = [];
     let settled = false;
+    let resolve!: (r: WorkerResult) => void;
+    const done = new Promise<WorkerResult>((r) => (resolve = r));
     const settle = (error?: Error) => {
       if (settled) return;
       settled = true;
@@ -79,6 +97,15 @@ function runWorker(url: URL, job: WorkerJob): Promise<{ outcomes: WorkerOutcome[
     w.once('exit', (code) =>
       settle(new Error(`a verify worker exited with code ${code} before it finished`)),
     );
+    return {
+      start: (job) => w.postMessage(job),
+      done,
+      cancel: () => {
+        settled = true;
+        w.unref(); // the process need not wait for it to stop
+        void w.terminate();
+      },
+    };
   });
 }
 
@@ -90,6 +117,8 @@ export interface ParallelOptions extends VerifyOptions {
   mainThreadClaims?: boolean;
   /** The worker module (tests); default: the bundled worker, else scripts/lib/verify-worker.mjs. */
   workerUrl?: URL;
+  /** Workers spawned ahead (spawnWorkers): used first; those not needed are stopped. */
+  workers?: VerifyWorker[];
 }
 
 /** verifyEvidence, with the units spread over `jobs` threads (this one included). */
@@ -114,7 +143,20 @@ async function verifyShared(
   tree: SharedTree,
   opts: ParallelOptions,
 ): Promise<{ files: EvidenceFiles; report: Report }> {
+  try {
+    return await verifySharedWith(tree, opts);
+  } catch (e) {
+    for (const w of opts.workers ?? []) w.cancel(); // none may keep the process alive
+    throw e;
+  }
+}
+
+async function verifySharedWith(
+  tree: SharedTree,
+  opts: ParallelOptions,
+): Promise<{ files: EvidenceFiles; report: Report }> {
   const single = () => {
+    for (const w of opts.workers ?? []) w.cancel();
     const files = tree.files();
     return { files, report: verifyEvidence(files, opts) };
   };
@@ -138,17 +180,21 @@ async function verifyShared(
   const now = opts.now ?? newestTime(tree, proofs);
 
   const counter = new SharedArrayBuffer(4);
-  const url = opts.workerUrl ?? workerEntry();
-  const workers = Array.from({ length: Math.min(jobs, units.length) - 1 }, () =>
-    runWorker(url, { tree: tree.handle, counter, units, now: opts.now }),
-  );
+  const wanted = Math.min(jobs, units.length) - 1;
+  const ready = opts.workers ?? [];
+  for (const w of ready.slice(wanted)) w.cancel();
+  const workers = [
+    ...ready.slice(0, wanted),
+    ...spawnWorkers(Math.max(0, wanted - ready.length), opts.workerUrl),
+  ];
+  for (const w of workers) w.start({ tree: tree.handle, counter, units, now: opts.now });
   const read = (p: string) => tree.get(p);
   const byKey = new Map<string, UnitOutcome>();
   // This thread claims units too, while the workers start.
   if (opts.mainThreadClaims !== false)
     runClaimedUnits(units, new Int32Array(counter), read, roots, now, (o) => byKey.set(o.key, o));
   const stopped: Error[] = [];
-  for (const { outcomes, error } of await Promise.all(workers)) {
+  for (const { outcomes, error } of await Promise.all(workers.map((w) => w.done))) {
     if (error) stopped.push(error);
     for (const o of outcomes)
       byKey.set(o.key, {

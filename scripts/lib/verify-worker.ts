@@ -3,7 +3,7 @@
  * the shared tree and verifies them, posting their checks, errors and results back in small batches (so that this
  * thread's heap holds only the batch in hand), then `null` when no unit is left.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { readJson } from '../../verify/json.ts';
 import { TRUST_ROOTS_FILE, parseTrustRoots } from '../../verify/trust.ts';
 import { useNodeCrypto } from './node-crypto.ts';
@@ -12,27 +12,28 @@ import { SharedTree } from './read-tree.ts';
 import { newestTime, proofsOf, runClaimedUnits } from './units.ts';
 
 useNodeCrypto();
-const job = workerData as WorkerJob;
-const tree = SharedTree.open(job.tree);
-// Read by the main thread before this worker started.
-const roots = parseTrustRoots(readJson(tree.get(TRUST_ROOTS_FILE)!, TRUST_ROOTS_FILE));
-const proofs = proofsOf(job.tree.entries);
-const now = job.now ?? newestTime(tree, proofs);
-const BATCH = 16;
-let batch: WorkerOutcome[] = [];
-runClaimedUnits(
-  job.units,
-  new Int32Array(job.counter),
-  (p) => tree.get(p),
-  roots,
-  now,
-  (o) => {
-    batch.push({ ...o, errors: o.errors.map((e) => e.toJSON()) });
-    if (batch.length === BATCH) {
-      parentPort!.postMessage(batch);
-      batch = [];
-    }
-  },
-);
-if (batch.length) parentPort!.postMessage(batch);
-parentPort!.postMessage(null);
+// Started ahead of its job (spawnWorkers): the code loads while the main thread lists the tree.
+parentPort!.once('message', (job: WorkerJob) => {
+  const tree = SharedTree.open(job.tree);
+  // Read by the main thread before the job was posted.
+  const roots = parseTrustRoots(readJson(tree.get(TRUST_ROOTS_FILE)!, TRUST_ROOTS_FILE));
+  const now = job.now ?? newestTime(tree, proofsOf(job.tree.entries));
+  const BATCH = 16;
+  let batch: WorkerOutcome[] = [];
+  runClaimedUnits(
+    job.units,
+    new Int32Array(job.counter),
+    (p) => tree.get(p),
+    roots,
+    now,
+    (o) => {
+      batch.push({ ...o, errors: o.errors.map((e) => e.toJSON()) });
+      if (batch.length === BATCH) {
+        parentPort!.postMessage(batch);
+        batch = [];
+      }
+    },
+  );
+  if (batch.length) parentPort!.postMessage(batch);
+  parentPort!.postMessage(null);
+});

@@ -1,6 +1,8 @@
 // A verify worker that claims three units from the shared counter and dies without posting them
 // (scripts/lib/parallel-verify.test.ts): the main thread must verify them itself.
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 
-Atomics.add(new Int32Array(workerData.counter), 0, 3);
-process.exit(3);
+parentPort.once('message', (job) => {
+  Atomics.add(new Int32Array(job.counter), 0, 3);
+  process.exit(3);
+});
