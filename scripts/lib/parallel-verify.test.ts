@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { listTree, readTree } from './read-tree.ts';
-import { verifyEvidenceParallel, verifyTreeParallel } from './parallel-verify.ts';
+import { spawnWorkers, verifyEvidenceParallel, verifyTreeParallel } from './parallel-verify.ts';
 import { verifyEvidence } from '../../verify/tree.ts';
 import { useNodeCrypto } from './node-crypto.ts';
 
@@ -93,3 +93,26 @@ test('when a listed tree is read by the threads that claim its units, the files 
   assert.equal(JSON.stringify(r.report), one);
   assert.deepEqual(told, [68]);
 });
+
+test(
+  'when workers were started ahead, the ones needed are used and the others stopped, whatever the jobs',
+  { timeout: 60_000 },
+  async () => {
+    useNodeCrypto();
+    const one = JSON.stringify(verifyEvidence(readTree(`${root}evidence`)));
+    for (const [jobs, ahead] of [
+      [2, 3],
+      [3, 1],
+      [1, 2],
+    ] as const) {
+      const workers = spawnWorkers(ahead);
+      const r = await verifyTreeParallel(listTree(`${root}evidence`), { jobs, workers });
+      assert.equal(JSON.stringify(r.report), one, `jobs ${jobs}, ${ahead} ahead`);
+      // Every worker started ahead has settled (a worker left waiting would keep this test, and the CLI, alive).
+      const results = await Promise.all(workers.map((w) => w.done));
+      const used = results.filter((x) => x.outcomes.length > 0).length;
+      assert.ok(used <= Math.max(0, jobs - 1), `${used} used with jobs ${jobs}`);
+      assert.ok(results.every((x) => !x.error));
+    }
+  },
+);

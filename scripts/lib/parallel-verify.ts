@@ -66,7 +66,7 @@ export interface VerifyWorker {
   /** Hands the worker its job; `done` then settles when it has posted every outcome, or stopped. */
   start(job: WorkerJob): void;
   done: Promise<WorkerResult>;
-  /** Stops a worker that will not be given a job. */
+  /** Stops a worker that will not be given a job (`done` then resolves with no outcome). */
   cancel(): void;
 }
 
@@ -101,9 +101,8 @@ export function spawnWorkers(n: number, url: URL = workerEntry()): VerifyWorker[
       start: (job) => w.postMessage(job),
       done,
       cancel: () => {
-        settled = true;
         w.unref(); // the process need not wait for it to stop
-        void w.terminate();
+        settle();
       },
     };
   });
