@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fromBase64, toBase64 } from './encoding.ts';
+import { VerificationError } from './errors.ts';
+
+/** The previous decoder, kept as the reference: a pattern for the shape, atob, then the canonical-bits rule. */
+function reference(s: string): Uint8Array | 'invalid' {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s)) return 'invalid';
+  const bin = atob(s);
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  if (pad) {
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.indexOf(
+      s[s.length - pad - 1]!,
+    );
+    if ((pad === 2 ? last & 0x0f : last & 0x03) !== 0) return 'invalid';
+  }
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+function decoded(s: string): Uint8Array | 'invalid' {
+  try {
+    return fromBase64(s);
+  } catch (e) {
+    assert.ok(e instanceof VerificationError && e.code === 'BASE64_INVALID', String(e));
+    return 'invalid';
+  }
+}
+
+test('when decoding the RFC 4648 §10 test vectors, the bytes are the expected ones', () => {
+  const vectors: [string, string][] = [
+    ['', ''],
+    ['f', 'Zg=='],
+    ['fo', 'Zm8='],
+    ['foo', 'Zm9v'],
+    ['foob', 'Zm9vYg=='],
+    ['fooba', 'Zm9vYmE='],
+    ['foobar', 'Zm9vYmFy'],
+  ];
+  for (const [plain, b64] of vectors) {
+    assert.equal(new TextDecoder().decode(fromBase64(b64)), plain);
+    assert.equal(toBase64(new TextEncoder().encode(plain)), b64);
+  }
+});
+
+test('when a string is near-base64 (odd characters, misplaced or missing padding, stray bits), the verdict is the reference decoder’s', () => {
+  const alphabet = 'AZaz09+/=QEgw-_ \né';
+  const near = fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((cs) => cs.join(''));
+  const mutated = fc
+    .tuple(fc.uint8Array({ maxLength: 20 }), fc.nat(), fc.constantFrom(...alphabet))
+    .map(([b, at, c]) => {
+      const s = toBase64(b);
+      if (s.length === 0) return c;
+      const i = at % s.length;
+      return s.slice(0, i) + c + s.slice(i + 1);
+    });
+  fc.assert(
+    fc.property(fc.oneof(near, mutated, fc.string()), (s) => {
+      assert.deepEqual(decoded(s), reference(s), JSON.stringify(s));
+    }),
+    { numRuns: 20_000, seed: 4648 },
+  );
+});
+
+test('when any byte string up to 4 KB is encoded, decoding gives it back', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => {
+      assert.deepEqual(fromBase64(toBase64(b)), b);
+    }),
+    { numRuns: 500, seed: 4648 },
+  );
+  // Canonical only: the same bytes with a non-zero unused bit are refused.
+  assert.equal(decoded('Zh=='), 'invalid');
+  assert.equal(decoded('Zm9='), 'invalid');
+});
