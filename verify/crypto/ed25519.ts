@@ -6,10 +6,8 @@
  * Every rule but the equation is checked here, on the bytes, before the crypto provider (./provider.ts) is asked
  * the equation: so every provider accepts and rejects the same signatures.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { decodeEd25519Point } from './points.ts';
 import { getCryptoProvider, memoVerify } from './provider.ts';
-
-const Point = ed25519.Point;
 
 /** L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
 const L_LE = Uint8Array.from([
@@ -57,14 +55,8 @@ function scalarIsReduced(s: Uint8Array): boolean {
 }
 
 /** Decodes a 32-byte public key strictly; null if it is not canonical, not on the curve, or of small order. */
-export function decodeEd25519PublicKey(publicKey: Uint8Array): ReturnType<typeof Point.fromBytes> | null {
-  if (publicKey.length !== 32) return null;
-  try {
-    const A = Point.fromBytes(publicKey, false);
-    return A.isSmallOrder() ? null : A;
-  } catch {
-    return null;
-  }
+export function decodeEd25519PublicKey(publicKey: Uint8Array): { x: bigint; y: bigint } | null {
+  return decodeEd25519Point(publicKey);
 }
 
 export function verifyEd25519Strict(

@@ -4,15 +4,13 @@
  * P-384 key. High-S signatures are valid ECDSA and accepted: two of the AWS Nitro chain's signatures are high-S.
  * The point, the encoding and the scalars' ranges are checked here; the crypto provider is asked the equation.
  */
-import { p256, p384 } from '@noble/curves/nist.js';
 import { EC_FIELD_BYTES, derToP1363, scalarsInRange } from '../crypto/der.ts';
 import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
+import { decodeSec1Point } from '../crypto/points.ts';
 
 export type EcCurve = 'p256' | 'p384';
 export type EcHash = 'sha256' | 'sha384';
 export { EC_FIELD_BYTES };
-
-const CURVES = { p256, p384 } as const;
 
 /** Points already judged, by curve and hex: a pinned key is checked once per signature otherwise. */
 const judged = new Map<string, boolean>();
@@ -26,13 +24,7 @@ export function isValidEcPoint(curve: EcCurve, point: Uint8Array): boolean {
   for (let i = 0; i < point.length; i++) key += HEX[point[i]!]!;
   const known = judged.get(key);
   if (known !== undefined) return known;
-  let ok: boolean;
-  try {
-    CURVES[curve].Point.fromBytes(point).assertValidity();
-    ok = true;
-  } catch {
-    ok = false;
-  }
+  const ok = decodeSec1Point(curve, point) !== null;
   if (judged.size > 10_000) judged.clear();
   judged.set(key, ok);
   return ok;
