@@ -36,10 +36,16 @@ const fail = (state: LogState, e: VerificationError | StepError, remember?: Reme
   return { state, detail: err.message, errors: [err], remember };
 };
 
+/**
+ * `trustRoots` may still be arriving (the widget fetches the log while it fetches the evidence). `runSync` runs the
+ * synchronous part, the signatures and the consistency proof: the widget passes its runVerdict (./prefetch.ts),
+ * which answers their signature questions with WebCrypto.
+ */
 export async function checkSiteLog(
   fetchLog: LogFetcher,
-  trustRoots: Uint8Array | undefined,
+  trustRoots: Uint8Array | undefined | Promise<Uint8Array | undefined>,
   remembered: Remembered | undefined,
+  runSync: <T>(fn: () => T) => Promise<T> = async (fn) => fn(),
 ): Promise<LogResult> {
   const noteBytes = await fetchLog('checkpoint');
   if (!noteBytes) {
@@ -60,25 +66,43 @@ export async function checkSiteLog(
       remember: undefined,
     };
   }
+  const text = new TextDecoder().decode(noteBytes);
+  let claimed;
+  const tiles = new Map<string, Uint8Array>();
   try {
-    if (!trustRoots)
-      throw new VerificationError('FILE_MISSING', 'no trust roots', { file: TRUST_ROOTS_FILE });
-    const roots = parseTrustRoots(readJson(trustRoots, TRUST_ROOTS_FILE));
-    const text = new TextDecoder().decode(noteBytes);
     // The size and origin are read before the signature is checked only to know which tiles to fetch.
-    const claimed = parseCheckpoint(parseNote(text, { file: 'log/checkpoint' }).text, {
+    claimed = parseCheckpoint(parseNote(text, { file: 'log/checkpoint' }).text, {
       file: 'log/checkpoint',
     });
     const paths = tilesForTree(claimed.size).map((t) => tilePath(t));
-    const tiles = new Map<string, Uint8Array>();
     await Promise.all(
       paths.map(async (p) => {
         const b = await fetchLog(p);
         if (b) tiles.set(p, b);
       }),
     );
+  } catch (e) {
+    return failure(e, remembered);
+  }
+  const rootsBytes = await trustRoots;
+  const origin = claimed.origin;
+  return runSync(() => judge(text, origin, tiles, rootsBytes, remembered));
+}
+
+/** The checkpoint's signatures under the pinned keys, and its consistency with the remembered one. Synchronous. */
+function judge(
+  text: string,
+  claimedOrigin: string,
+  tiles: Map<string, Uint8Array>,
+  trustRoots: Uint8Array | undefined,
+  remembered: Remembered | undefined,
+): LogResult {
+  try {
+    if (!trustRoots)
+      throw new VerificationError('FILE_MISSING', 'no trust roots', { file: TRUST_ROOTS_FILE });
+    const roots = parseTrustRoots(readJson(trustRoots, TRUST_ROOTS_FILE));
     const getTile = (p: string) => tiles.get(p);
-    const opened = openLog(text, roots, claimed.origin, getTile);
+    const opened = openLog(text, roots, claimedOrigin, getTile);
     const now: Remembered = {
       origin: opened.checkpoint.origin,
       size: opened.checkpoint.size,
@@ -122,17 +146,22 @@ export async function checkSiteLog(
       remember: now,
     };
   } catch (e) {
-    if (!(e instanceof VerificationError)) throw e;
-    if (remembered && (e.code === 'CONSISTENCY_FAILED' || e.code === 'PROOF_INVALID')) {
-      return fail(
-        'rewritten',
-        new VerificationError(
-          'CONSISTENCY_FAILED',
-          `this site rewrote its history since you last checked it (log of ${remembered.size} files, root ${remembered.root}): ${e.message}`,
-          { file: 'log/checkpoint' },
-        ),
-      );
-    }
-    return fail('invalid', e);
+    return failure(e, remembered);
   }
+}
+
+/** A log that does not verify: `invalid`, or `rewritten` when a remembered checkpoint is not in it. */
+function failure(e: unknown, remembered: Remembered | undefined): LogResult {
+  if (!(e instanceof VerificationError)) throw e;
+  if (remembered && (e.code === 'CONSISTENCY_FAILED' || e.code === 'PROOF_INVALID')) {
+    return fail(
+      'rewritten',
+      new VerificationError(
+        'CONSISTENCY_FAILED',
+        `this site rewrote its history since you last checked it (log of ${remembered.size} files, root ${remembered.root}): ${e.message}`,
+        { file: 'log/checkpoint' },
+      ),
+    );
+  }
+  return fail('invalid', e);
 }

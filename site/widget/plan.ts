@@ -42,8 +42,7 @@ import {
 } from '../../verify/index.ts';
 import type { Outcome, Remembered, Step, StepError, StepGroup, Target } from './protocol.ts';
 import { checkSiteLog, type LogFetcher } from './log-check.ts';
-import { answerAll, answeredProvider, recordingProvider } from './prefetch.ts';
-import { withCryptoProvider } from '../../verify/crypto/provider.ts';
+import { runVerdict } from './prefetch.ts';
 
 export interface IndexEntry {
   path: string;
@@ -181,8 +180,33 @@ async function fetchIndex(fetchFile: Fetcher): Promise<IndexEntry[]> {
   return parseIndex(bytes);
 }
 
+/**
+ * Each fetched file's SHA-256 (hex): the browser's own (crypto.subtle.digest, off the worker's thread, all at
+ * once) where there is one, else the core's.
+ */
+async function digests(
+  got: Map<string, Uint8Array | undefined>,
+  subtle: SubtleCrypto | undefined,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await Promise.all(
+    [...got].map(async ([p, b]) => {
+      if (!b) return;
+      const d = subtle
+        ? new Uint8Array(await subtle.digest('SHA-256', b.slice().buffer as ArrayBuffer))
+        : sha256(b);
+      out.set(p, toHex(d));
+    }),
+  );
+  return out;
+}
+
 /** Each fetched file against its index entry: errors for the ones that differ or could not be fetched. */
-function indexErrors(index: IndexEntry[], got: Map<string, Uint8Array | undefined>): StepError[] {
+function indexErrors(
+  index: IndexEntry[],
+  got: Map<string, Uint8Array | undefined>,
+  hex: Map<string, string>,
+): StepError[] {
   const byPath = new Map(index.map((f) => [f.path, f]));
   const errors: StepError[] = [];
   for (const [path, bytes] of got) {
@@ -195,7 +219,7 @@ function indexErrors(index: IndexEntry[], got: Map<string, Uint8Array | undefine
       });
       continue;
     }
-    const actual = toHex(sha256(bytes));
+    const actual = hex.get(path) ?? toHex(sha256(bytes));
     if (entry && (actual !== entry.sha256 || bytes.length !== entry.size)) {
       errors.push({
         code: 'INDEX_MISMATCH',
@@ -246,12 +270,30 @@ export async function verifyTarget(
   emit: Emit,
   now: () => number = () => performance.now(),
   log?: { fetchLog: LogFetcher; remembered: Remembered | undefined },
+  subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle,
 ): Promise<Outcome> {
   const t0 = now();
   const s = new Stream(emit, now);
-  const index = await fetchIndex(fetchFile);
-  const paths = filesFor(index, target);
-  const got = await fetchAll(paths, fetchFile);
+  const fetched = (async () => {
+    const index = await fetchIndex(fetchFile);
+    return { index, got: await fetchAll(filesFor(index, target), fetchFile) };
+  })();
+  // The site's log is fetched (and checked, once the trust roots are in) while the evidence is.
+  const logChecked = log
+    ? checkSiteLog(
+        log.fetchLog,
+        fetched.then(
+          (f) => f.got.get(TRUST_ROOTS_FILE),
+          () => undefined,
+        ),
+        log.remembered,
+        (f) => runVerdict(f, subtle),
+      ).then(
+        (r) => ({ r }),
+        (e: unknown) => ({ e }),
+      )
+    : undefined;
+  const { index, got } = await fetched;
   const files = new Map<string, Uint8Array>();
   let bytes = 0;
   for (const [p, b] of got)
@@ -277,7 +319,7 @@ export async function verifyTarget(
       'Each file’s SHA-256 matches /evidence/index.json',
       'evidence',
       `${got.size} files hashed, SHA-256 each = the index’s`,
-      indexErrors(index, got),
+      indexErrors(index, got, await digests(got, subtle)),
     ),
   );
 
@@ -301,36 +343,32 @@ export async function verifyTarget(
     ),
   );
 
-  s.mark();
   const t1 = now();
-  // WebCrypto answers the signature questions ahead of the synchronous core where the platform has it
-  // (./prefetch.ts); the verdicts are the core's either way.
-  const subtle = globalThis.crypto?.subtle;
-  const run = () =>
+  // WebCrypto answers the signature questions of the synchronous core where the platform has it (./prefetch.ts);
+  // the verdicts are the core's either way. The checks of the run that is kept are shown, each with its own time.
+  const checks = await runVerdict(() => {
+    const out: [CheckResult, number][] = [];
+    let last = now();
     verifyEvidence(files, {
       onCheck: (c) => {
-        const g = groupOf(target, c);
-        if (g) s.emit(c, g);
-        else s.mark();
+        const t = now();
+        out.push([c, t - last]);
+        last = t;
       },
     });
-  if (subtle) {
-    const questions = new Map();
-    withCryptoProvider(recordingProvider(questions), () => verifyEvidence(files));
-    const answers = await answerAll(subtle, questions);
-    s.mark();
-    withCryptoProvider(answeredProvider(answers), run);
-  } else run();
+    return out;
+  }, subtle);
+  for (const [c, took] of checks) {
+    const g = groupOf(target, c);
+    if (g) s.emit(c, g, took);
+  }
   const t2 = now();
   let logOutcome: Outcome['log'];
-  if (log) {
+  if (logChecked) {
     // The site's own log: signed by a pinned release key, and consistent with what this browser saw last time.
-    let r;
-    try {
-      r = await checkSiteLog(log.fetchLog, files.get(TRUST_ROOTS_FILE), log.remembered);
-    } catch (e) {
-      throw new FetchError(`/log/: ${(e as Error).message}`);
-    }
+    const done = await logChecked;
+    if ('e' in done) throw new FetchError(`/log/: ${(done.e as Error).message}`);
+    const r = done.r;
     s.mark();
     s.emit(
       widgetStep(
@@ -379,27 +417,18 @@ export async function checkInputs(
   fetchFile: Fetcher,
   emit: Emit,
   now: () => number = () => performance.now(),
+  subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle,
 ): Promise<Outcome> {
   const t0 = now();
   const s = new Stream(emit, now);
-  const list = new Checklist();
-  list.onCheck = (c) => s.emit(c);
 
   // What each file is (by content, as `fleetproof ingest` places it).
-  const placed: Placed[] = [];
-  const unsupported: Input[] = [];
-  for (const input of inputs) {
-    list.run('drop.kind', 'The file is an auditor record, a proof or an artifact', input.name, () => {
-      const p = placeEvidence(input.bytes, input.name);
-      const m = /^namespaces\/([^/]+)\/(\d+)\/[^/]+$/.exec(p.path);
-      if (p.kind === 'deployment' || p.kind === 'attestation' || !m) {
-        unsupported.push(input);
-        return `a ${p.kind} (${p.path})`;
-      }
-      placed.push({ input, kind: p.kind, namespace: m[1]!, epoch: Number(m[2]) });
-      return `${KIND_NAME[p.kind]} for epoch ${m[2]} of ${m[1]}`;
-    });
-  }
+  const { placed, unsupported } = await buffered(s, now, subtle, (list) => {
+    const placed: Placed[] = [];
+    const unsupported: Input[] = [];
+    placeInputs(list, inputs, placed, unsupported);
+    return { placed, unsupported };
+  });
   for (const input of unsupported) {
     s.emit(
       widgetStep('drop.kind-supported', 'The file is of a kind this box checks', input.name, '', [
@@ -439,48 +468,51 @@ export async function checkInputs(
       'The published files fetched match /evidence/index.json',
       'evidence',
       `${publishedPaths.join(', ')}: SHA-256 each = the index’s`,
-      indexErrors(index, fetched),
+      indexErrors(index, fetched, await digests(fetched, subtle)),
     ),
   );
 
-  let roots: TrustRoots | undefined;
-  list.run(
-    'trust-roots',
-    'The pinned keys are read from /evidence/trust-roots.json',
-    TRUST_ROOTS_FILE,
-    () => {
-      const b = fetched.get(TRUST_ROOTS_FILE);
-      if (!b)
-        throw new VerificationError('FILE_MISSING', 'the site serves no trust roots', {
-          file: TRUST_ROOTS_FILE,
-        });
-      roots = parseTrustRoots(readJson(b, TRUST_ROOTS_FILE));
-      return `${roots.keys.length} pinned keys, ${roots.namespaces.size} namespace${roots.namespaces.size === 1 ? '' : 's'}`;
-    },
-  );
-  let auditorKey: string | undefined;
-  if (roots) {
-    const r = roots;
-    const published = (p: Placed) => {
-      const path = `namespaces/${p.namespace}/${p.epoch}/proof.json`;
-      return { path, bytes: fetched.get(path) };
-    };
-    // A proof with the artifact of the same epoch is a validation bundle.
-    const proofs = placed.filter((p) => p.kind === 'proof');
-    const artifacts = placed.filter((p) => p.kind === 'artifact');
-    const paired = new Set<Placed>();
-    for (const p of proofs) {
-      const a = artifacts.find((x) => !paired.has(x) && x.namespace === p.namespace && x.epoch === p.epoch);
-      if (a) paired.add(a);
-      const k = checkProof(list, r, p, a, published(p));
-      auditorKey ??= k;
+  const auditorKey = await buffered(s, now, subtle, (list, bs) => {
+    let roots: TrustRoots | undefined;
+    list.run(
+      'trust-roots',
+      'The pinned keys are read from /evidence/trust-roots.json',
+      TRUST_ROOTS_FILE,
+      () => {
+        const b = fetched.get(TRUST_ROOTS_FILE);
+        if (!b)
+          throw new VerificationError('FILE_MISSING', 'the site serves no trust roots', {
+            file: TRUST_ROOTS_FILE,
+          });
+        roots = parseTrustRoots(readJson(b, TRUST_ROOTS_FILE));
+        return `${roots.keys.length} pinned keys, ${roots.namespaces.size} namespace${roots.namespaces.size === 1 ? '' : 's'}`;
+      },
+    );
+    let auditorKey: string | undefined;
+    if (roots) {
+      const r = roots;
+      const published = (p: Placed) => {
+        const path = `namespaces/${p.namespace}/${p.epoch}/proof.json`;
+        return { path, bytes: fetched.get(path) };
+      };
+      // A proof with the artifact of the same epoch is a validation bundle.
+      const proofs = placed.filter((p) => p.kind === 'proof');
+      const artifacts = placed.filter((p) => p.kind === 'artifact');
+      const paired = new Set<Placed>();
+      for (const p of proofs) {
+        const a = artifacts.find((x) => !paired.has(x) && x.namespace === p.namespace && x.epoch === p.epoch);
+        if (a) paired.add(a);
+        const k = checkProof(list, r, p, a, published(p));
+        auditorKey ??= k;
+      }
+      for (const a of artifacts.filter((x) => !paired.has(x))) checkArtifactAlone(list, r, a, published(a));
+      for (const rec of placed.filter((p) => p.kind === 'auditor-record')) {
+        const k = checkRecordInput(list, bs, r, rec, published(rec));
+        auditorKey ??= k;
+      }
     }
-    for (const a of artifacts.filter((x) => !paired.has(x))) checkArtifactAlone(list, r, a, published(a));
-    for (const rec of placed.filter((p) => p.kind === 'auditor-record')) {
-      const k = checkRecordInput(list, s, r, rec, published(rec));
-      auditorKey ??= k;
-    }
-  }
+    return auditorKey;
+  });
   const t2 = now();
   const bytes = inputs.reduce((n, i) => n + i.bytes.length, 0);
   return outcomeOf(
@@ -488,6 +520,43 @@ export async function checkInputs(
     { files: inputs.length, bytes, fetchMs, verifyMs: t2 - t0 - fetchMs, totalMs: t2 - t0 },
     auditorKey,
   );
+}
+
+/**
+ * Runs the synchronous checks `fn` makes (on a checklist, or on a stream for checks timed apart) through
+ * runVerdict, then shows the checks of the run that was kept on `s`, each with its own time.
+ */
+async function buffered<T>(
+  s: Stream,
+  now: () => number,
+  subtle: SubtleCrypto | undefined,
+  fn: (list: Checklist, stream: Stream) => T,
+): Promise<T> {
+  const { value, shown } = await runVerdict(() => {
+    const shown: [Step, StepGroup, number][] = [];
+    const stream = new Stream((step, ms, group) => shown.push([step, group, ms]), now);
+    const list = new Checklist();
+    list.onCheck = (c) => stream.emit(c);
+    return { value: fn(list, stream), shown };
+  }, subtle);
+  for (const [step, group, ms] of shown) s.emit(step, group, ms);
+  return value;
+}
+
+/** What each input is, by content (as `fleetproof ingest` places it). */
+function placeInputs(list: Checklist, inputs: Input[], placed: Placed[], unsupported: Input[]): void {
+  for (const input of inputs) {
+    list.run('drop.kind', 'The file is an auditor record, a proof or an artifact', input.name, () => {
+      const p = placeEvidence(input.bytes, input.name);
+      const m = /^namespaces\/([^/]+)\/(\d+)\/[^/]+$/.exec(p.path);
+      if (p.kind === 'deployment' || p.kind === 'attestation' || !m) {
+        unsupported.push(input);
+        return `a ${p.kind} (${p.path})`;
+      }
+      placed.push({ input, kind: p.kind, namespace: m[1]!, epoch: Number(m[2]) });
+      return `${KIND_NAME[p.kind]} for epoch ${m[2]} of ${m[1]}`;
+    });
+  }
 }
 
 function policyOf(list: Checklist, roots: TrustRoots, p: Placed): NamespacePolicy | undefined {
