@@ -5,7 +5,7 @@
  * where the page is a secure context (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the
  * core's pure-JS noble code does it, a chunk of its own that this worker then loads at once (./lazy/).
  */
-import { checkInputs, FetchError, fatalOutcome, verifyTarget, type Fetcher } from './plan.ts';
+import { FetchError, fatalOutcome, verifyTarget, type Fetcher } from './plan.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 import { LIMITS } from '../../verify/limits.ts';
 import { loadParts } from './lazy/registry.ts';
@@ -79,7 +79,7 @@ async function handle(m: ToWorker): Promise<void> {
             fetchLog,
             remembered: m.remembered,
           })
-        : await checkInputs(m.files, fetchEvidence, emit);
+        : await (await import('./drop.ts')).checkInputs(m.files, fetchEvidence, emit);
     scope.postMessage({ type: 'done', job, outcome });
   } catch (e) {
     const fetchFailed = e instanceof FetchError || e instanceof TypeError;

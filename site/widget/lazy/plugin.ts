@@ -3,8 +3,8 @@
  * `vite.worker.plugins`) that resolves a few of the core's modules, when imported from the always-loaded part of
  * the core, to stand-ins in this folder. Each stand-in exports the same functions, which call the real module once
  * it is loaded (a separate chunk, fetched by a dynamic import) and, before that, ask for it and throw
- * (./registry.ts). Inside the lazy parts themselves (verify/vendors/, and the stand-ins' own imports) the real
- * modules are used.
+ * (./registry.ts). Inside a lazy part itself (verify/vendors/ for the vendor code, verify/bundle/ for the epochs'
+ * code, and the stand-ins' own imports) the real modules are used.
  *
  * Nothing else is changed: the CLI, the build and the tests run the core as written, and so does the
  * attestations page (its script is not a worker).
@@ -12,23 +12,31 @@
  * What is lazy, and when the worker loads it:
  *   verify/crypto/reference.ts   noble's curves (the reference provider): where crypto.subtle is missing, or
  *                                when WebCrypto could not answer a signature question
- *   verify/vendors/index.ts      the vendor adapters: when an attestation is in a vendor's format
+ *   verify/fleet/vendor.ts,      the vendor adapters: when an attestation is in a vendor's format
+ *   verify/vendors/index.ts
  *   verify/vendors/x509.ts,      certificates: when a vendor root is pinned as a certificate, or a vendor
  *   verify/vendors/asn1.ts       attestation is checked
+ *   verify/bundle/epoch.ts,      the epochs' and the namespace's rules: when the tree has a namespace (epoch
+ *   verify/bundle/namespace.ts   pages; a fleet page has none)
  */
 import { relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
-/** The real module → its stand-in, relative to the project's root. */
-export const LAZY_PARTS: Record<string, string> = {
-  'verify/crypto/reference.ts': 'site/widget/lazy/reference.ts',
-  'verify/vendors/index.ts': 'site/widget/lazy/vendors.ts',
-  'verify/vendors/x509.ts': 'site/widget/lazy/x509.ts',
-  'verify/vendors/asn1.ts': 'site/widget/lazy/asn1.ts',
-};
+const HERE = 'site/widget/lazy/';
 
-/** Importers that get the real modules: the lazy parts themselves and the stand-ins. */
-const INSIDE = ['verify/vendors/', 'site/widget/lazy/'];
+/**
+ * The real module → its stand-in, and the folders whose modules import the real one (the part's own), relative to
+ * the project's root.
+ */
+export const LAZY_PARTS: Record<string, { standIn: string; inside: string[] }> = {
+  'verify/crypto/reference.ts': { standIn: `${HERE}reference.ts`, inside: [HERE] },
+  'verify/vendors/index.ts': { standIn: `${HERE}vendors.ts`, inside: [HERE, 'verify/vendors/'] },
+  'verify/vendors/x509.ts': { standIn: `${HERE}x509.ts`, inside: [HERE, 'verify/vendors/'] },
+  'verify/vendors/asn1.ts': { standIn: `${HERE}asn1.ts`, inside: [HERE, 'verify/vendors/'] },
+  'verify/fleet/vendor.ts': { standIn: `${HERE}fleet-vendor.ts`, inside: [HERE] },
+  'verify/bundle/epoch.ts': { standIn: `${HERE}epoch.ts`, inside: [HERE, 'verify/bundle/'] },
+  'verify/bundle/namespace.ts': { standIn: `${HERE}namespace.ts`, inside: [HERE, 'verify/bundle/'] },
+};
 
 const rel = (root: string, id: string) => relative(root, id.split('?')[0]!).split(sep).join('/');
 
@@ -38,11 +46,11 @@ export function widgetLazyParts(root: string): Plugin {
     enforce: 'pre',
     async resolveId(source, importer, options) {
       if (!importer) return null;
-      const from = rel(root, importer);
-      if (INSIDE.some((p) => from.startsWith(p))) return null;
       const r = await this.resolve(source, importer, { ...options, skipSelf: true });
-      const standIn = r && LAZY_PARTS[rel(root, r.id)];
-      return standIn ? resolve(root, standIn) : null;
+      const part = r && LAZY_PARTS[rel(root, r.id)];
+      if (!part) return null;
+      const from = rel(root, importer);
+      return part.inside.some((p) => from.startsWith(p)) ? null : resolve(root, part.standIn);
     },
   };
 }

@@ -15,13 +15,19 @@ export class NotLoaded extends Error {
 }
 
 const loaders = new Map<string, () => Promise<unknown>>();
+/** Parts loaded together with a part (a verification that needs one needs them next: one repeat, not several). */
+const companions = new Map<string, string[]>();
 const modules = new Map<string, unknown>();
 const wanted = new Set<string>();
 const loading = new Map<string, Promise<void>>();
 
-/** A stand-in's access to its part: the module once loaded; before, it notes the part as wanted and throws. */
-export function lazyPart<T>(name: string, load: () => Promise<T>): () => T {
+/**
+ * A stand-in's access to its part: the module once loaded; before, it notes the part as wanted and throws.
+ * `withParts`: parts to load at the same time.
+ */
+export function lazyPart<T>(name: string, load: () => Promise<T>, withParts: string[] = []): () => T {
   loaders.set(name, load);
+  companions.set(name, withParts);
   return () => {
     if (modules.has(name)) return modules.get(name) as T;
     wanted.add(name);
@@ -31,8 +37,15 @@ export function lazyPart<T>(name: string, load: () => Promise<T>): () => T {
 
 /** Loads parts (by name; unknown names and parts already loaded are skipped). */
 export async function loadParts(names: Iterable<string>): Promise<void> {
+  const all = new Set<string>();
+  const add = (n: string) => {
+    if (all.has(n)) return;
+    all.add(n);
+    for (const c of companions.get(n) ?? []) add(c);
+  };
+  for (const n of names) add(n);
   await Promise.all(
-    [...names].map((name) => {
+    [...all].map((name) => {
       const load = loaders.get(name);
       if (!load || modules.has(name)) return undefined;
       let p = loading.get(name);

@@ -6,7 +6,7 @@
 import { lazyPart } from './registry.ts';
 
 type Real = typeof import('../../../verify/vendors/index.ts');
-const real = lazyPart<Real>('vendors', () => import('../../../verify/vendors/index.ts'));
+const real = lazyPart<Real>('vendors', () => import('../../../verify/vendors/index.ts'), ['x509', 'asn1']);
 
 export const verifyVendorAttestation: Real['verifyVendorAttestation'] = (...a) =>
   real().verifyVendorAttestation(...a);

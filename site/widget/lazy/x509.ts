@@ -6,7 +6,7 @@
 import { lazyPart } from './registry.ts';
 
 type X509 = typeof import('../../../verify/vendors/x509.ts');
-const x509 = lazyPart<X509>('x509', () => import('../../../verify/vendors/x509.ts'));
+const x509 = lazyPart<X509>('x509', () => import('../../../verify/vendors/x509.ts'), ['asn1']);
 
 export const decodePemCertificates: X509['decodePemCertificates'] = (...a) =>
   x509().decodePemCertificates(...a);
