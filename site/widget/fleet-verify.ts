@@ -386,7 +386,7 @@ export class FleetVerify extends HTMLElement {
     delete d.result.dataset.key;
     d.summary.textContent = `Checking ${files.map((f) => f.name).join(', ')}…`;
     runJob({ type: 'check-files', files }, (m) => {
-      if (m.type === 'check') d.steps.add(m.step, m.ms, m.group);
+      if (m.type === 'checks') for (const c of m.checks) d.steps.add(c.step, c.ms, c.group);
       else if (m.type === 'done') {
         const o = m.outcome;
         d.result.dataset.state = o.ok ? 'verified' : 'failed';
@@ -450,7 +450,7 @@ export class FleetVerify extends HTMLElement {
       return;
     }
     runJob({ type: 'verify', target: t, remembered: recall() }, (m) => {
-      if (m.type === 'check') this.steps.add(m.step, m.ms, m.group);
+      if (m.type === 'checks') for (const c of m.checks) this.steps.add(c.step, c.ms, c.group);
       else if (m.type === 'done') finish(m.outcome);
     });
   }

@@ -26,7 +26,9 @@ import type { CheckResult } from '../../verify/checklist.ts';
 import type { Outcome, Remembered, Step, StepError, StepGroup, Target } from './protocol.ts';
 import { checkSiteLog, type LogFetcher } from './log-check.ts';
 import { runVerdict } from './prefetch.ts';
-import { loadParts } from './lazy/registry.ts';
+import { loadParts, takeWanted } from './lazy/registry.ts';
+import { referenceProvider } from '../../verify/crypto/reference.ts';
+import { withCryptoProvider, type CryptoProvider } from '../../verify/crypto/provider.ts';
 
 export interface IndexEntry {
   path: string;
@@ -45,6 +47,50 @@ export class FetchError extends Error {
 
 export const short = (hex: string) => `${hex.slice(0, 16)}…`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+/**
+ * The files the core warms up on: the trust roots, the fleet's record and two attestations; on an epoch page, the
+ * trust roots, the fleets' records and the epoch's three files.
+ */
+export function warmSample(paths: string[], t: Target): string[] {
+  const dir = targetDir(t);
+  const pick =
+    t.kind === 'fleet'
+      ? [`${dir}/deployment.json`, ...paths.filter((p) => p.startsWith(`${dir}/attestations/`)).slice(0, 2)]
+      : [
+          ...paths.filter((p) => /^fleets\/[^/]+\/deployment\.json$/.test(p)),
+          ...['artifact', 'proof', 'auditor-record'].map((f) => `${dir}/${f}.json`),
+        ];
+  return [TRUST_ROOTS_FILE, ...pick].filter((p) => paths.includes(p));
+}
+
+/** Answers every signature question "yes" at once: for a warm-up, whose verdict is never used. */
+const WARM_UP_PROVIDER: CryptoProvider = {
+  name: 'warm-up (no verdict)',
+  sha256: (d) => referenceProvider.sha256(d),
+  sha384: (d) => referenceProvider.sha384(d),
+  ed25519: () => true,
+  ecdsa: () => true,
+  rsaPkcs1v15: () => true,
+};
+
+/**
+ * Runs the core once on a few files while the others download, and throws its result away: a browser compiles
+ * JavaScript the first time it runs, and this way that happens while the worker would otherwise wait for the
+ * network. Nothing of it is kept but what any run may keep (the core's caches of pure functions of their input),
+ * and the lazy parts it found it needs, which are loaded at once. The verdict comes from the real run on every
+ * file, fetched after the click, like this sample.
+ */
+function warmUp(sample: Map<string, Uint8Array | undefined>): void {
+  const files = new Map([...sample].filter((e): e is [string, Uint8Array] => e[1] !== undefined));
+  try {
+    withCryptoProvider(WARM_UP_PROVIDER, () => verifyEvidence(files));
+  } catch {
+    /* a part not loaded yet, or anything else: it was only a warm-up */
+  }
+  const wanted = takeWanted();
+  if (wanted.length) loadParts(wanted).catch(() => undefined);
+}
 
 /** Parses /evidence/index.json (shape only: it is the site's claim, used to list files and as a second signal). */
 export function parseIndex(bytes: Uint8Array): IndexEntry[] {
@@ -265,9 +311,25 @@ export async function verifyTarget(
   const s = new Stream(emit, now);
   // An epoch page needs the epochs' and the namespace's code (./lazy/): load it while the files come in.
   if (target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
+  let verifying = false;
   const fetched = (async () => {
     const index = await fetchIndex(fetchFile);
-    return { index, got: await fetchAll(filesFor(index, target), fetchFile) };
+    const paths = filesFor(index, target);
+    // A few files first; the core warms up on them while the rest downloads (warmUp).
+    const sample = warmSample(paths, target);
+    const first = fetchAll(sample, fetchFile);
+    const rest = fetchAll(
+      paths.filter((p) => !sample.includes(p)),
+      fetchFile,
+    );
+    first.then(
+      (got) => {
+        if (!verifying) warmUp(got);
+      },
+      () => undefined,
+    );
+    const all = new Map([...(await first), ...(await rest)]);
+    return { index, got: new Map(paths.map((p) => [p, all.get(p)])) };
   })();
   // The site's log is fetched (and checked, once the trust roots are in) while the evidence is.
   const logChecked = log
@@ -334,6 +396,7 @@ export async function verifyTarget(
     ),
   );
 
+  verifying = true;
   const t1 = now();
   // WebCrypto answers the signature questions of the synchronous core where the platform has it (./prefetch.ts);
   // the verdicts are the core's either way. The checks of the run that is kept are shown, each with its own time.

@@ -71,7 +71,15 @@ async function handle(m: ToWorker): Promise<void> {
     step: Parameters<Parameters<typeof verifyTarget>[2]>[0],
     ms: number,
     group: 'main' | 'this' | 'other',
-  ) => scope.postMessage({ type: 'check', job, step, ms, group });
+  ) => {
+    // Checks that complete together (the core's, at the end of its run) go in one message.
+    if (pending.length === 0) queueMicrotask(flush);
+    pending.push({ step, ms, group });
+  };
+  const pending: Extract<FromWorker, { type: 'checks' }>['checks'] = [];
+  const flush = () => {
+    if (pending.length) scope.postMessage({ type: 'checks', job, checks: pending.splice(0) });
+  };
   try {
     const outcome =
       m.type === 'verify'
@@ -80,9 +88,11 @@ async function handle(m: ToWorker): Promise<void> {
             remembered: m.remembered,
           })
         : await (await import('./drop.ts')).checkInputs(m.files, fetchEvidence, emit);
+    flush();
     scope.postMessage({ type: 'done', job, outcome });
   } catch (e) {
     const fetchFailed = e instanceof FetchError || e instanceof TypeError;
+    flush();
     scope.postMessage({
       type: 'done',
       job,

@@ -23,6 +23,7 @@ import { relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
 const HERE = 'site/widget/lazy/';
+const EAGER = '?first-chunk';
 
 /**
  * The real module → its stand-in, and the folders whose modules import the real one (the part's own), relative to
@@ -46,6 +47,15 @@ export function widgetLazyParts(root: string): Plugin {
     enforce: 'pre',
     async resolveId(source, importer, options) {
       if (!importer) return null;
+      // noble's SHA-256 for the stand-in: its own copy of @noble/hashes, so that the first chunk holds SHA-256 alone
+      // (a module shared with the lazy parts would carry into it everything they use: SHA-384, SHA-512, HMAC…).
+      const copy =
+        importer.endsWith(EAGER) ||
+        (source.startsWith('@noble/hashes/') && rel(root, importer) === `${HERE}reference.ts`);
+      if (copy) {
+        const r0 = await this.resolve(source, importer.replace(EAGER, ''), { ...options, skipSelf: true });
+        return r0 && r0.id.includes('/@noble/hashes/') ? `${r0.id}${EAGER}` : r0;
+      }
       const r = await this.resolve(source, importer, { ...options, skipSelf: true });
       const part = r && LAZY_PARTS[rel(root, r.id)];
       if (!part) return null;
