@@ -224,14 +224,22 @@ export async function digests(
   const out = new Map<string, string>();
   await Promise.all(
     [...got].map(async ([p, b]) => {
-      if (!b) return;
-      const d = subtle
-        ? new Uint8Array(await subtle.digest('SHA-256', b.slice().buffer as ArrayBuffer))
-        : sha256(b);
-      out.set(p, toHex(d));
+      if (b) out.set(p, await hexDigest(b, subtle));
     }),
   );
   return out;
+}
+
+/** One file's SHA-256 (hex), as `digests` computes it. */
+async function hexDigest(b: Uint8Array, subtle: SubtleCrypto | undefined): Promise<string> {
+  if (subtle) {
+    try {
+      return toHex(new Uint8Array(await subtle.digest('SHA-256', b.slice().buffer as ArrayBuffer)));
+    } catch {
+      /* the core's, below */
+    }
+  }
+  return toHex(sha256(b));
 }
 
 /** Each fetched file against its index entry: errors for the ones that differ or could not be fetched. */
@@ -312,15 +320,22 @@ export async function verifyTarget(
   // An epoch page needs the epochs' and the namespace's code (./lazy/): load it while the files come in.
   if (target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
   let verifying = false;
+  // Each file is hashed for the index check as soon as it is in, while the others download.
+  const hashing = new Map<string, Promise<string>>();
+  const fetchAndHash: Fetcher = async (p) => {
+    const b = await fetchFile(p);
+    if (b && p !== 'index.json') hashing.set(p, hexDigest(b, subtle));
+    return b;
+  };
   const fetched = (async () => {
     const index = await fetchIndex(fetchFile);
     const paths = filesFor(index, target);
     // A few files first; the core warms up on them while the rest downloads (warmUp).
     const sample = warmSample(paths, target);
-    const first = fetchAll(sample, fetchFile);
+    const first = fetchAll(sample, fetchAndHash);
     const rest = fetchAll(
       paths.filter((p) => !sample.includes(p)),
-      fetchFile,
+      fetchAndHash,
     );
     first.then(
       (got) => {
@@ -372,7 +387,11 @@ export async function verifyTarget(
       'Each file’s SHA-256 matches /evidence/index.json',
       'evidence',
       `${got.size} files hashed, SHA-256 each = the index’s`,
-      indexErrors(index, got, await digests(got, subtle)),
+      indexErrors(
+        index,
+        got,
+        new Map(await Promise.all([...hashing].map(async ([p, h]) => [p, await h] as const))),
+      ),
     ),
   );
 
