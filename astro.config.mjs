@@ -4,9 +4,11 @@
  * temporary folder and only then replaces dist/. Inputs come from the environment (site/lib/config.ts):
  * FLEETPROOF_EVIDENCE, FLEETPROOF_POSTS, FLEETPROOF_SITE; FLEETPROOF_CACHE_DIR isolates Astro's cache (tests).
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import { siteInputs } from './site/lib/config.ts';
 import fleetproofIntegration from './site/integration.ts';
+import { widgetLazyParts } from './site/widget/lazy/plugin.ts';
 
 const inputs = siteInputs();
 
@@ -23,7 +25,15 @@ export default defineConfig({
     inlineStylesheets: 'never',
   },
   // Scripts are never inlined either (a later widget is a bundled, external <script>).
-  vite: { build: { assetsInlineLimit: 0 } },
+  vite: {
+    build: { assetsInlineLimit: 0 },
+    // The widget's worker is an ES module, so that the parts of the core it needs only sometimes (noble's curves,
+    // the vendor adapters) are chunks of their own, loaded on demand (site/widget/lazy/plugin.ts).
+    worker: {
+      format: 'es',
+      plugins: () => [widgetLazyParts(fileURLToPath(new URL('.', import.meta.url)))],
+    },
+  },
   markdown: {
     // No Shiki: it colours code with inline style attributes, which the CSP forbids.
     syntaxHighlight: false,

@@ -73,6 +73,32 @@ function failure(code: string, message: string): Outcome {
   };
 }
 
+/**
+ * Starts the worker (once): its script is fetched and compiled, nothing else. The page does this when the widget
+ * appears, so that a click only runs the check; no evidence is fetched before the click.
+ */
+function startWorker(): Worker {
+  if (worker) return worker;
+  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fleet-verify' });
+  w.addEventListener('message', (e: MessageEvent<FromWorker>) => listeners.get(e.data.job)?.(e.data));
+  w.addEventListener('error', (e) => {
+    e.preventDefault();
+    w.terminate();
+    if (worker === w) worker = undefined;
+    failAll('WIDGET_ERROR', `the verifier could not start (${e.message || 'its script did not load'})`);
+  });
+  worker = w;
+  return w;
+}
+
+function warmUp(): void {
+  try {
+    startWorker();
+  } catch {
+    /* the click will report it */
+  }
+}
+
 function runJob(job: Job, on: (m: FromWorker) => void): void {
   const id = nextJob++;
   listeners.set(id, (m) => {
@@ -80,20 +106,8 @@ function runJob(job: Job, on: (m: FromWorker) => void): void {
     on(m);
   });
   try {
-    if (!worker) {
-      worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fleet-verify' });
-      worker.addEventListener('message', (e: MessageEvent<FromWorker>) =>
-        listeners.get(e.data.job)?.(e.data),
-      );
-      worker.addEventListener('error', (e) => {
-        e.preventDefault();
-        worker?.terminate();
-        worker = undefined;
-        failAll('WIDGET_ERROR', `the verifier could not start (${e.message || 'its script did not load'})`);
-      });
-    }
     const msg: ToWorker = { ...job, job: id };
-    worker.postMessage(msg);
+    startWorker().postMessage(msg);
   } catch (e) {
     worker = undefined;
     failAll('WIDGET_ERROR', `the verifier could not start: ${(e as Error).message}`);
@@ -236,6 +250,7 @@ export class FleetVerify extends HTMLElement {
 
   connectedCallback(): void {
     if (!this.built) this.build();
+    warmUp();
     window.addEventListener('hashchange', this.onHash);
     if (location.hash === '#verify' && this.dataset.state === 'idle') this.start();
   }
@@ -371,7 +386,7 @@ export class FleetVerify extends HTMLElement {
     delete d.result.dataset.key;
     d.summary.textContent = `Checking ${files.map((f) => f.name).join(', ')}…`;
     runJob({ type: 'check-files', files }, (m) => {
-      if (m.type === 'check') d.steps.add(m.step, m.ms, m.group);
+      if (m.type === 'checks') for (const c of m.checks) d.steps.add(c.step, c.ms, c.group);
       else if (m.type === 'done') {
         const o = m.outcome;
         d.result.dataset.state = o.ok ? 'verified' : 'failed';
@@ -435,7 +450,7 @@ export class FleetVerify extends HTMLElement {
       return;
     }
     runJob({ type: 'verify', target: t, remembered: recall() }, (m) => {
-      if (m.type === 'check') this.steps.add(m.step, m.ms, m.group);
+      if (m.type === 'checks') for (const c of m.checks) this.steps.add(c.step, c.ms, c.group);
       else if (m.type === 'done') finish(m.outcome);
     });
   }

@@ -5,19 +5,7 @@
  * tiles. A site that rewrote its history fails with CONSISTENCY_FAILED, and the remembered checkpoint is kept so
  * that the warning stands until the reader decides otherwise. No DOM, no storage: the page keeps the memory.
  */
-import {
-  VerificationError,
-  checkConsistency,
-  fromBase64,
-  openLog,
-  parseTrustRoots,
-  readJson,
-  toBase64,
-  TRUST_ROOTS_FILE,
-} from '../../verify/index.ts';
-import { parseNote } from '../../verify/tlog/note.ts';
-import { parseCheckpoint } from '../../verify/tlog/checkpoint.ts';
-import { tilePath, tilesForTree } from '../../verify/tlog/tiles.ts';
+import { VerificationError } from '../../verify/errors.ts';
 import type { Remembered, LogState, StepError } from './protocol.ts';
 
 /** Reads a file of the site's log by its path under /log/ ('checkpoint', 'tile/0/000', …); undefined when absent. */
@@ -31,15 +19,21 @@ export interface LogResult {
   remember: Remembered | undefined;
 }
 
-const fail = (state: LogState, e: VerificationError | StepError, remember?: Remembered): LogResult => {
+export const fail = (state: LogState, e: VerificationError | StepError, remember?: Remembered): LogResult => {
   const err = e instanceof VerificationError ? e.toJSON() : e;
   return { state, detail: err.message, errors: [err], remember };
 };
 
+/**
+ * `trustRoots` may still be arriving (the widget fetches the log while it fetches the evidence). `runSync` runs the
+ * synchronous part, the signatures and the consistency proof: the widget passes its runVerdict (./prefetch.ts),
+ * which answers their signature questions with WebCrypto.
+ */
 export async function checkSiteLog(
   fetchLog: LogFetcher,
-  trustRoots: Uint8Array | undefined,
+  trustRoots: Uint8Array | undefined | Promise<Uint8Array | undefined>,
   remembered: Remembered | undefined,
+  runSync: <T>(fn: () => T) => Promise<T> = async (fn) => fn(),
 ): Promise<LogResult> {
   const noteBytes = await fetchLog('checkpoint');
   if (!noteBytes) {
@@ -60,79 +54,8 @@ export async function checkSiteLog(
       remember: undefined,
     };
   }
-  try {
-    if (!trustRoots)
-      throw new VerificationError('FILE_MISSING', 'no trust roots', { file: TRUST_ROOTS_FILE });
-    const roots = parseTrustRoots(readJson(trustRoots, TRUST_ROOTS_FILE));
-    const text = new TextDecoder().decode(noteBytes);
-    // The size and origin are read before the signature is checked only to know which tiles to fetch.
-    const claimed = parseCheckpoint(parseNote(text, { file: 'log/checkpoint' }).text, {
-      file: 'log/checkpoint',
-    });
-    const paths = tilesForTree(claimed.size).map((t) => tilePath(t));
-    const tiles = new Map<string, Uint8Array>();
-    await Promise.all(
-      paths.map(async (p) => {
-        const b = await fetchLog(p);
-        if (b) tiles.set(p, b);
-      }),
-    );
-    const getTile = (p: string) => tiles.get(p);
-    const opened = openLog(text, roots, claimed.origin, getTile);
-    const now: Remembered = {
-      origin: opened.checkpoint.origin,
-      size: opened.checkpoint.size,
-      root: toBase64(opened.checkpoint.rootHash),
-    };
-    const witnesses = opened.cosignatures.length
-      ? `; cosigned by ${opened.cosignatures.map((c) => c.keyId).join(', ')}`
-      : '';
-    if (!remembered) {
-      return {
-        state: 'first-visit',
-        detail: `checkpoint of ${now.origin} at ${now.size} files verifies under the pinned release key${witnesses}; remembered for your next visit`,
-        errors: [],
-        remember: now,
-      };
-    }
-    if (remembered.origin !== now.origin) {
-      return fail(
-        'rewritten',
-        new VerificationError(
-          'CONSISTENCY_FAILED',
-          `the log was ${remembered.origin} when you last checked; it is now ${now.origin}`,
-          { file: 'log/checkpoint' },
-        ),
-      );
-    }
-    checkConsistency(
-      {
-        origin: remembered.origin,
-        size: remembered.size,
-        rootHash: fromBase64(remembered.root),
-        extensions: [],
-      },
-      opened.checkpoint,
-      getTile,
-    );
-    return {
-      state: 'consistent',
-      detail: `the log grew from ${remembered.size} to ${now.size} files since your last check, keeping every earlier one (consistency proof from the tiles)${witnesses}`,
-      errors: [],
-      remember: now,
-    };
-  } catch (e) {
-    if (!(e instanceof VerificationError)) throw e;
-    if (remembered && (e.code === 'CONSISTENCY_FAILED' || e.code === 'PROOF_INVALID')) {
-      return fail(
-        'rewritten',
-        new VerificationError(
-          'CONSISTENCY_FAILED',
-          `this site rewrote its history since you last checked it (log of ${remembered.size} files, root ${remembered.root}): ${e.message}`,
-          { file: 'log/checkpoint' },
-        ),
-      );
-    }
-    return fail('invalid', e);
-  }
+  // The checkpoint's verification (and the log code it needs) is a module of its own: a site without a log does
+  // not load it.
+  const { checkCheckpoint } = await import('./log-verify.ts');
+  return checkCheckpoint(noteBytes, fetchLog, trustRoots, remembered, runSync);
 }

@@ -8,7 +8,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { encodeSignatureMessage, fromHex, toHex } from '../../verify/index.ts';
 import { buildIndex } from '../lib/verified.ts';
 import { evidenceCopy, readFiles } from '../testing/fixtures.ts';
-import { checkInputs, filesFor, parseIndex, verifyTarget, type Fetcher } from './plan.ts';
+import { filesFor, parseIndex, verifyTarget, type Fetcher } from './plan.ts';
+import { checkInputs } from './drop.ts';
 import type { Outcome, Step, StepGroup, Target } from './protocol.ts';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';

@@ -12,38 +12,23 @@
  * `verifyEvidence`. The fleets' attestations are not fetched here, so the checks that need them (verified on each
  * fleet's page) are out of this page's scope; everything else counts.
  *
- * A checked file (pasted or dropped): an auditor record, a proof, a proof with its artifact (a validation bundle),
- * or an artifact alone, against the pinned keys of /evidence/trust-roots.json and the epoch this site publishes.
+ * A checked file (pasted or dropped) is ./drop.ts's, a module of its own that the worker loads when a reader drops
+ * one; it shares the helpers exported here.
  */
-import {
-  Checklist,
-  ERROR_CODES,
-  LIMITS,
-  TRUST_ROOTS_FILE,
-  VerificationError,
-  checkRecord,
-  fromHex,
-  isValidAt,
-  isoOfMs,
-  parseArtifact,
-  parseProof,
-  parseTrustRoots,
-  placeEvidence,
-  readJson,
-  sha256,
-  toHex,
-  verifyAuditorSignature,
-  verifyCountersignature,
-  verifyEvidence,
-  type CheckResult,
-  type NamespacePolicy,
-  type Proof,
-  type TrustRoots,
-} from '../../verify/index.ts';
+// The core's modules one by one, not verify/index.ts: that would bring every module it re-exports into the worker's
+// first chunk (their schemas are built at load time, so a bundler cannot drop them).
+import { ERROR_CODES, VerificationError } from '../../verify/errors.ts';
+import { TRUST_ROOTS_FILE } from '../../verify/trust.ts';
+import { sha256 } from '../../verify/crypto/sha256.ts';
+import { toHex } from '../../verify/encoding.ts';
+import { verifyEvidence } from '../../verify/tree.ts';
+import type { CheckResult } from '../../verify/checklist.ts';
 import type { Outcome, Remembered, Step, StepError, StepGroup, Target } from './protocol.ts';
 import { checkSiteLog, type LogFetcher } from './log-check.ts';
-import { answerAll, answeredProvider, recordingProvider } from './prefetch.ts';
-import { withCryptoProvider } from '../../verify/crypto/provider.ts';
+import { runVerdict } from './prefetch.ts';
+import { loadParts, takeWanted } from './lazy/registry.ts';
+import { referenceProvider } from '../../verify/crypto/reference.ts';
+import { withCryptoProvider, type CryptoProvider } from '../../verify/crypto/provider.ts';
 
 export interface IndexEntry {
   path: string;
@@ -60,8 +45,52 @@ export class FetchError extends Error {
   override name = 'FetchError';
 }
 
-const short = (hex: string) => `${hex.slice(0, 16)}…`;
+export const short = (hex: string) => `${hex.slice(0, 16)}…`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+/**
+ * The files the core warms up on: the trust roots, the fleet's record and two attestations; on an epoch page, the
+ * trust roots, the fleets' records and the epoch's three files.
+ */
+export function warmSample(paths: string[], t: Target): string[] {
+  const dir = targetDir(t);
+  const pick =
+    t.kind === 'fleet'
+      ? [`${dir}/deployment.json`, ...paths.filter((p) => p.startsWith(`${dir}/attestations/`)).slice(0, 2)]
+      : [
+          ...paths.filter((p) => /^fleets\/[^/]+\/deployment\.json$/.test(p)),
+          ...['artifact', 'proof', 'auditor-record'].map((f) => `${dir}/${f}.json`),
+        ];
+  return [TRUST_ROOTS_FILE, ...pick].filter((p) => paths.includes(p));
+}
+
+/** Answers every signature question "yes" at once: for a warm-up, whose verdict is never used. */
+const WARM_UP_PROVIDER: CryptoProvider = {
+  name: 'warm-up (no verdict)',
+  sha256: (d) => referenceProvider.sha256(d),
+  sha384: (d) => referenceProvider.sha384(d),
+  ed25519: () => true,
+  ecdsa: () => true,
+  rsaPkcs1v15: () => true,
+};
+
+/**
+ * Runs the core once on a few files while the others download, and throws its result away: a browser compiles
+ * JavaScript the first time it runs, and this way that happens while the worker would otherwise wait for the
+ * network. Nothing of it is kept but what any run may keep (the core's caches of pure functions of their input),
+ * and the lazy parts it found it needs, which are loaded at once. The verdict comes from the real run on every
+ * file, fetched after the click, like this sample.
+ */
+function warmUp(sample: Map<string, Uint8Array | undefined>): void {
+  const files = new Map([...sample].filter((e): e is [string, Uint8Array] => e[1] !== undefined));
+  try {
+    withCryptoProvider(WARM_UP_PROVIDER, () => verifyEvidence(files));
+  } catch {
+    /* a part not loaded yet, or anything else: it was only a warm-up */
+  }
+  const wanted = takeWanted();
+  if (wanted.length) loadParts(wanted).catch(() => undefined);
+}
 
 /** Parses /evidence/index.json (shape only: it is the site's claim, used to list files and as a second signal). */
 export function parseIndex(bytes: Uint8Array): IndexEntry[] {
@@ -114,7 +143,7 @@ export function groupOf(t: Target, c: CheckResult | Step): StepGroup | undefined
 const isCoreCode = (code: string) => Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
 
 /** Emits steps with the time each took (since the previous one) and keeps what the outcome needs. */
-class Stream {
+export class Stream {
   private last: number;
   readonly failed: Step[] = [];
   checks = 0;
@@ -146,7 +175,7 @@ class Stream {
   }
 }
 
-function widgetStep(
+export function widgetStep(
   id: string,
   title: string,
   subject: string,
@@ -157,7 +186,10 @@ function widgetStep(
 }
 
 /** Fetches every path (in parallel); a rejected fetch (network, not a 404) is a FetchError. */
-async function fetchAll(paths: string[], fetchFile: Fetcher): Promise<Map<string, Uint8Array | undefined>> {
+export async function fetchAll(
+  paths: string[],
+  fetchFile: Fetcher,
+): Promise<Map<string, Uint8Array | undefined>> {
   const got = await Promise.all(
     paths.map(async (p) => {
       try {
@@ -170,7 +202,7 @@ async function fetchAll(paths: string[], fetchFile: Fetcher): Promise<Map<string
   return new Map(got);
 }
 
-async function fetchIndex(fetchFile: Fetcher): Promise<IndexEntry[]> {
+export async function fetchIndex(fetchFile: Fetcher): Promise<IndexEntry[]> {
   let bytes: Uint8Array | undefined;
   try {
     bytes = await fetchFile('index.json');
@@ -181,8 +213,41 @@ async function fetchIndex(fetchFile: Fetcher): Promise<IndexEntry[]> {
   return parseIndex(bytes);
 }
 
+/**
+ * Each fetched file's SHA-256 (hex): the browser's own (crypto.subtle.digest, off the worker's thread, all at
+ * once) where there is one, else the core's.
+ */
+export async function digests(
+  got: Map<string, Uint8Array | undefined>,
+  subtle: SubtleCrypto | undefined,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await Promise.all(
+    [...got].map(async ([p, b]) => {
+      if (b) out.set(p, await hexDigest(b, subtle));
+    }),
+  );
+  return out;
+}
+
+/** One file's SHA-256 (hex), as `digests` computes it. */
+async function hexDigest(b: Uint8Array, subtle: SubtleCrypto | undefined): Promise<string> {
+  if (subtle) {
+    try {
+      return toHex(new Uint8Array(await subtle.digest('SHA-256', b.slice().buffer as ArrayBuffer)));
+    } catch {
+      /* the core's, below */
+    }
+  }
+  return toHex(sha256(b));
+}
+
 /** Each fetched file against its index entry: errors for the ones that differ or could not be fetched. */
-function indexErrors(index: IndexEntry[], got: Map<string, Uint8Array | undefined>): StepError[] {
+export function indexErrors(
+  index: IndexEntry[],
+  got: Map<string, Uint8Array | undefined>,
+  hex: Map<string, string>,
+): StepError[] {
   const byPath = new Map(index.map((f) => [f.path, f]));
   const errors: StepError[] = [];
   for (const [path, bytes] of got) {
@@ -195,7 +260,7 @@ function indexErrors(index: IndexEntry[], got: Map<string, Uint8Array | undefine
       });
       continue;
     }
-    const actual = toHex(sha256(bytes));
+    const actual = hex.get(path) ?? toHex(sha256(bytes));
     if (entry && (actual !== entry.sha256 || bytes.length !== entry.size)) {
       errors.push({
         code: 'INDEX_MISMATCH',
@@ -207,7 +272,7 @@ function indexErrors(index: IndexEntry[], got: Map<string, Uint8Array | undefine
   return errors;
 }
 
-function outcomeOf(
+export function outcomeOf(
   s: Stream,
   o: { files: number; bytes: number; fetchMs: number; verifyMs: number; totalMs: number },
   auditorKey?: string,
@@ -246,12 +311,57 @@ export async function verifyTarget(
   emit: Emit,
   now: () => number = () => performance.now(),
   log?: { fetchLog: LogFetcher; remembered: Remembered | undefined },
+  /** The browser's WebCrypto; null: none (as outside a secure context). */
+  subtleOrNone: SubtleCrypto | null | undefined = globalThis.crypto?.subtle,
 ): Promise<Outcome> {
+  const subtle = subtleOrNone ?? undefined;
   const t0 = now();
   const s = new Stream(emit, now);
-  const index = await fetchIndex(fetchFile);
-  const paths = filesFor(index, target);
-  const got = await fetchAll(paths, fetchFile);
+  // An epoch page needs the epochs' and the namespace's code (./lazy/): load it while the files come in.
+  if (target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
+  let verifying = false;
+  // Each file is hashed for the index check as soon as it is in, while the others download.
+  const hashing = new Map<string, Promise<string>>();
+  const fetchAndHash: Fetcher = async (p) => {
+    const b = await fetchFile(p);
+    if (b && p !== 'index.json') hashing.set(p, hexDigest(b, subtle));
+    return b;
+  };
+  const fetched = (async () => {
+    const index = await fetchIndex(fetchFile);
+    const paths = filesFor(index, target);
+    // A few files first; the core warms up on them while the rest downloads (warmUp).
+    const sample = warmSample(paths, target);
+    const first = fetchAll(sample, fetchAndHash);
+    const rest = fetchAll(
+      paths.filter((p) => !sample.includes(p)),
+      fetchAndHash,
+    );
+    first.then(
+      (got) => {
+        if (!verifying) warmUp(got);
+      },
+      () => undefined,
+    );
+    const all = new Map([...(await first), ...(await rest)]);
+    return { index, got: new Map(paths.map((p) => [p, all.get(p)])) };
+  })();
+  // The site's log is fetched (and checked, once the trust roots are in) while the evidence is.
+  const logChecked = log
+    ? checkSiteLog(
+        log.fetchLog,
+        fetched.then(
+          (f) => f.got.get(TRUST_ROOTS_FILE),
+          () => undefined,
+        ),
+        log.remembered,
+        (f) => runVerdict(f, subtle),
+      ).then(
+        (r) => ({ r }),
+        (e: unknown) => ({ e }),
+      )
+    : undefined;
+  const { index, got } = await fetched;
   const files = new Map<string, Uint8Array>();
   let bytes = 0;
   for (const [p, b] of got)
@@ -277,7 +387,11 @@ export async function verifyTarget(
       'Each file’s SHA-256 matches /evidence/index.json',
       'evidence',
       `${got.size} files hashed, SHA-256 each = the index’s`,
-      indexErrors(index, got),
+      indexErrors(
+        index,
+        got,
+        new Map(await Promise.all([...hashing].map(async ([p, h]) => [p, await h] as const))),
+      ),
     ),
   );
 
@@ -301,36 +415,33 @@ export async function verifyTarget(
     ),
   );
 
-  s.mark();
+  verifying = true;
   const t1 = now();
-  // WebCrypto answers the signature questions ahead of the synchronous core where the platform has it
-  // (./prefetch.ts); the verdicts are the core's either way.
-  const subtle = globalThis.crypto?.subtle;
-  const run = () =>
+  // WebCrypto answers the signature questions of the synchronous core where the platform has it (./prefetch.ts);
+  // the verdicts are the core's either way. The checks of the run that is kept are shown, each with its own time.
+  const checks = await runVerdict(() => {
+    const out: [CheckResult, number][] = [];
+    let last = now();
     verifyEvidence(files, {
       onCheck: (c) => {
-        const g = groupOf(target, c);
-        if (g) s.emit(c, g);
-        else s.mark();
+        const t = now();
+        out.push([c, t - last]);
+        last = t;
       },
     });
-  if (subtle) {
-    const questions = new Map();
-    withCryptoProvider(recordingProvider(questions), () => verifyEvidence(files));
-    const answers = await answerAll(subtle, questions);
-    s.mark();
-    withCryptoProvider(answeredProvider(answers), run);
-  } else run();
+    return out;
+  }, subtle);
+  for (const [c, took] of checks) {
+    const g = groupOf(target, c);
+    if (g) s.emit(c, g, took);
+  }
   const t2 = now();
   let logOutcome: Outcome['log'];
-  if (log) {
+  if (logChecked) {
     // The site's own log: signed by a pinned release key, and consistent with what this browser saw last time.
-    let r;
-    try {
-      r = await checkSiteLog(log.fetchLog, files.get(TRUST_ROOTS_FILE), log.remembered);
-    } catch (e) {
-      throw new FetchError(`/log/: ${(e as Error).message}`);
-    }
+    const done = await logChecked;
+    if ('e' in done) throw new FetchError(`/log/: ${(done.e as Error).message}`);
+    const r = done.r;
     s.mark();
     s.emit(
       widgetStep(
@@ -350,391 +461,4 @@ export async function verifyTarget(
     ...outcomeOf(s, { files: files.size, bytes, fetchMs, verifyMs: t2 - t1, totalMs: t3 - t0 }),
     ...(logOutcome ? { log: logOutcome } : {}),
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Files a reader pastes or drops.
-
-export interface Input {
-  name: string;
-  bytes: Uint8Array;
-}
-
-const KIND_NAME = {
-  'auditor-record': 'an auditor record',
-  proof: 'a proof',
-  artifact: 'an artifact',
-} as const;
-
-interface Placed {
-  input: Input;
-  kind: 'artifact' | 'proof' | 'auditor-record';
-  namespace: string;
-  epoch: number;
-}
-
-/** Checks pasted or dropped files against the pinned keys and the published namespace. Throws FetchError only. */
-export async function checkInputs(
-  inputs: Input[],
-  fetchFile: Fetcher,
-  emit: Emit,
-  now: () => number = () => performance.now(),
-): Promise<Outcome> {
-  const t0 = now();
-  const s = new Stream(emit, now);
-  const list = new Checklist();
-  list.onCheck = (c) => s.emit(c);
-
-  // What each file is (by content, as `fleetproof ingest` places it).
-  const placed: Placed[] = [];
-  const unsupported: Input[] = [];
-  for (const input of inputs) {
-    list.run('drop.kind', 'The file is an auditor record, a proof or an artifact', input.name, () => {
-      const p = placeEvidence(input.bytes, input.name);
-      const m = /^namespaces\/([^/]+)\/(\d+)\/[^/]+$/.exec(p.path);
-      if (p.kind === 'deployment' || p.kind === 'attestation' || !m) {
-        unsupported.push(input);
-        return `a ${p.kind} (${p.path})`;
-      }
-      placed.push({ input, kind: p.kind, namespace: m[1]!, epoch: Number(m[2]) });
-      return `${KIND_NAME[p.kind]} for epoch ${m[2]} of ${m[1]}`;
-    });
-  }
-  for (const input of unsupported) {
-    s.emit(
-      widgetStep('drop.kind-supported', 'The file is of a kind this box checks', input.name, '', [
-        {
-          code: 'UNSUPPORTED_KIND',
-          file: input.name,
-          message:
-            'deployment records and attestations are checked with the whole tree: on their fleet’s page, or with `npx fleetproof ingest`',
-        },
-      ]),
-    );
-  }
-  if (placed.length === 0)
-    return outcomeOf(s, {
-      files: inputs.length,
-      bytes: 0,
-      fetchMs: 0,
-      verifyMs: now() - t0,
-      totalMs: now() - t0,
-    });
-
-  // What this site publishes: the trust roots, and the proof of every epoch the files name.
-  const index = await fetchIndex(fetchFile);
-  const listed = new Set(index.map((f) => f.path));
-  const publishedPaths = [
-    TRUST_ROOTS_FILE,
-    ...new Set(
-      placed.map((p) => `namespaces/${p.namespace}/${p.epoch}/proof.json`).filter((p) => listed.has(p)),
-    ),
-  ];
-  const fetched = await fetchAll(publishedPaths, fetchFile);
-  const fetchMs = now() - t0;
-  s.mark();
-  s.emit(
-    widgetStep(
-      'widget.index',
-      'The published files fetched match /evidence/index.json',
-      'evidence',
-      `${publishedPaths.join(', ')}: SHA-256 each = the index’s`,
-      indexErrors(index, fetched),
-    ),
-  );
-
-  let roots: TrustRoots | undefined;
-  list.run(
-    'trust-roots',
-    'The pinned keys are read from /evidence/trust-roots.json',
-    TRUST_ROOTS_FILE,
-    () => {
-      const b = fetched.get(TRUST_ROOTS_FILE);
-      if (!b)
-        throw new VerificationError('FILE_MISSING', 'the site serves no trust roots', {
-          file: TRUST_ROOTS_FILE,
-        });
-      roots = parseTrustRoots(readJson(b, TRUST_ROOTS_FILE));
-      return `${roots.keys.length} pinned keys, ${roots.namespaces.size} namespace${roots.namespaces.size === 1 ? '' : 's'}`;
-    },
-  );
-  let auditorKey: string | undefined;
-  if (roots) {
-    const r = roots;
-    const published = (p: Placed) => {
-      const path = `namespaces/${p.namespace}/${p.epoch}/proof.json`;
-      return { path, bytes: fetched.get(path) };
-    };
-    // A proof with the artifact of the same epoch is a validation bundle.
-    const proofs = placed.filter((p) => p.kind === 'proof');
-    const artifacts = placed.filter((p) => p.kind === 'artifact');
-    const paired = new Set<Placed>();
-    for (const p of proofs) {
-      const a = artifacts.find((x) => !paired.has(x) && x.namespace === p.namespace && x.epoch === p.epoch);
-      if (a) paired.add(a);
-      const k = checkProof(list, r, p, a, published(p));
-      auditorKey ??= k;
-    }
-    for (const a of artifacts.filter((x) => !paired.has(x))) checkArtifactAlone(list, r, a, published(a));
-    for (const rec of placed.filter((p) => p.kind === 'auditor-record')) {
-      const k = checkRecordInput(list, s, r, rec, published(rec));
-      auditorKey ??= k;
-    }
-  }
-  const t2 = now();
-  const bytes = inputs.reduce((n, i) => n + i.bytes.length, 0);
-  return outcomeOf(
-    s,
-    { files: inputs.length, bytes, fetchMs, verifyMs: t2 - t0 - fetchMs, totalMs: t2 - t0 },
-    auditorKey,
-  );
-}
-
-function policyOf(list: Checklist, roots: TrustRoots, p: Placed): NamespacePolicy | undefined {
-  let policy: NamespacePolicy | undefined;
-  list.run('drop.namespace', 'The namespace is declared in the trust roots', p.input.name, () => {
-    policy = roots.namespaces.get(p.namespace);
-    if (!policy)
-      throw new VerificationError(
-        'NAMESPACE_UNKNOWN',
-        `namespace ${p.namespace} is not declared in ${TRUST_ROOTS_FILE}`,
-        {
-          file: p.input.name,
-          path: '$.namespace',
-        },
-      );
-    return `${p.namespace}: auditor keys ${policy.auditorKeys.map((k) => k.id).join(', ')}; operator keys ${policy.operatorKeys.map((k) => k.id).join(', ')}`;
-  });
-  return policy;
-}
-
-/** The published proof of the file's epoch, read (its digest is the comparison). */
-function readPublished(p: Placed, pub: { path: string; bytes: Uint8Array | undefined }): Proof {
-  if (!pub.bytes)
-    throw new VerificationError('FILE_MISSING', `this site publishes no epoch ${p.epoch} of ${p.namespace}`, {
-      file: pub.path,
-    });
-  return parseProof(readJson(pub.bytes, pub.path, { maxBytes: LIMITS.maxRecordBytes }), pub.path);
-}
-
-/** The auditor signature (and the key's validity at the proof's time) under the namespace's pinned auditor keys. */
-function auditorSignature(
-  list: Checklist,
-  policy: NamespacePolicy,
-  proof: Proof,
-  file: string,
-  title: string,
-): string | undefined {
-  let id: string | undefined;
-  list.run('drop.auditor-signature', title, file, () => {
-    const time = isoOfMs(proof.timestamp);
-    const k = verifyAuditorSignature(
-      proof,
-      policy.auditorKeys.map((key) => ({ id: key.id, publicKey: key.publicKey })),
-      file,
-    );
-    const pinned = policy.auditorKeys.find((key) => key.id === k.id)!;
-    if (!isValidAt(pinned, time))
-      throw new VerificationError(
-        'KEY_OUTSIDE_VALIDITY',
-        `verifies under ${pinned.id}, valid from ${pinned.validFrom} until ${pinned.validUntil}, used at ${time}`,
-        { file, path: '$.signature' },
-      );
-    id = pinned.id;
-    return `Ed25519 over the ${proof.ciphersuite === 1 ? 'protobuf' : 'bincode'} SignatureMessage, key ${pinned.id} (${short(pinned.fingerprint)})`;
-  });
-  return id;
-}
-
-function countersignature(
-  list: Checklist,
-  policy: NamespacePolicy,
-  proof: Proof,
-  file: string,
-  title: string,
-): void {
-  list.run('drop.countersignature', title, file, () => {
-    const k = verifyCountersignature(proof, policy.operatorKeys, isoOfMs(proof.timestamp), file);
-    return `${k.algorithm} over the auditor’s 64 signature bytes, key ${k.id} (${short(k.fingerprint)})`;
-  });
-}
-
-function digestOfArtifact(list: Checklist, a: Placed, proof: Proof, proofName: string, title: string): void {
-  list.run('drop.digest', title, a.input.name, () => {
-    const actual = toHex(sha256(a.input.bytes));
-    const signed = toHex(proof.digest);
-    if (actual !== signed)
-      throw new VerificationError(
-        'DIGEST_MISMATCH',
-        `SHA-256 of ${a.input.name} is ${actual}, ${proofName} signs ${signed}`,
-        { file: a.input.name, path: '$' },
-      );
-    return `sha256(${a.input.name}) = ${short(actual)} = ${proofName} digest`;
-  });
-  list.run(
-    'drop.artifact',
-    'The artifact names the proof’s namespace and epoch and is dated before it',
-    a.input.name,
-    () => {
-      const art = parseArtifact(readJson(a.input.bytes, a.input.name), a.input.name);
-      const time = isoOfMs(proof.timestamp);
-      if (art.namespace !== proof.namespace || art.epoch !== proof.epoch || art.issuedAt > time)
-        throw new VerificationError(
-          'ARTIFACT_MISMATCH',
-          `the artifact is ${art.namespace} epoch ${art.epoch} issued ${art.issuedAt}; the proof ${proof.namespace} epoch ${proof.epoch} at ${time}`,
-          { file: a.input.name, path: '$' },
-        );
-      return `${art.keys.length} key${art.keys.length === 1 ? '' : 's'}, issued ${art.issuedAt}`;
-    },
-  );
-}
-
-function publishedDigest(
-  list: Checklist,
-  p: Placed,
-  digest: Uint8Array,
-  pub: { path: string; bytes: Uint8Array | undefined },
-  code: 'DIGEST_MISMATCH' | 'PROOF_RECORD_MISMATCH',
-): void {
-  list.run(
-    'drop.published',
-    `The digest is the one this site publishes for epoch ${p.epoch}`,
-    p.input.name,
-    () => {
-      const published = readPublished(p, pub);
-      const mine = toHex(digest);
-      const theirs = toHex(published.digest);
-      if (mine !== theirs)
-        throw new VerificationError(
-          code,
-          `this site publishes epoch ${p.epoch} with digest ${theirs}; ${p.input.name} carries ${mine}`,
-          { file: p.input.name, path: '$.digest' },
-        );
-      return `digest ${short(mine)} = /evidence/${pub.path}`;
-    },
-  );
-}
-
-/** A proof, with its artifact when one was given: the per-epoch checks 2–4 and 6, then the published digest. */
-function checkProof(
-  list: Checklist,
-  roots: TrustRoots,
-  p: Placed,
-  artifact: Placed | undefined,
-  pub: { path: string; bytes: Uint8Array | undefined },
-): string | undefined {
-  const file = p.input.name;
-  let proof: Proof | undefined;
-  list.run(
-    'drop.proof',
-    'The proof parses: fields, hex, lengths, ciphersuite, serialized_message',
-    file,
-    () => {
-      proof = parseProof(readJson(p.input.bytes, file, { maxBytes: LIMITS.maxRecordBytes }), file);
-      return `epoch ${proof.epoch} of ${proof.namespace}, ciphersuite ${proof.ciphersuite}`;
-    },
-  );
-  if (!proof) return undefined;
-  const policy = policyOf(list, roots, p);
-  if (!policy) return undefined;
-  if (artifact)
-    digestOfArtifact(list, artifact, proof, file, 'The artifact’s SHA-256 equals the digest the proof signs');
-  const id = auditorSignature(
-    list,
-    policy,
-    proof,
-    file,
-    'The auditor’s signature verifies under a pinned auditor key',
-  );
-  countersignature(
-    list,
-    policy,
-    proof,
-    file,
-    'The operator’s counter-signature verifies over the auditor’s signature',
-  );
-  publishedDigest(list, p, proof.digest, pub, 'DIGEST_MISMATCH');
-  return id;
-}
-
-/** An artifact alone: against the proof this site publishes for its epoch, whose signatures are checked here. */
-function checkArtifactAlone(
-  list: Checklist,
-  roots: TrustRoots,
-  a: Placed,
-  pub: { path: string; bytes: Uint8Array | undefined },
-): void {
-  const policy = policyOf(list, roots, a);
-  if (!policy) return;
-  let proof: Proof | undefined;
-  list.run('drop.published-proof', `This site publishes a proof for epoch ${a.epoch}`, pub.path, () => {
-    proof = readPublished(a, pub);
-    return `/evidence/${pub.path}`;
-  });
-  if (!proof) return;
-  auditorSignature(
-    list,
-    policy,
-    proof,
-    pub.path,
-    'The published proof’s auditor signature verifies under a pinned auditor key',
-  );
-  countersignature(list, policy, proof, pub.path, 'The published proof’s counter-signature verifies');
-  digestOfArtifact(
-    list,
-    a,
-    proof,
-    'the published proof',
-    'The artifact’s SHA-256 equals the digest published for its epoch',
-  );
-}
-
-/** An auditor record: `checkRecord` against each pinned auditor key of its namespace, then the published digest. */
-function checkRecordInput(
-  list: Checklist,
-  s: Stream,
-  roots: TrustRoots,
-  p: Placed,
-  pub: { path: string; bytes: Uint8Array | undefined },
-): string | undefined {
-  const file = p.input.name;
-  const policy = policyOf(list, roots, p);
-  if (!policy) return undefined;
-  const tries = [];
-  for (const k of policy.auditorKeys) {
-    const t0 = s.clock();
-    const r = checkRecord(p.input.bytes, file, k.publicKey, k.id);
-    tries.push({ k, r, ms: s.clock() - t0 });
-    if (r.ok || !r.record) break;
-  }
-  // checkRecord reads the record again for each key: the read is shown once, each key's try with its own time
-  // (the signature dominates it).
-  const read = tries[0]!.r.checks.find((c) => c.id === 'record.read');
-  if (read) s.emit(read, 'main', tries[0]!.r.record ? 0 : tries[0]!.ms);
-  const good = tries.find((t) => t.r.ok);
-  if (!tries[0]!.r.record) return undefined;
-  // Show the key that verified; when none did, each key that was tried.
-  for (const t of good ? [good] : tries) {
-    const c = t.r.checks.find((x) => x.id === 'record.signature');
-    if (c)
-      s.emit(
-        { ...c, title: `The auditor’s Ed25519 signature verifies under pinned key ${t.k.id}` },
-        'main',
-        t.ms,
-      );
-  }
-  if (!good) return undefined;
-  const rec = good.r.record!;
-  list.run('drop.key-validity', `The key ${good.k.id} was valid at the record’s time`, file, () => {
-    const time = isoOfMs(rec.timestamp);
-    if (!isValidAt(good.k, time))
-      throw new VerificationError(
-        'KEY_OUTSIDE_VALIDITY',
-        `${good.k.id} is valid from ${good.k.validFrom} until ${good.k.validUntil}; the record is signed at ${time}`,
-        { file, path: '$.timestamp' },
-      );
-    return `${good.k.validFrom} ≤ ${time} < ${good.k.validUntil}`;
-  });
-  publishedDigest(list, p, fromHex(rec.digest), pub, 'PROOF_RECORD_MISMATCH');
-  return good.k.id;
 }

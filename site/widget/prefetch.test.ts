@@ -1,6 +1,8 @@
 /**
- * The widget's WebCrypto prefetch gives the same verdicts as the reference (noble) on every vector and on whole
- * trees, tampered or not. Node's WebCrypto stands in for the browser's here; tests/e2e runs the real one.
+ * The widget's runVerdict (WebCrypto's answers, noble where WebCrypto cannot answer, lazy parts loaded on demand)
+ * gives the same verdicts as the reference (noble) on every vector and on whole trees, tampered or not, in one run
+ * of the core when every signature is good. Node's WebCrypto stands in for the browser's here; tests/e2e runs the
+ * real one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,9 @@ import { verifyP256 } from '../../verify/crypto/ecdsa.ts';
 import { fromHex } from '../../verify/encoding.ts';
 import { verifyEvidence } from '../../verify/tree.ts';
 import { readTree } from '../../scripts/lib/read-tree.ts';
-import { answerAll, answeredProvider, recordingProvider } from './prefetch.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { runVerdict, type RunStats } from './prefetch.ts';
+import { NotLoaded, lazyPart, loadedParts } from './lazy/registry.ts';
 
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 const vec = (p: string) =>
@@ -22,13 +26,11 @@ const vec = (p: string) =>
 /** How many questions WebCrypto answered (so that the tests prove its path ran, not only noble's). */
 let answered = 0;
 
-/** Runs `fn` the widget's way: a dry run noting the questions, WebCrypto's answers, then the real run. */
-async function prefetched<T>(fn: () => T): Promise<T> {
-  const questions = new Map();
-  withCryptoProvider(recordingProvider(questions), fn);
-  const answers = await answerAll(subtle, questions);
-  answered += answers.size;
-  return withCryptoProvider(answeredProvider(answers), fn);
+/** Runs `fn` the widget's way (./prefetch.ts runVerdict), counting WebCrypto's answers. */
+async function prefetched<T>(fn: () => T, stats: RunStats = { runs: 0, webcrypto: 0, reference: false }) {
+  const v = await runVerdict(fn, subtle, stats);
+  answered += stats.webcrypto;
+  return v;
 }
 
 test('when every Wycheproof Ed25519 and P-256 case goes through the prefetch, each verdict is the expected one', async () => {
@@ -69,11 +71,77 @@ test('when a tree is verified through the prefetch, the report is the referenceâ
   const i = new TextDecoder().decode(bytes).lastIndexOf('"sig": "') + 10;
   bytes[i] = bytes[i] === 0x41 ? 0x42 : 0x41;
   tampered.set(att, bytes);
+  // A browser whose WebCrypto answers nothing (every import fails): noble answers instead.
+  const mute = {
+    importKey: () => Promise.reject(new Error('not supported')),
+  } as unknown as SubtleCrypto;
+  const runs: number[] = [];
   for (const tree of [subset, tampered]) {
     const reference = withCryptoProvider(referenceProvider, () => verifyEvidence(tree));
-    const fast = await prefetched(() => verifyEvidence(tree));
+    const stats = { runs: 0, webcrypto: 0, reference: false };
+    const fast = await prefetched(() => verifyEvidence(tree), stats);
     assert.deepEqual(fast.errors, reference.errors);
     assert.equal(fast.ok, reference.ok);
+    assert.ok(stats.webcrypto > 0 && !stats.reference, 'WebCrypto answered every question');
+    runs.push(stats.runs);
+    for (const subtleOrNot of [undefined, mute]) {
+      const s2 = { runs: 0, webcrypto: 0, reference: false };
+      const slow = await runVerdict(() => verifyEvidence(tree), subtleOrNot, s2);
+      assert.deepEqual(slow.errors, reference.errors);
+      assert.equal(s2.webcrypto, 0);
+      assert.equal(s2.reference, true);
+    }
   }
   assert.equal(withCryptoProvider(referenceProvider, () => verifyEvidence(tampered)).ok, false);
+  // Good evidence: the core ran once (every "yes" it assumed was WebCrypto's answer); tampered: again, for real.
+  assert.deepEqual(
+    runs.map((n) => n > 1),
+    [false, true],
+    `runs: ${runs}`,
+  );
+});
+
+test('when the first key tried does not verify and the second does, runVerdict follows the real path to the verdict', async () => {
+  const msg = new TextEncoder().encode('fleetproof');
+  const good = ed25519.utils.randomSecretKey();
+  const other = ed25519.utils.randomSecretKey();
+  const sig = ed25519.sign(msg, good);
+  const [pk, wrong] = [ed25519.getPublicKey(good), ed25519.getPublicKey(other)];
+  const tried: string[][] = [];
+  const tryKeys = (keys: Uint8Array[]) => () => {
+    const seen: string[] = [];
+    tried.push(seen);
+    return keys.findIndex((k) => {
+      seen.push(k === pk ? 'good' : 'wrong');
+      return verifyEd25519Strict(sig, msg, k);
+    });
+  };
+  assert.equal(await runVerdict(tryKeys([wrong, pk]), subtle), 1);
+  // The first run assumed "yes" for the wrong key; WebCrypto said no; the second run went on to the good key.
+  assert.deepEqual(tried, [['wrong'], ['wrong', 'good']]);
+  tried.length = 0;
+  assert.equal(await runVerdict(tryKeys([wrong, wrong]), subtle), -1);
+  assert.equal(await runVerdict(tryKeys([pk]), undefined), 0);
+});
+
+test('when a run needs a part that is not loaded, even if it swallows the error, its result is discarded and the run repeated with the part', async () => {
+  let loads = 0;
+  const part = lazyPart('test-part', async () => {
+    loads++;
+    return { answer: 42 };
+  });
+  let runs = 0;
+  const value = await runVerdict(() => {
+    runs++;
+    try {
+      return part().answer;
+    } catch (e) {
+      assert.ok(e instanceof NotLoaded);
+      return -1; // a core that turned the error into a verdict of its own
+    }
+  }, subtle);
+  assert.equal(value, 42);
+  assert.equal(runs, 2);
+  assert.equal(loads, 1);
+  assert.ok(loadedParts().includes('test-part'));
 });

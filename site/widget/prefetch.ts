@@ -1,20 +1,29 @@
 /**
- * WebCrypto ahead of the synchronous core. The core asks its crypto provider (verify/crypto/provider.ts) only
- * arithmetic questions whose inputs it has already checked for strictness in JavaScript; WebCrypto can answer them
- * many times faster than noble, but only asynchronously. So the worker runs the core twice:
+ * WebCrypto ahead of the synchronous core, in one pass when the evidence is good. The core asks its crypto provider
+ * (verify/crypto/provider.ts) only arithmetic questions whose inputs it has already checked for strictness in
+ * JavaScript; WebCrypto can answer them many times faster than noble, but only asynchronously. So `runVerdict`
+ * runs the core with a provider that notes every signature question it cannot answer yet and answers it "yes" for
+ * now, then asks WebCrypto all the noted questions at once:
  *
- * 1. a dry run with a provider that notes every question and answers "yes" without computing anything (no check
- *    is shown, no verdict kept);
- * 2. WebCrypto answers the noted questions, all at once;
- * 3. the real run, with a provider that returns those answers and asks noble (the reference) anything else, such as
- *    a question the dry run's optimistic answers did not lead to.
+ * - every answer is "yes": the run's answers were the true ones, so its verdict is exactly that of a run with the
+ *   true answers (the core is deterministic in its provider's answers), and it is kept: one pass;
+ * - otherwise the answers are kept and the core runs again, now with them (and "yes" for any new question its
+ *   different path asks), until a run asks nothing new or every new answer was "yes".
  *
- * A verdict therefore never depends on the dry run, and without crypto.subtle (not a secure context) or for an
- * algorithm the browser lacks, noble answers as before.
+ * A question WebCrypto cannot answer (no crypto.subtle outside a secure context, an algorithm or point encoding the
+ * browser lacks) is answered by the reference, noble, which the worker then loads (./lazy/). Parts of the core the
+ * worker loads on demand are handled the same way: a run that wanted one is discarded, the part loaded, the run
+ * repeated (./lazy/registry.ts). A verdict is therefore only ever kept from a run whose every answer was computed.
  */
 import { referenceProvider } from '../../verify/crypto/reference.ts';
-import type { CryptoProvider, EcCurve, HashName } from '../../verify/crypto/provider.ts';
+import {
+  withCryptoProvider,
+  type CryptoProvider,
+  type EcCurve,
+  type HashName,
+} from '../../verify/crypto/provider.ts';
 import { toHex } from '../../verify/encoding.ts';
+import { loadParts, takeWanted } from './lazy/registry.ts';
 
 type Question =
   | { kind: 'ed25519'; signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array }
@@ -37,24 +46,6 @@ function keyOf(q: Question): string {
     case 'rsa':
       return `rsa|${q.hash}|${toHex(q.n)}|${toHex(q.e)}|${toHex(q.signature)}|${toHex(q.message)}`;
   }
-}
-
-/** A provider that notes each question and answers yes (hashes are computed: the checks compare digests). */
-export function recordingProvider(questions: Map<string, Question>): CryptoProvider {
-  const note = (q: Question) => {
-    questions.set(keyOf(q), q);
-    return true;
-  };
-  return {
-    name: 'dry-run',
-    sha256: referenceProvider.sha256,
-    sha384: referenceProvider.sha384,
-    ed25519: (signature, message, publicKey) => note({ kind: 'ed25519', signature, message, publicKey }),
-    ecdsa: (curve, hash, publicKey, message, rs) =>
-      note({ kind: 'ecdsa', curve, hash, publicKey, message, rs }),
-    rsaPkcs1v15: (key, hash, message, signature) =>
-      note({ kind: 'rsa', n: key.n, e: key.e, hash, message, signature }),
-  };
 }
 
 const b64url = (b: Uint8Array) =>
@@ -123,20 +114,114 @@ export async function answerAll(
   return out;
 }
 
-/** A provider that returns WebCrypto's answers and asks the reference (noble) anything else. */
-export function answeredProvider(answers: Map<string, boolean>): CryptoProvider {
+/**
+ * The provider of one run: known answers; else the reference where it is to answer (then kept); else the question
+ * is noted in `pending` and answered "yes" for now.
+ */
+function runProvider(
+  answers: Map<string, boolean>,
+  pending: Map<string, Question>,
+  useReference: boolean,
+): CryptoProvider {
+  const ask = (q: Question, reference: () => boolean) => {
+    const k = keyOf(q);
+    const known = answers.get(k);
+    if (known !== undefined) return known;
+    if (useReference) {
+      const v = reference();
+      answers.set(k, v);
+      return v;
+    }
+    pending.set(k, q);
+    return true;
+  };
   return {
-    name: 'webcrypto-prefetched',
+    name: useReference ? 'webcrypto, then the reference' : 'webcrypto (answers pending)',
     sha256: referenceProvider.sha256,
     sha384: referenceProvider.sha384,
     ed25519: (signature, message, publicKey) =>
-      answers.get(keyOf({ kind: 'ed25519', signature, message, publicKey })) ??
-      referenceProvider.ed25519(signature, message, publicKey),
+      ask({ kind: 'ed25519', signature, message, publicKey }, () =>
+        referenceProvider.ed25519(signature, message, publicKey),
+      ),
     ecdsa: (curve, hash, publicKey, message, rs) =>
-      answers.get(keyOf({ kind: 'ecdsa', curve, hash, publicKey, message, rs })) ??
-      referenceProvider.ecdsa(curve, hash, publicKey, message, rs),
+      ask({ kind: 'ecdsa', curve, hash, publicKey, message, rs }, () =>
+        referenceProvider.ecdsa(curve, hash, publicKey, message, rs),
+      ),
     rsaPkcs1v15: (key, hash, message, signature) =>
-      answers.get(keyOf({ kind: 'rsa', n: key.n, e: key.e, hash, message, signature })) ??
-      referenceProvider.rsaPkcs1v15(key, hash, message, signature),
+      ask({ kind: 'rsa', n: key.n, e: key.e, hash, message, signature }, () =>
+        referenceProvider.rsaPkcs1v15(key, hash, message, signature),
+      ),
   };
+}
+
+/** Rounds with WebCrypto before the reference answers every question left (a path that keeps changing). */
+const WEBCRYPTO_ROUNDS = 8;
+/** Runs in all: each repeat follows a new answer or a newly loaded part, of which there are few. */
+const MAX_RUNS = 32;
+
+export interface RunStats {
+  /** How many times the core ran. */
+  runs: number;
+  /** Questions WebCrypto answered. */
+  webcrypto: number;
+  /** Whether the reference (noble) answered any question. */
+  reference: boolean;
+}
+
+/**
+ * `fn` (synchronous, deterministic in its provider's answers) under WebCrypto's answers where `subtle` is given,
+ * else noble's; its value is that of a run in which every signature question was answered by a real verification
+ * and no lazy part was missing. Exceptions of that run propagate.
+ */
+export async function runVerdict<T>(
+  fn: () => T,
+  subtle: SubtleCrypto | undefined,
+  stats: RunStats = { runs: 0, webcrypto: 0, reference: false },
+): Promise<T> {
+  const answers = new Map<string, boolean>();
+  let useReference = subtle === undefined;
+  if (useReference) await loadParts(['reference']);
+  takeWanted();
+  for (let run = 1; run <= MAX_RUNS; run++) {
+    const pending = new Map<string, Question>();
+    stats.runs++;
+    let value: T | undefined;
+    let failure: { error: unknown } | undefined;
+    try {
+      value = withCryptoProvider(runProvider(answers, pending, useReference), fn);
+    } catch (error) {
+      failure = { error };
+    }
+    // Whatever this run concluded, it is discarded if a part was missing.
+    const wanted = takeWanted();
+    if (wanted.length) {
+      await loadParts(wanted);
+      continue;
+    }
+    if (failure) throw failure.error;
+    if (pending.size === 0) {
+      stats.reference ||= useReference;
+      return value as T;
+    }
+    const got = subtle ? await answerAll(subtle, pending) : new Map<string, boolean>();
+    let allYes = true;
+    for (const k of pending.keys()) {
+      const v = got.get(k);
+      if (v === undefined) {
+        allYes = false;
+        useReference = true;
+        continue;
+      }
+      stats.webcrypto++;
+      answers.set(k, v);
+      if (!v) allYes = false;
+    }
+    if (allYes) {
+      stats.reference ||= useReference;
+      return value as T;
+    }
+    if (run >= WEBCRYPTO_ROUNDS) useReference = true;
+    if (useReference) await loadParts(['reference']);
+  }
+  throw new Error(`no verdict after ${MAX_RUNS} runs`);
 }

@@ -2,8 +2,8 @@
  * Messages between the <fleet-verify> element (main thread) and its worker. Plain JSON-able objects only.
  *
  * A job is either the page's whole checklist (`verify`) or the check of files a reader pasted or dropped
- * (`check-files`). The worker answers each job with a stream of `check` messages, one per completed check, in
- * the order the core runs them, and then exactly one `done`.
+ * (`check-files`). The worker answers each job with a stream of `checks` messages, each with the checks completed
+ * since the previous one (in the order the core runs them), and then exactly one `done`.
  */
 
 /** What a page's widget verifies: one fleet, or one epoch of a namespace (with the rules that span it). */
@@ -83,5 +83,5 @@ export type ToWorker =
   | { type: 'check-files'; job: number; files: { name: string; bytes: Uint8Array }[] };
 
 export type FromWorker =
-  | { type: 'check'; job: number; step: Step; ms: number; group: StepGroup }
+  | { type: 'checks'; job: number; checks: { step: Step; ms: number; group: StepGroup }[] }
   | { type: 'done'; job: number; outcome: Outcome };

@@ -1,12 +1,14 @@
 /**
  * The widget's module worker: fetches the raw evidence from this site's own origin (root-relative URLs under
  * /evidence/) and runs the verification core on it, posting each check as it completes so that the page can show
- * it while the next one runs. Nothing here touches the DOM or any other origin; hashing and signatures are the
- * core's pure-JS @noble code, so it works without crypto.subtle (plain http, non-secure contexts).
+ * it while the next one runs. Nothing here touches the DOM or any other origin. Signatures are checked with WebCrypto
+ * where the page is a secure context (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the
+ * core's pure-JS noble code does it, a chunk of its own that this worker then loads at once (./lazy/).
  */
-import { checkInputs, FetchError, fatalOutcome, verifyTarget, type Fetcher } from './plan.ts';
+import { FetchError, fatalOutcome, verifyTarget, type Fetcher } from './plan.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 import { LIMITS } from '../../verify/limits.ts';
+import { loadParts } from './lazy/registry.ts';
 
 interface WorkerScope {
   postMessage(m: FromWorker): void;
@@ -69,7 +71,15 @@ async function handle(m: ToWorker): Promise<void> {
     step: Parameters<Parameters<typeof verifyTarget>[2]>[0],
     ms: number,
     group: 'main' | 'this' | 'other',
-  ) => scope.postMessage({ type: 'check', job, step, ms, group });
+  ) => {
+    // Checks that complete together (the core's, at the end of its run) go in one message.
+    if (pending.length === 0) queueMicrotask(flush);
+    pending.push({ step, ms, group });
+  };
+  const pending: Extract<FromWorker, { type: 'checks' }>['checks'] = [];
+  const flush = () => {
+    if (pending.length) scope.postMessage({ type: 'checks', job, checks: pending.splice(0) });
+  };
   try {
     const outcome =
       m.type === 'verify'
@@ -77,10 +87,12 @@ async function handle(m: ToWorker): Promise<void> {
             fetchLog,
             remembered: m.remembered,
           })
-        : await checkInputs(m.files, fetchEvidence, emit);
+        : await (await import('./drop.ts')).checkInputs(m.files, fetchEvidence, emit);
+    flush();
     scope.postMessage({ type: 'done', job, outcome });
   } catch (e) {
     const fetchFailed = e instanceof FetchError || e instanceof TypeError;
+    flush();
     scope.postMessage({
       type: 'done',
       job,
@@ -94,6 +106,9 @@ async function handle(m: ToWorker): Promise<void> {
     });
   }
 }
+
+// Without WebCrypto every signature is noble's: load it now, while the page waits for a click.
+if (!globalThis.crypto?.subtle) void loadParts(['reference']).catch(() => undefined);
 
 // Jobs run one after another: a verification is synchronous once its files are in.
 let queue: Promise<void> = Promise.resolve();

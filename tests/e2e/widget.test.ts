@@ -443,16 +443,32 @@ describe('the in-browser verifier', () => {
   it('when the site is served from a non-secure origin, where crypto.subtle does not exist, the widget still verifies (the core hashes and verifies with noble)', async () => {
     // In a secure context WebCrypto answers the signature questions ahead of the core (site/widget/prefetch.ts);
     // elsewhere noble does everything. Both must reach the same verdicts.
-    const secure = await open(`/fleets/${fleets.at(-1)}/`);
-    assert.equal(await secure.evaluate(() => isSecureContext), true, 'http://127.0.0.1 is a secure context');
-    await secure.close();
-    const page = await open(`/fleets/${fleets.at(-1)}/`, `http://${INSECURE_HOST}:${server.port}`);
-    assert.deepEqual(await page.evaluate(() => [isSecureContext, typeof crypto.subtle]), [
-      false,
-      'undefined',
-    ]);
-    assert.deepEqual(await press(page), { state: 'verified', code: undefined });
-    await page.close();
+    // noble is a chunk of its own (site/widget/lazy/), which only the non-secure page loads.
+    const scripts = async (origin: string) => {
+      const page = await context.newPage();
+      const js: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().endsWith('.js')) js.push(new URL(r.url()).pathname);
+      });
+      await page.goto(`${origin}/fleets/${fleets.at(-1)}/`);
+      const context_ = await page.evaluate(() => [isSecureContext, typeof crypto.subtle]);
+      const outcome = await press(page);
+      await page.close();
+      return { context_, outcome, js };
+    };
+    const noble = (js: string[]) => js.filter((p) => /\/_astro\/reference-[^/]*\.js$/.test(p));
+    const secure = await scripts(server.origin);
+    assert.deepEqual(secure.context_, [true, 'object'], 'http://127.0.0.1 is a secure context');
+    assert.deepEqual(secure.outcome, { state: 'verified', code: undefined });
+    assert.ok(
+      secure.js.some((p) => /worker/.test(p)),
+      `the worker is loaded: ${secure.js}`,
+    );
+    assert.deepEqual(noble(secure.js), [], 'WebCrypto answered: noble was not loaded');
+    const insecure = await scripts(`http://${INSECURE_HOST}:${server.port}`);
+    assert.deepEqual(insecure.context_, [false, 'undefined']);
+    assert.deepEqual(insecure.outcome, { state: 'verified', code: undefined });
+    assert.equal(noble(insecure.js).length, 1, `noble is loaded: ${insecure.js}`);
     const epoch = await open(`/namespace/${epochs[0]}/`, `http://${INSECURE_HOST}:${server.port}`);
     assert.deepEqual(await press(epoch), { state: 'verified', code: undefined });
     await epoch.close();

@@ -6,6 +6,9 @@ import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoProvider, EcCurve, HashName } from './provider.ts';
+import { emsaPkcs1v15 } from './emsa.ts';
+
+export { emsaPkcs1v15 };
 
 const Point = nobleEd25519.Point;
 const L = Point.Fn.ORDER;
@@ -34,31 +37,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 const digest = (hash: HashName, m: Uint8Array) => (hash === 'sha256' ? sha256(m) : sha384(m));
-
-/** DER DigestInfo prefixes: SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING (digest) } (RFC 8017 §9.2 note 1). */
-const DIGEST_INFO: Record<HashName, Uint8Array> = {
-  sha256: Uint8Array.from([
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
-    0x04, 0x20,
-  ]),
-  sha384: Uint8Array.from([
-    0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00,
-    0x04, 0x30,
-  ]),
-};
-
-/** EMSA-PKCS1-v1_5 encoding of a digest for a k-byte modulus (RFC 8017 §9.2), or undefined if k is too small. */
-export function emsaPkcs1v15(hash: HashName, d: Uint8Array, k: number): Uint8Array | undefined {
-  const prefix = DIGEST_INFO[hash];
-  const t = concat(prefix, d);
-  if (k < t.length + 11) return undefined;
-  const em = new Uint8Array(k).fill(0xff);
-  em[0] = 0x00;
-  em[1] = 0x01;
-  em[k - t.length - 1] = 0x00;
-  em.set(t, k - t.length);
-  return em;
-}
 
 function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
   let result = 1n;

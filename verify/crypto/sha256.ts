@@ -1,14 +1,9 @@
-import { sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { toHex } from '../encoding.ts';
 import { getCryptoProvider } from './provider.ts';
 
 /** SHA-256 through the installed crypto provider (./provider.ts). */
 export function sha256(data: Uint8Array): Uint8Array {
   return getCryptoProvider().sha256(data);
-}
-
-export function sha512(data: Uint8Array): Uint8Array {
-  return nobleSha512(data);
 }
 
 /** A key's fingerprint: lowercase hex SHA-256 of its public key bytes as encoded in the evidence. */

@@ -10,9 +10,9 @@
  * vendor, model and serial; what binds it to a fleet key is the vendor-signed public key, compared with the key the
  * operator signed in the deployment record.
  */
-import { p256 } from '@noble/curves/nist.js';
 import { VerificationError, pathOf } from '../errors.ts';
 import { fromBase64, toHex } from '../encoding.ts';
+import { decodeSec1Point, encodeSec1Uncompressed } from '../crypto/points.ts';
 import { identifier, parseWith, z } from '../schema.ts';
 import { type Checklist } from '../checklist.ts';
 import { keyIdSchema } from '../bundle/artifact.ts';
@@ -25,7 +25,7 @@ import type {
   VendorClaim,
   VendorFormat,
 } from '../vendors/claim.ts';
-import { MAX_SUPPLIED_CERTIFICATES } from '../vendors/chain.ts';
+import { MAX_SUPPLIED_CERTIFICATES } from '../vendors/claim.ts';
 import { decodePemCertificates } from '../vendors/x509.ts';
 import type { Deployment, FleetKey, Member } from './deployment.ts';
 
@@ -136,11 +136,8 @@ export function fleetFormOf(pk: AttestedPublicKey | undefined): FleetForm | unde
   if (!pk) return undefined;
   if (pk.algorithm === 'ed25519' && pk.bytes.length === 32) return { algorithm: 'ed25519', key: pk.bytes };
   if (pk.algorithm === 'ec-p256') {
-    try {
-      return { algorithm: 'ecdsa-p256-sha256', key: p256.Point.fromBytes(pk.bytes).toBytes(false) };
-    } catch {
-      return undefined;
-    }
+    const pt = decodeSec1Point('p256', pk.bytes);
+    return pt ? { algorithm: 'ecdsa-p256-sha256', key: encodeSec1Uncompressed('p256', pt) } : undefined;
   }
   return undefined;
 }
@@ -148,9 +145,10 @@ export function fleetFormOf(pk: AttestedPublicKey | undefined): FleetForm | unde
 /** Whether the fleet key is the attested key: same algorithm, same point (compressed or not) or same bytes. */
 export function isFleetKey(form: FleetForm | undefined, k: FleetKey): boolean {
   if (!form || form.algorithm !== k.algorithm) return false;
-  const key =
-    form.algorithm === 'ecdsa-p256-sha256' ? p256.Point.fromBytes(k.publicKey).toBytes(false) : k.publicKey;
-  return toHex(key) === toHex(form.key);
+  if (form.algorithm !== 'ecdsa-p256-sha256') return toHex(k.publicKey) === toHex(form.key);
+  const pt = decodeSec1Point('p256', k.publicKey);
+  if (!pt) throw new Error(`fleet key ${k.keyId} is not a P-256 point`);
+  return toHex(encodeSec1Uncompressed('p256', pt)) === toHex(form.key);
 }
 
 /** Errors the adapters raise, by the check they belong to. */

@@ -20,7 +20,7 @@ import {
   parseCertificate,
   sameBytes,
 } from './x509.ts';
-import type { ChainEntry, PinnedRootInput } from './claim.ts';
+import { MAX_SUPPLIED_CERTIFICATES, type ChainEntry, type PinnedRootInput } from './claim.ts';
 
 export interface PinnedRoot {
   id: string;
@@ -52,8 +52,7 @@ export interface ChainResult {
 
 /** Longest chain followed, root excluded. */
 export const MAX_CHAIN_DEPTH = 6;
-/** Most certificates a caller may supply with one attestation. */
-export const MAX_SUPPLIED_CERTIFICATES = 16;
+export { MAX_SUPPLIED_CERTIFICATES };
 
 /** Parses the certificates supplied with an attestation, each named by its place ("$.certificates[2]"). */
 export function parseSupplied(

@@ -5,6 +5,10 @@
  */
 import { VerificationError } from '../errors.ts';
 
+/** Most certificates a caller may supply with one attestation (here, not in ./chain.ts, so that the core can read it
+ * without loading the X.509 code). */
+export const MAX_SUPPLIED_CERTIFICATES = 16;
+
 export type VendorFormat = 'marvell-cavium-v2' | 'aws-nitro-enclaves' | 'yubihsm2-key-attestation';
 
 export type AttestedKeyAlgorithm =

@@ -5,15 +5,13 @@
  * The point, the encoding and the scalars' ranges are checked here; the crypto provider is asked the equation.
  */
 import { toHex } from '../encoding.ts';
-import { p256, p384 } from '@noble/curves/nist.js';
 import { EC_FIELD_BYTES, derToP1363, scalarsInRange } from '../crypto/der.ts';
 import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
+import { decodeSec1Point } from '../crypto/points.ts';
 
 export type EcCurve = 'p256' | 'p384';
 export type EcHash = 'sha256' | 'sha384';
 export { EC_FIELD_BYTES };
-
-const CURVES = { p256, p384 } as const;
 
 /** Points already judged, by curve and hex: a pinned key is checked once per signature otherwise. */
 const judged = new Map<string, boolean>();
@@ -25,13 +23,7 @@ export function isValidEcPoint(curve: EcCurve, point: Uint8Array): boolean {
   const key = `${curve}:${toHex(point)}`;
   const known = judged.get(key);
   if (known !== undefined) return known;
-  let ok: boolean;
-  try {
-    CURVES[curve].Point.fromBytes(point).assertValidity();
-    ok = true;
-  } catch {
-    ok = false;
-  }
+  const ok = decodeSec1Point(curve, point) !== null;
   if (judged.size > 10_000) judged.clear();
   judged.set(key, ok);
   return ok;

@@ -6,7 +6,7 @@
  * DigestInfo(hash), with the DigestInfo prefixes of §9.2 note 1 (parameters NULL present). Nothing is parsed out of
  * the decrypted block, so the classic lax-parser forgeries (garbage after the digest, short padding) cannot apply.
  */
-import { emsaPkcs1v15 as emsa } from '../crypto/reference.ts';
+import { emsaPkcs1v15 as emsa } from '../crypto/emsa.ts';
 import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
 
 export type RsaHash = 'sha256' | 'sha384';
