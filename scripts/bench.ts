@@ -30,7 +30,7 @@
  *                 ("all reachable" in the table and the log), so nothing is hidden.
  *                 Baseline: the core's @noble dependencies alone (Ed25519, P-256, SHA-256/512, the primitives the
  *                 widget's checks call) bundled and minified the same way (Vite, esbuild minifier), gzip -9: the
- *                 ratio says how much the rest (zod, the core, the widget) adds to the cryptography.
+ *                 ratio says how much the rest (the core with its schema validation, the widget) adds to the cryptography.
  *
  * Prints a table and writes bench/results.json: [{name, value, unit, baseline, ratio, goal}]. Scratch files go to
  * bench/out/ (ignored by git) and are removed at the end. Exit status 0 when measured (goals are reported, not enforced), 1 on failure.

@@ -1,8 +1,9 @@
 /**
- * Wire-format validation with zod (the `zod/mini` build, to keep the browser bundle small). A schema failure
- * becomes SCHEMA_INVALID naming the file and the JSONPath of the first offending field.
+ * Wire-format validation with ./zmini.ts (zod/mini's API and verdicts for the shapes the core uses, without the
+ * library: verify/zmini.test.ts compares both). A schema failure becomes SCHEMA_INVALID naming the file and the
+ * JSONPath of the first offending field.
  */
-import * as z from 'zod/mini';
+import * as z from './zmini.ts';
 import { VerificationError, pathOf } from './errors.ts';
 
 export { z };
@@ -18,14 +19,20 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, file: str
   throw new VerificationError('SCHEMA_INVALID', `${describeIssue(first)}${more}`, { file, path });
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.Issue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      return issue.expected === 'nonoptional' ? 'a required field is missing' : `expected ${issue.expected}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? 'at least' : 'at most';
+      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : '';
+      return `expected ${bound} ${issue.limit}${unit}`;
+    }
     default:
       return issue.message;
   }
