@@ -105,6 +105,20 @@ export function verifyEvidence(files: EvidenceFiles, opts: VerifyOptions = {}): 
 
 /** verifyEvidence with the units computed by `runner`. */
 export function verifyEvidenceWith(files: EvidenceFiles, opts: VerifyOptions, runner: UnitRunner): Report {
+  const { list, tree } = checkEvidence(files, opts, runner);
+  return buildReport(list, tree, files);
+}
+
+/**
+ * Every check of verifyEvidence, without the report: the checklist (each check, each error, in order) and the
+ * verified tree. For a caller that only shows the checks as they come (the widget), so that its bundle need not
+ * carry the report's model.
+ */
+export function checkEvidence(
+  files: EvidenceFiles,
+  opts: VerifyOptions = {},
+  runner: UnitRunner = IN_PLACE,
+): { list: Checklist; tree: VerifiedTree } {
   const list = new Checklist();
   list.onCheck = opts.onCheck;
   const tree: VerifiedTree = { roots: undefined, fleets: [], namespaces: [] };
@@ -133,7 +147,7 @@ export function verifyEvidenceWith(files: EvidenceFiles, opts: VerifyOptions, ru
     return `${tree.roots.keys.length} pinned keys, ${tree.roots.namespaces.size} namespace${tree.roots.namespaces.size === 1 ? '' : 's'}`;
   });
   const roots = tree.roots;
-  if (!roots) return buildReport(list, tree, files);
+  if (!roots) return { list, tree };
 
   // Fleets. The time for vendor notes is found once, and only if a vendor-format member needs it.
   let newest: string | undefined | null = null;
@@ -235,7 +249,7 @@ export function verifyEvidenceWith(files: EvidenceFiles, opts: VerifyOptions, ru
     tree.namespaces.push({ name, rootEpoch: policy.rootEpoch, epochs: sorted, diffs });
   }
 
-  return buildReport(list, tree, files);
+  return { list, tree };
 }
 
 function fleetEntry(fleets: Map<string, FleetFileSet>, id: string) {

@@ -4,12 +4,12 @@
  * (verify/index.ts); this file only chooses the files, groups the core's checks for the page, and adds two
  * signals of its own (the fetch, and each file's SHA-256 against /evidence/index.json).
  *
- * Fleet page: trust-roots.json, the fleet's deployment.json and all its attestations, through `verifyEvidence`
+ * Fleet page: trust-roots.json, the fleet's deployment.json and all its attestations, through `checkEvidence`
  * exactly as the CLI runs it on a tree that holds only them.
  *
  * Epoch page: trust-roots.json, every fleet's deployment.json (their keys are the fleet keys an artifact may
  * carry) and every epoch of the namespace (the namespace rules need all of them), again through
- * `verifyEvidence`. The fleets' attestations are not fetched here, so the checks that need them (verified on each
+ * `checkEvidence`. The fleets' attestations are not fetched here, so the checks that need them (verified on each
  * fleet's page) are out of this page's scope; everything else counts.
  *
  * A checked file (pasted or dropped) is ./drop.ts's, a module of its own that the worker loads when a reader drops
@@ -21,7 +21,7 @@ import { ERROR_CODES, VerificationError } from '../../verify/errors.ts';
 import { TRUST_ROOTS_FILE } from '../../verify/trust.ts';
 import { sha256 } from '../../verify/crypto/sha256.ts';
 import { toHex } from '../../verify/encoding.ts';
-import { verifyEvidence } from '../../verify/tree.ts';
+import { checkEvidence } from '../../verify/tree.ts';
 import type { CheckResult } from '../../verify/checklist.ts';
 import type { Outcome, Remembered, Step, StepError, StepGroup, Target } from './protocol.ts';
 import { checkSiteLog, type LogFetcher } from './log-check.ts';
@@ -84,7 +84,7 @@ const WARM_UP_PROVIDER: CryptoProvider = {
 function warmUp(sample: Map<string, Uint8Array | undefined>): void {
   const files = new Map([...sample].filter((e): e is [string, Uint8Array] => e[1] !== undefined));
   try {
-    withCryptoProvider(WARM_UP_PROVIDER, () => verifyEvidence(files));
+    withCryptoProvider(WARM_UP_PROVIDER, () => checkEvidence(files));
   } catch {
     /* a part not loaded yet, or anything else: it was only a warm-up */
   }
@@ -422,7 +422,7 @@ export async function verifyTarget(
   const checks = await runVerdict(() => {
     const out: [CheckResult, number][] = [];
     let last = now();
-    verifyEvidence(files, {
+    checkEvidence(files, {
       onCheck: (c) => {
         const t = now();
         out.push([c, t - last]);
