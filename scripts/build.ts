@@ -5,8 +5,12 @@
  *   1. Read and verify the whole evidence tree through the core. Anything wrong: print the core's report and
  *      exit 1. Nothing is written.
  *   2. Check that the posts folder exists and holds at least one post.
- *   3. Run `astro build` into a fresh temporary folder beside the output. The content loaders verify again and
- *      throw on any failure; the build integration checks that the files it publishes are the ones verified.
+ *   3. Run Astro's build, in this process, into a fresh temporary folder beside the output. The content loaders
+ *      read the tree again and hash every file; when the tree's digest (the SHA-256 of its index, which lists the
+ *      SHA-256 of every file, trust-roots.json included) is the one verified in step 1, they take that
+ *      verification's result instead of verifying a second time (site/lib/verified.ts); any other byte means a
+ *      fresh verification, which must pass. The build integration checks that the files it publishes are the
+ *      ones verified.
  *   4. Check the result: /evidence/index.json must name exactly the tree verified in step 1 (so the evidence did
  *      not change in between), and the pages must be there.
  *   5. Only then replace the output folder (two renames on one file system), and remove the old one.
@@ -15,9 +19,7 @@
  * default content/posts), --out DIR (FLEETPROOF_OUT, default dist), --site URL (FLEETPROOF_SITE).
  * Exit status: 0 built, 1 not built (evidence, posts or build failed), 2 usage error.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatReport } from '../verify/index.ts';
@@ -33,7 +35,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -97,22 +99,21 @@ export function main(argv: string[]): void {
   const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(dirname(tmp), { recursive: true });
-  // The `astro` bin (astro.js beside astro's package.json; the file itself is not an export of the package).
-  const astro = join(dirname(createRequire(import.meta.url).resolve('astro/package.json')), 'astro.js');
-  const r = spawnSync(process.execPath, [astro, 'build', '--outDir', tmp], {
-    stdio: 'inherit',
-    env: {
-      ASTRO_TELEMETRY_DISABLED: '1',
-      ...env,
-      FLEETPROOF_EVIDENCE: inputs.evidenceDir,
-      FLEETPROOF_POSTS: inputs.postsDir,
-      FLEETPROOF_SITE: inputs.site,
-    },
+  // In this process, so that the loaders find step 1's verification (keyed by the tree's digest) in memory.
+  Object.assign(process.env, {
+    ASTRO_TELEMETRY_DISABLED: process.env.ASTRO_TELEMETRY_DISABLED ?? '1',
+    FLEETPROOF_EVIDENCE: inputs.evidenceDir,
+    FLEETPROOF_POSTS: inputs.postsDir,
+    FLEETPROOF_SITE: inputs.site,
   });
   const cleanup = () => rmSync(tmp, { recursive: true, force: true });
-  if (r.status !== 0) {
+  try {
+    const { build } = await import('astro');
+    await build({ root, outDir: tmp, mode: 'production' });
+  } catch (e) {
     cleanup();
-    fail(`✗ astro build failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`})`);
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    fail('✗ astro build failed');
   }
 
   // Headers for static hosts that read a _headers file (CSP with frame-ancestors, nosniff, cache rules).
@@ -159,4 +160,11 @@ export function main(argv: string[]): void {
   console.log(`✓ site written to ${out} from evidence tree ${evidence.treeSha256}`);
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  // Vite and Astro may leave handles open (watchers, worker pools): the build is over.
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -4,7 +4,9 @@
  */
 import { getCollection, getEntry, type CollectionEntry } from 'astro:content';
 import type { EpochModel, FleetModel, NamespaceModel } from '../../verify/index.ts';
-import { EVIDENCE_ENTRY, type SiteEvidence } from '../loaders/evidence.ts';
+// Types only: the loader (and the verifier behind it) stays out of the pages' bundle.
+import type { EvidenceEntry, SiteEvidence } from '../loaders/evidence.ts';
+import { EVIDENCE_ENTRY, siteEvidenceFor } from './handoff.ts';
 import { fleetUrl, postUrl } from './urls.ts';
 
 export interface PostData {
@@ -29,7 +31,7 @@ export interface Post {
 export async function getEvidence(): Promise<SiteEvidence> {
   const e = await getEntry('evidence', EVIDENCE_ENTRY);
   if (!e) throw new Error('the evidence collection is empty: the evidence loader did not run or failed');
-  return e.data as unknown as SiteEvidence;
+  return siteEvidenceFor((e.data as unknown as EvidenceEntry).treeSha256);
 }
 
 export async function getPosts(): Promise<Post[]> {

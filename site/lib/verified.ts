@@ -3,7 +3,9 @@
  * unless everything verified. Both content loaders, the remark plugin, the build integration and
  * `scripts/build.ts` call `readVerifiedEvidence`; within one process the result is memoised under the SHA-256 of
  * every file, so the tree is verified once per build but any change to any byte (trust roots included) means a
- * fresh verification. Nothing is cached across processes: every build verifies.
+ * fresh verification. `scripts/build.ts` runs Astro in its own process for that reason: the loaders read and hash
+ * the tree again and take the pre-check's verification only when the digest is the same. Nothing is cached across
+ * processes: every build verifies.
  */
 import { createHash } from 'node:crypto';
 import { formatReport, readJson, verifyEvidence, type Report } from '../../verify/index.ts';
