@@ -81,6 +81,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (!evidence.report.ok) fail(formatReport(evidence.report));
   console.log(formatReport(evidence.report));
+  if (evidence.units.reused > 0)
+    console.log(
+      `${evidence.units.reused} unchanged units (fleets, epochs) replayed from the last build, ${evidence.units.verified} verified now; the rules across them all ran`,
+    );
   console.log(`evidence tree: index SHA-256 ${evidence.treeSha256}`);
 
   // 2. Posts.
