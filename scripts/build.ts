@@ -5,7 +5,7 @@
  *   1. Read and verify the whole evidence tree through the core. Anything wrong: print the core's report and
  *      exit 1. Nothing is written.
  *   2. Check that the posts folder exists and holds at least one post.
- *   3. Run Astro's build, in this process, into a fresh temporary folder beside the output. The content loaders
+ *   3. Run Astro's build, in a worker thread of this process, into a fresh temporary folder beside the output. The content loaders
  *      read the tree again and hash every file; when the tree's digest (the SHA-256 of its index, which lists the
  *      SHA-256 of every file, trust-roots.json included) is the one verified in step 1, they take that
  *      verification's result instead of verifying a second time (site/lib/verified.ts); any other byte means a
@@ -22,6 +22,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { formatReport } from '../verify/index.ts';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
 import { headersFile } from '../site/lib/headers.ts';
@@ -103,17 +104,27 @@ export async function main(argv: string[]): Promise<void> {
   const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(dirname(tmp), { recursive: true });
-  // In this process, so that the loaders find step 1's verification (keyed by the tree's digest) in memory.
-  Object.assign(process.env, {
-    ASTRO_TELEMETRY_DISABLED: process.env.ASTRO_TELEMETRY_DISABLED ?? '1',
-    FLEETPROOF_EVIDENCE: inputs.evidenceDir,
-    FLEETPROOF_POSTS: inputs.postsDir,
-    FLEETPROOF_SITE: inputs.site,
-  });
+  // In a worker thread of this process without tsx (scripts/build-astro.mjs), handed step 1's verification: the
+  // loaders take it when the tree they read has the same digest.
   const cleanup = () => rmSync(tmp, { recursive: true, force: true });
   try {
-    const { build } = await import('astro');
-    await build({ root, outDir: tmp, mode: 'production' });
+    await new Promise<void>((done, failed) => {
+      const w = new Worker(new URL('./build-astro.mjs', import.meta.url), {
+        execArgv: [],
+        env: {
+          ...process.env,
+          ASTRO_TELEMETRY_DISABLED: process.env.ASTRO_TELEMETRY_DISABLED ?? '1',
+          FLEETPROOF_EVIDENCE: inputs.evidenceDir,
+          FLEETPROOF_POSTS: inputs.postsDir,
+          FLEETPROOF_SITE: inputs.site,
+        },
+        workerData: { root, outDir: tmp, verified: evidence },
+      });
+      w.once('error', failed);
+      w.once('exit', (code) =>
+        code === 0 ? done() : failed(new Error(`the Astro worker exited with ${code}`)),
+      );
+    });
   } catch (e) {
     cleanup();
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));

@@ -57,14 +57,25 @@ export function fleetById(ev: SiteEvidence, id: string): FleetModel | undefined 
   return ev.model.fleets.find((f) => f.fleetId === id);
 }
 
+// Per verified tree (a SiteEvidence is never changed once handed over): an epoch page looks up a few files of
+// thousands, and every page colours the fleets.
+const filesByPath = new WeakMap<SiteEvidence, Map<string, SiteEvidence['files'][number]>>();
+const coloursOf = new WeakMap<SiteEvidence, Map<string, number>>();
+
 export function fileEntry(ev: SiteEvidence, path: string) {
-  return ev.files.find((f) => f.path === path);
+  let m = filesByPath.get(ev);
+  if (!m) filesByPath.set(ev, (m = new Map(ev.files.map((f) => [f.path, f]))));
+  return m.get(path);
 }
 
 /** Stable colour slots for fleets (CSS classes fleet-c0 … fleet-c5), in order of deployment. */
 export function fleetColours(ev: SiteEvidence): Map<string, number> {
+  const known = coloursOf.get(ev);
+  if (known) return known;
   const sorted = [...ev.model.fleets].sort((a, b) =>
     a.deployedAt < b.deployedAt ? -1 : a.deployedAt > b.deployedAt ? 1 : a.fleetId < b.fleetId ? -1 : 1,
   );
-  return new Map(sorted.map((f, i) => [f.fleetId, i % 6]));
+  const colours = new Map(sorted.map((f, i) => [f.fleetId, i % 6]));
+  coloursOf.set(ev, colours);
+  return colours;
 }
