@@ -5,7 +5,8 @@
  *   1. Read and verify the whole evidence tree through the core. Anything wrong: print the core's report and
  *      exit 1. Nothing is written.
  *   2. Check that the posts folder exists and holds at least one post.
- *   3. Run Astro's build, in a worker thread of this process, into a fresh temporary folder beside the output. The content loaders
+ *   3. Run Astro's build, in a worker thread of this process started before step 1, into a fresh temporary folder
+ *      beside the output. Its content loaders wait for step 1's verification, handed over only when it passed, then
  *      read the tree again and hash every file; when the tree's digest (the SHA-256 of its index, which lists the
  *      SHA-256 of every file, trust-roots.json included) is the one verified in step 1, they take that
  *      verification's result instead of verifying a second time (site/lib/verified.ts); any other byte means a
@@ -23,14 +24,14 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeF
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { formatReport } from '../verify/index.ts';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
-import { headersFile } from '../site/lib/headers.ts';
-import { EvidenceError, readEvidence } from '../site/lib/verified.ts';
-import { PostError, listPosts } from '../site/loaders/posts.ts';
-import { useNodeCrypto } from './lib/node-crypto.ts';
+// The verifier, the posts loader (and the Markdown pipeline behind it) load in main(), once Astro has started.
+
+/** The temporary build folder, once chosen: removed on any failure. */
+let staging: string | undefined;
 
 function fail(message: string): never {
+  if (staging) rmSync(staging, { recursive: true, force: true });
   console.error(message);
   console.error('✗ build stopped: nothing was written, the previous site (if any) is unchanged');
   process.exit(1);
@@ -70,6 +71,43 @@ export async function main(argv: string[]): Promise<void> {
   }
   const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
 
+  // 3, started first: Astro, in a worker thread without tsx (scripts/build-astro.mjs), into a temporary folder. Its
+  //    loaders wait for step 1's verification, handed over below, and take it when the tree they read has the same
+  //    digest. The folder must lie inside the project: for an outDir outside the working directory Astro 5 stages
+  //    its server build in ./.astro/ and then moves all of .astro/ (content types, collection schemas) into the
+  //    output. node_modules/.cache/ is inside, and ignored by git.
+  const root = process.cwd();
+  const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(dirname(tmp), { recursive: true });
+  staging = tmp;
+  const worker = new Worker(new URL('./build-astro.mjs', import.meta.url), {
+    execArgv: [],
+    env: {
+      ...process.env,
+      ASTRO_TELEMETRY_DISABLED: process.env.ASTRO_TELEMETRY_DISABLED ?? '1',
+      FLEETPROOF_EVIDENCE: inputs.evidenceDir,
+      FLEETPROOF_POSTS: inputs.postsDir,
+      FLEETPROOF_SITE: inputs.site,
+    },
+    workerData: { root, outDir: tmp },
+  });
+  const astro = new Promise<void>((done, failed) => {
+    worker.once('error', failed);
+    worker.once('exit', (code) =>
+      code === 0 ? done() : failed(new Error(`the Astro worker exited with ${code}`)),
+    );
+  });
+  astro.catch(() => undefined); // awaited below, after the evidence
+
+  const [{ formatReport }, { EvidenceError, readEvidence }, { PostError, listPosts }, { useNodeCrypto }] =
+    await Promise.all([
+      import('../verify/index.ts'),
+      import('../site/lib/verified.ts'),
+      import('../site/loaders/posts.ts'),
+      import('./lib/node-crypto.ts'),
+    ]);
+
   // 1. Evidence (OpenSSL for the signatures here; strictness is the core's, in JS, whichever provider answers).
   useNodeCrypto();
   console.log(`verifying ${inputs.evidenceDir} …`);
@@ -97,34 +135,12 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   }
 
-  // 3. Astro, into a temporary folder. It must lie inside the project: for an outDir outside the working directory
-  //    Astro 5 stages its server build in ./.astro/ and then moves all of .astro/ (content types, collection schemas)
-  //    into the output. node_modules/.cache/ is inside, and ignored by git.
-  const root = process.cwd();
-  const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(dirname(tmp), { recursive: true });
-  // In a worker thread of this process without tsx (scripts/build-astro.mjs), handed step 1's verification: the
-  // loaders take it when the tree they read has the same digest.
+  // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the process
+  //    ended above) and wait for the site.
+  worker.postMessage({ verified: evidence });
   const cleanup = () => rmSync(tmp, { recursive: true, force: true });
   try {
-    await new Promise<void>((done, failed) => {
-      const w = new Worker(new URL('./build-astro.mjs', import.meta.url), {
-        execArgv: [],
-        env: {
-          ...process.env,
-          ASTRO_TELEMETRY_DISABLED: process.env.ASTRO_TELEMETRY_DISABLED ?? '1',
-          FLEETPROOF_EVIDENCE: inputs.evidenceDir,
-          FLEETPROOF_POSTS: inputs.postsDir,
-          FLEETPROOF_SITE: inputs.site,
-        },
-        workerData: { root, outDir: tmp, verified: evidence },
-      });
-      w.once('error', failed);
-      w.once('exit', (code) =>
-        code === 0 ? done() : failed(new Error(`the Astro worker exited with ${code}`)),
-      );
-    });
+    await astro;
   } catch (e) {
     cleanup();
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
@@ -132,6 +148,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   // Headers for static hosts that read a _headers file (CSP with frame-ancestors, nosniff, cache rules).
+  const { headersFile } = await import('../site/lib/headers.ts');
   writeFileSync(join(tmp, '_headers'), headersFile());
 
   // 4. The result describes the tree verified in step 1.

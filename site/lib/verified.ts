@@ -88,6 +88,16 @@ export function publishedReportJson(report: Report): string {
 }
 
 const MEMO = Symbol.for('fleetproof.site.verified-evidence');
+const HANDED = Symbol.for('fleetproof.site.handed-verification');
+
+/**
+ * Under `npm run build` Astro starts while the build verifies the evidence (scripts/build-astro.mjs): a loader
+ * waits here until the build's verification is in the memo. Elsewhere (a bare `astro build`, the dev server) there
+ * is nothing to wait for.
+ */
+export async function handedVerification(): Promise<void> {
+  await (globalThis as unknown as Record<symbol, Promise<void> | undefined>)[HANDED];
+}
 type Memo = Map<string, VerifiedEvidence>;
 
 function memo(): Memo {

@@ -14,6 +14,7 @@ import type { Loader, LoaderContext } from 'astro/loaders';
 import { relative } from 'node:path';
 import type { EvidenceModel, Report } from '../../verify/index.ts';
 import {
+  handedVerification,
   readVerifiedEvidence,
   publishedReportJson,
   type EvidenceFileEntry,
@@ -45,6 +46,7 @@ export function evidenceLoader(opts: { dir: string }): Loader {
     const { store, meta, logger } = ctx;
     // Cleared before anything else: if verification throws, nothing stale remains to be rendered (dev server).
     store.clear();
+    await handedVerification();
     const v = readVerifiedEvidence(opts.dir);
     const previous = meta.get('tree-sha256');
     if (previous && previous !== v.treeSha256)
