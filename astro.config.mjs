@@ -26,7 +26,8 @@ export default defineConfig({
   },
   // Scripts are never inlined either (a later widget is a bundled, external <script>).
   vite: {
-    build: { assetsInlineLimit: 0 },
+    // No gzip sizes in the build log: computing them costs time and nobody reads them there (npm run bench does).
+    build: { assetsInlineLimit: 0, reportCompressedSize: false },
     // The widget's worker is an ES module, so that the parts of the core it needs only sometimes (noble's curves,
     // the vendor adapters) are chunks of their own, loaded on demand (site/widget/lazy/plugin.ts).
     worker: {

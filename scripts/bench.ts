@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only node|widget]`: what verifying costs, in the CLI and in the browser, on this machine, in
+ * `npm run bench [-- --only node|build|widget]`: what verifying costs, in the CLI and in the browser, on this machine, in
  * one run. Node figures (scripts/bench.ts nodeFigures), each a child process, median of 3:
  *
  *   verify_vs_native         `fleetproof verify --json` (default --jobs) on `--scale 20` demo evidence, wall clock of
@@ -11,6 +11,9 @@
  *   verify_scaling           verify (--jobs 1) at --scale 100 over --scale 10, divided by 10.
  *   verify_peak_mb           peak RSS of verify (default --jobs, workers included) at --scale 100, from
  *                            /usr/bin/time -v when present. Baseline: the tree's size in MB.
+ *
+ * Build figures (`--only build`), each one `npm run build` child process, wall clock: build_vs_plain_astro
+ * (buildFigures) and incremental_vs_full (incrementalFigures); what each compares is told there.
  *
  * Widget figures, measured on a site built once for the run:
  *
@@ -35,10 +38,19 @@
  * Prints a table and writes bench/results.json: [{name, value, unit, baseline, ratio, goal}]. Scratch files go to
  * bench/out/ (ignored by git) and are removed at the end. Exit status 0 when measured (goals are reported, not enforced), 1 on failure.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { buildSite, launch, serve, ROOT } from '../tests/e2e/harness.ts';
@@ -386,6 +398,75 @@ function buildFigures(scratch: string): Row[] {
   }
 }
 
+/** The files of `dir`, relative path → absolute path, recursively. */
+function filesUnder(dir: string, rel = ''): string[] {
+  return readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((d) => {
+    const r = rel ? `${rel}/${d.name}` : d.name;
+    return d.isDirectory() ? filesUnder(dir, r) : [r];
+  });
+}
+
+/**
+ * incremental_vs_full: the `--scale 20` demo tree without the last epoch of its second namespace (the posts cite
+ * the first one's epochs) is built in full
+ * (cold: fresh Astro cache, no previous output); then that epoch is added (as `fleetproof ingest` would write it:
+ * its three files) and the site is built again into the same --out with the same cache. Wall clock of the second
+ * build over the first, each the whole `npm run build`.
+ */
+function incrementalFigures(scratch: string): Row[] {
+  const full = demoTree(scratch, 20);
+  const ns = readdirSync(join(full, 'namespaces')).sort()[1]!;
+  const last = Math.max(...readdirSync(join(full, 'namespaces', ns)).map(Number));
+  const evidence = join(scratch, 'incremental', 'evidence');
+  const held = join(scratch, 'incremental', 'held-back');
+  mkdirSync(evidence, { recursive: true });
+  for (const rel of filesUnder(full)) {
+    const target = rel.startsWith(`namespaces/${ns}/${last}/`)
+      ? join(held, rel.slice(`namespaces/${ns}/${last}/`.length))
+      : join(evidence, rel);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(join(full, rel), target);
+  }
+  const out = join(scratch, 'incremental', 'site');
+  const env = {
+    ...process.env,
+    ASTRO_TELEMETRY_DISABLED: '1',
+    FLEETPROOF_CACHE_DIR: join(scratch, 'incremental', 'cache'),
+  };
+  const timedBuild = () => {
+    const t0 = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/build.ts', '--evidence', evidence, '--out', out],
+      { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 },
+    );
+    if (r.status !== 0)
+      throw new Error(`build of ${evidence} failed:\n${r.stdout.slice(-4000)}\n${r.stderr}`);
+    return performance.now() - t0;
+  };
+  console.log(`building the scale-20 tree without epoch ${last} of ${ns} …`);
+  const fullMs = timedBuild();
+  mkdirSync(join(evidence, 'namespaces', ns, String(last)));
+  for (const f of readdirSync(held))
+    copyFileSync(join(held, f), join(evidence, 'namespaces', ns, String(last), f));
+  console.log(`adding epoch ${last} and building again …`);
+  const incMs = timedBuild();
+  if (!existsSync(join(out, 'namespaces', ns, String(last), 'index.html')))
+    throw new Error(`the second build has no page for epoch ${last}`);
+  const pages = filesUnder(out).filter((f) => f.endsWith('.html')).length;
+  return [
+    {
+      name: 'incremental_vs_full',
+      value: round(incMs),
+      unit: 'ms',
+      baseline: round(fullMs),
+      ratio: round(incMs / fullMs, 2),
+      goal: 'ratio at most 0.2',
+      about: `npm run build after adding one epoch to a scale-20 tree (${pages} pages), over the cold full build of the tree before it`,
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   const scratch = join(ROOT, 'bench', 'out');
@@ -396,6 +477,8 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'build') {
     console.log('timing the site build against a plain Astro blog …');
     rows.push(...buildFigures(scratch));
+    console.log('timing an incremental build against a full one …');
+    rows.push(...incrementalFigures(scratch));
   }
   if (only !== 'widget' && only !== 'build') {
     try {

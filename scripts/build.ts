@@ -5,8 +5,13 @@
  *   1. Read and verify the whole evidence tree through the core. Anything wrong: print the core's report and
  *      exit 1. Nothing is written.
  *   2. Check that the posts folder exists and holds at least one post.
- *   3. Run `astro build` into a fresh temporary folder beside the output. The content loaders verify again and
- *      throw on any failure; the build integration checks that the files it publishes are the ones verified.
+ *   3. Run Astro's build, in a worker thread of this process started before step 1, into a fresh temporary folder
+ *      beside the output. Its content loaders wait for step 1's verification, handed over only when it passed, then
+ *      read the tree again and hash every file; when the tree's digest (the SHA-256 of its index, which lists the
+ *      SHA-256 of every file, trust-roots.json included) is the one verified in step 1, they take that
+ *      verification's result instead of verifying a second time (site/lib/verified.ts); any other byte means a
+ *      fresh verification, which must pass. The build integration checks that the files it publishes are the
+ *      ones verified.
  *   4. Check the result: /evidence/index.json must name exactly the tree verified in step 1 (so the evidence did
  *      not change in between), and the pages must be there.
  *   5. Only then replace the output folder (two renames on one file system), and remove the old one.
@@ -15,25 +20,24 @@
  * default content/posts), --out DIR (FLEETPROOF_OUT, default dist), --site URL (FLEETPROOF_SITE).
  * Exit status: 0 built, 1 not built (evidence, posts or build failed), 2 usage error.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatReport } from '../verify/index.ts';
+import { Worker } from 'node:worker_threads';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
-import { headersFile } from '../site/lib/headers.ts';
-import { EvidenceError, readEvidence } from '../site/lib/verified.ts';
-import { PostError, listPosts } from '../site/loaders/posts.ts';
-import { useNodeCrypto } from './lib/node-crypto.ts';
+// The verifier, the posts loader (and the Markdown pipeline behind it) load in main(), once Astro has started.
+
+/** The temporary build folder, once chosen: removed on any failure. */
+let staging: string | undefined;
 
 function fail(message: string): never {
+  if (staging) rmSync(staging, { recursive: true, force: true });
   console.error(message);
   console.error('✗ build stopped: nothing was written, the previous site (if any) is unchanged');
   process.exit(1);
 }
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -67,6 +71,43 @@ export function main(argv: string[]): void {
   }
   const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
 
+  // 3, started first: Astro, in a worker thread without tsx (scripts/build-astro.mjs), into a temporary folder. Its
+  //    loaders wait for step 1's verification, handed over below, and take it when the tree they read has the same
+  //    digest. The folder must lie inside the project: for an outDir outside the working directory Astro 5 stages
+  //    its server build in ./.astro/ and then moves all of .astro/ (content types, collection schemas) into the
+  //    output. node_modules/.cache/ is inside, and ignored by git.
+  const root = process.cwd();
+  const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(dirname(tmp), { recursive: true });
+  staging = tmp;
+  const worker = new Worker(new URL('./build-astro.mjs', import.meta.url), {
+    execArgv: [],
+    env: {
+      ...process.env,
+      ASTRO_TELEMETRY_DISABLED: process.env.ASTRO_TELEMETRY_DISABLED ?? '1',
+      FLEETPROOF_EVIDENCE: inputs.evidenceDir,
+      FLEETPROOF_POSTS: inputs.postsDir,
+      FLEETPROOF_SITE: inputs.site,
+    },
+    workerData: { root, outDir: tmp },
+  });
+  const astro = new Promise<void>((done, failed) => {
+    worker.once('error', failed);
+    worker.once('exit', (code) =>
+      code === 0 ? done() : failed(new Error(`the Astro worker exited with ${code}`)),
+    );
+  });
+  astro.catch(() => undefined); // awaited below, after the evidence
+
+  const [{ formatReport }, { EvidenceError, readEvidence }, { PostError, listPosts }, { useNodeCrypto }] =
+    await Promise.all([
+      import('../verify/index.ts'),
+      import('../site/lib/verified.ts'),
+      import('../site/loaders/posts.ts'),
+      import('./lib/node-crypto.ts'),
+    ]);
+
   // 1. Evidence (OpenSSL for the signatures here; strictness is the core's, in JS, whichever provider answers).
   useNodeCrypto();
   console.log(`verifying ${inputs.evidenceDir} …`);
@@ -79,6 +120,10 @@ export function main(argv: string[]): void {
   }
   if (!evidence.report.ok) fail(formatReport(evidence.report));
   console.log(formatReport(evidence.report));
+  if (evidence.units.reused > 0)
+    console.log(
+      `${evidence.units.reused} unchanged units (fleets, epochs) replayed from the last build, ${evidence.units.verified} verified now; the rules across them all ran`,
+    );
   console.log(`evidence tree: index SHA-256 ${evidence.treeSha256}`);
 
   // 2. Posts.
@@ -90,32 +135,20 @@ export function main(argv: string[]): void {
     throw e;
   }
 
-  // 3. Astro, into a temporary folder. It must lie inside the project: for an outDir outside the working directory
-  //    Astro 5 stages its server build in ./.astro/ and then moves all of .astro/ (content types, collection schemas)
-  //    into the output. node_modules/.cache/ is inside, and ignored by git.
-  const root = process.cwd();
-  const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(dirname(tmp), { recursive: true });
-  // The `astro` bin (astro.js beside astro's package.json; the file itself is not an export of the package).
-  const astro = join(dirname(createRequire(import.meta.url).resolve('astro/package.json')), 'astro.js');
-  const r = spawnSync(process.execPath, [astro, 'build', '--outDir', tmp], {
-    stdio: 'inherit',
-    env: {
-      ASTRO_TELEMETRY_DISABLED: '1',
-      ...env,
-      FLEETPROOF_EVIDENCE: inputs.evidenceDir,
-      FLEETPROOF_POSTS: inputs.postsDir,
-      FLEETPROOF_SITE: inputs.site,
-    },
-  });
+  // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the process
+  //    ended above) and wait for the site.
+  worker.postMessage({ verified: evidence });
   const cleanup = () => rmSync(tmp, { recursive: true, force: true });
-  if (r.status !== 0) {
+  try {
+    await astro;
+  } catch (e) {
     cleanup();
-    fail(`✗ astro build failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`})`);
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    fail('✗ astro build failed');
   }
 
   // Headers for static hosts that read a _headers file (CSP with frame-ancestors, nosniff, cache rules).
+  const { headersFile } = await import('../site/lib/headers.ts');
   writeFileSync(join(tmp, '_headers'), headersFile());
 
   // 4. The result describes the tree verified in step 1.
@@ -159,4 +192,11 @@ export function main(argv: string[]): void {
   console.log(`✓ site written to ${out} from evidence tree ${evidence.treeSha256}`);
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  // Vite and Astro may leave handles open (watchers, worker pools): the build is over.
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -4,7 +4,9 @@
  */
 import { getCollection, getEntry, type CollectionEntry } from 'astro:content';
 import type { EpochModel, FleetModel, NamespaceModel } from '../../verify/index.ts';
-import { EVIDENCE_ENTRY, type SiteEvidence } from '../loaders/evidence.ts';
+// Types only: the loader (and the verifier behind it) stays out of the pages' bundle.
+import type { EvidenceEntry, SiteEvidence } from '../loaders/evidence.ts';
+import { EVIDENCE_ENTRY, siteEvidenceFor } from './handoff.ts';
 import { fleetUrl, postUrl } from './urls.ts';
 
 export interface PostData {
@@ -29,7 +31,7 @@ export interface Post {
 export async function getEvidence(): Promise<SiteEvidence> {
   const e = await getEntry('evidence', EVIDENCE_ENTRY);
   if (!e) throw new Error('the evidence collection is empty: the evidence loader did not run or failed');
-  return e.data as unknown as SiteEvidence;
+  return siteEvidenceFor((e.data as unknown as EvidenceEntry).treeSha256);
 }
 
 export async function getPosts(): Promise<Post[]> {
@@ -55,14 +57,25 @@ export function fleetById(ev: SiteEvidence, id: string): FleetModel | undefined 
   return ev.model.fleets.find((f) => f.fleetId === id);
 }
 
+// Per verified tree (a SiteEvidence is never changed once handed over): an epoch page looks up a few files of
+// thousands, and every page colours the fleets.
+const filesByPath = new WeakMap<SiteEvidence, Map<string, SiteEvidence['files'][number]>>();
+const coloursOf = new WeakMap<SiteEvidence, Map<string, number>>();
+
 export function fileEntry(ev: SiteEvidence, path: string) {
-  return ev.files.find((f) => f.path === path);
+  let m = filesByPath.get(ev);
+  if (!m) filesByPath.set(ev, (m = new Map(ev.files.map((f) => [f.path, f]))));
+  return m.get(path);
 }
 
 /** Stable colour slots for fleets (CSS classes fleet-c0 … fleet-c5), in order of deployment. */
 export function fleetColours(ev: SiteEvidence): Map<string, number> {
+  const known = coloursOf.get(ev);
+  if (known) return known;
   const sorted = [...ev.model.fleets].sort((a, b) =>
     a.deployedAt < b.deployedAt ? -1 : a.deployedAt > b.deployedAt ? 1 : a.fleetId < b.fleetId ? -1 : 1,
   );
-  return new Map(sorted.map((f, i) => [f.fleetId, i % 6]));
+  const colours = new Map(sorted.map((f, i) => [f.fleetId, i % 6]));
+  coloursOf.set(ev, colours);
+  return colours;
 }

@@ -3,10 +3,14 @@
  * unless everything verified. Both content loaders, the remark plugin, the build integration and
  * `scripts/build.ts` call `readVerifiedEvidence`; within one process the result is memoised under the SHA-256 of
  * every file, so the tree is verified once per build but any change to any byte (trust roots included) means a
- * fresh verification. Nothing is cached across processes: every build verifies.
+ * fresh verification. `scripts/build.ts` runs Astro in its own process for that reason: the loaders read and hash
+ * the tree again and take the pre-check's verification only when the digest is the same. Nothing is cached across
+ * processes but the checks of units (a fleet, an epoch) whose bytes, trust roots and verifier are unchanged since
+ * the last build, see site/lib/verify-cache.ts; every build runs every rule that spans units.
  */
 import { createHash } from 'node:crypto';
-import { formatReport, readJson, verifyEvidence, type Report } from '../../verify/index.ts';
+import { formatReport, readJson, type Report } from '../../verify/index.ts';
+import { defaultCacheFile, verifyEvidenceCached } from './verify-cache.ts';
 import { TreeReadError, readTree } from '../../scripts/lib/read-tree.ts';
 import { useNodeCrypto } from '../../scripts/lib/node-crypto.ts';
 
@@ -39,6 +43,8 @@ export interface VerifiedEvidence {
   /** SHA-256 of `indexJson`: names the whole tree. */
   treeSha256: string;
   report: Report;
+  /** Units (fleets, epochs) whose checks were replayed from the previous build, and units verified now. */
+  units: { reused: number; verified: number };
   /** The namespace policies of trust-roots.json (the model does not carry them). */
   policies: NamespacePolicy[];
 }
@@ -82,6 +88,16 @@ export function publishedReportJson(report: Report): string {
 }
 
 const MEMO = Symbol.for('fleetproof.site.verified-evidence');
+const HANDED = Symbol.for('fleetproof.site.handed-verification');
+
+/**
+ * Under `npm run build` Astro starts while the build verifies the evidence (scripts/build-astro.mjs): a loader
+ * waits here until the build's verification is in the memo. Elsewhere (a bare `astro build`, the dev server) there
+ * is nothing to wait for.
+ */
+export async function handedVerification(): Promise<void> {
+  await (globalThis as unknown as Record<symbol, Promise<void> | undefined>)[HANDED];
+}
 type Memo = Map<string, VerifiedEvidence>;
 
 function memo(): Memo {
@@ -107,7 +123,8 @@ export function readEvidence(dir: string): VerifiedEvidence {
   const treeSha256 = sha256Hex(indexJson);
   const cached = memo().get(dir);
   if (cached && cached.treeSha256 === treeSha256) return cached;
-  const report = verifyEvidence(files);
+  // Units unchanged since the last build replay its checks (site/lib/verify-cache.ts); everything else runs.
+  const { report, hits, misses } = verifyEvidenceCached(files, defaultCacheFile());
   const result: VerifiedEvidence = {
     dir,
     files,
@@ -115,6 +132,7 @@ export function readEvidence(dir: string): VerifiedEvidence {
     indexJson,
     treeSha256,
     report,
+    units: { reused: hits, verified: misses },
     policies: report.ok ? policiesOf(files) : [],
   };
   memo().set(dir, result);

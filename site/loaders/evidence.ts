@@ -1,6 +1,8 @@
 /**
- * The `evidence` collection: one entry, `tree`, holding the verified model, the verification summary, the file
- * index and the exact texts the site publishes as /evidence/index.json and /verification-report.json.
+ * The `evidence` collection: one entry, `tree`, naming the verified tree by its digest. What the pages render (the
+ * verified model, the verification summary, the file index and the exact texts the site publishes as
+ * /evidence/index.json and /verification-report.json) is handed to them in this process under that digest
+ * (site/lib/handoff.ts), not through Astro's store, which copies an entry's data on every read.
  *
  * Fails closed. Astro only warns about missing folders and skips re-validating cached entries; this loader throws
  * (which stops `astro build`) when the folder is missing or anything in it does not verify, and it verifies on
@@ -12,13 +14,15 @@ import type { Loader, LoaderContext } from 'astro/loaders';
 import { relative } from 'node:path';
 import type { EvidenceModel, Report } from '../../verify/index.ts';
 import {
+  handedVerification,
   readVerifiedEvidence,
   publishedReportJson,
   type EvidenceFileEntry,
   type NamespacePolicy,
 } from '../lib/verified.ts';
+import { EVIDENCE_ENTRY, publishSiteEvidence } from '../lib/handoff.ts';
 
-export const EVIDENCE_ENTRY = 'tree';
+export { EVIDENCE_ENTRY };
 
 /** The data of the `evidence` collection's one entry. */
 export interface SiteEvidence {
@@ -32,11 +36,17 @@ export interface SiteEvidence {
   reportJson: string;
 }
 
+/** What the store holds: the digest under which the loader handed the verified tree to the pages. */
+export interface EvidenceEntry {
+  treeSha256: string;
+}
+
 export function evidenceLoader(opts: { dir: string }): Loader {
   const load = async (ctx: LoaderContext) => {
     const { store, meta, logger } = ctx;
     // Cleared before anything else: if verification throws, nothing stale remains to be rendered (dev server).
     store.clear();
+    await handedVerification();
     const v = readVerifiedEvidence(opts.dir);
     const previous = meta.get('tree-sha256');
     if (previous && previous !== v.treeSha256)
@@ -52,7 +62,13 @@ export function evidenceLoader(opts: { dir: string }): Loader {
       indexJson: v.indexJson,
       reportJson: publishedReportJson(v.report),
     };
-    store.set({ id: EVIDENCE_ENTRY, data: data as unknown as Record<string, unknown>, digest: v.treeSha256 });
+    publishSiteEvidence(data);
+    const entry: EvidenceEntry = { treeSha256: v.treeSha256 };
+    store.set({
+      id: EVIDENCE_ENTRY,
+      data: entry as unknown as Record<string, unknown>,
+      digest: v.treeSha256,
+    });
     meta.set('tree-sha256', v.treeSha256);
     logger.info(
       `verified ${relative(process.cwd(), opts.dir) || '.'}: ${v.report.summary.checks} checks over ${v.report.summary.files} files, tree ${v.treeSha256.slice(0, 16)}…`,

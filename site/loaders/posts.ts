@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import type { EvidenceModel } from '../../verify/index.ts';
 import remarkEvidenceCitations, { CitationError } from '../remark/citations.ts';
 import remarkPostGuard, { PostGuardError } from '../remark/guard.ts';
-import { readVerifiedEvidence } from '../lib/verified.ts';
+import { handedVerification, readVerifiedEvidence } from '../lib/verified.ts';
 import { watch } from './evidence.ts';
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
@@ -47,6 +47,7 @@ export function postsLoader(opts: { dir: string; evidenceDir: string }): Loader 
     const { store, config, parseData, generateDigest, logger } = ctx;
     store.clear();
     const names = listPosts(opts.dir);
+    await handedVerification();
     const evidence = readVerifiedEvidence(opts.evidenceDir);
     const model: EvidenceModel = evidence.report.model;
     const processor = await createMarkdownProcessor({
