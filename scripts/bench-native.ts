@@ -5,7 +5,7 @@
  * Preparation, not timed: the core verifies DIR once with a recording provider (node:crypto underneath), which
  * notes every signature check it asks for (distinct key, signature and message, as the core's memo asks each once).
  * Timed: read every file of DIR, SHA-256 each with node:crypto, verify every recorded signature with node:crypto
- * (a KeyObject per key, as the provider keeps). Prints one JSON line: {ms, files, signatures, ok}.
+ * (a KeyObject per key, made from JWK, as the provider keeps). Prints one JSON line: {ms, files, signatures, ok}.
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { type CryptoProvider, setCryptoProvider } from '../verify/crypto/provider.ts';
@@ -45,17 +45,12 @@ const recorder: CryptoProvider = {
 setCryptoProvider(recorder);
 const report = verifyEvidence(readTree(dir));
 
-const SPKI = {
-  ed25519: Buffer.from('302a300506032b6570032100', 'hex'),
-  p256: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
-  p384: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'),
-};
-
 // Timed: read, hash, verify.
 const t0 = performance.now();
 const files = readTree(dir);
 let acc = 0;
 for (const bytes of files.values()) acc ^= createHash('sha256').update(bytes).digest()[0]!;
+const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const keys = new Map<string, KeyObject>();
 const keyOf = (id: string, make: () => KeyObject) => {
   let k = keys.get(id);
@@ -67,7 +62,7 @@ for (const s of sigs) {
   let v: boolean;
   if (s.kind === 'ed25519') {
     const k = keyOf(`e${Buffer.from(s.pk).toString('hex')}`, () =>
-      createPublicKey({ key: Buffer.concat([SPKI.ed25519, s.pk]), format: 'der', type: 'spki' }),
+      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(s.pk) }, format: 'jwk' }),
     );
     v = verify(null, s.msg, k, s.sig);
   } else if (s.kind === 'ecdsa') {
@@ -75,7 +70,15 @@ for (const s of sigs) {
     const pk = s.pk;
     const k = keyOf(`${curve}${Buffer.from(pk).toString('hex')}`, () =>
       pk.length === 65 || pk.length === 97
-        ? createPublicKey({ key: Buffer.concat([SPKI[curve], pk]), format: 'der', type: 'spki' })
+        ? createPublicKey({
+            key: {
+              kty: 'EC',
+              crv: curve === 'p256' ? 'P-256' : 'P-384',
+              x: b64url(pk.subarray(1, 1 + (pk.length >> 1))),
+              y: b64url(pk.subarray(1 + (pk.length >> 1))),
+            },
+            format: 'jwk',
+          })
         : nodeKeyFromCompressed(curve, pk),
     );
     v = verify(s.hash, s.msg, { key: k, dsaEncoding: 'ieee-p1363' }, s.sig);

@@ -2,13 +2,16 @@
  * The crypto provider backed by node:crypto (OpenSSL) for the CLI, the build and the bench. The core checks every
  * strictness rule before asking (verify/crypto/provider.ts); this provider answers the arithmetic question only, and
  * hands back to the reference provider the rare inputs OpenSSL might treat differently (RSA exponents above 2^32:
- * OpenSSL caps the public exponent of large moduli). KeyObjects are cached per key.
+ * OpenSSL caps the public exponent of large moduli). KeyObjects are cached per key, and made from JWK.
  */
 import { createHash, createPublicKey, verify, constants, type KeyObject } from 'node:crypto';
 import { type CryptoProvider, getCryptoProvider, setCryptoProvider } from '../../verify/crypto/provider.ts';
 import { referenceProvider } from '../../verify/crypto/reference.ts';
 
-const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+/** JWK curve names. Keys are imported as JWK where the key allows: OpenSSL 3 decodes DER through its decoder
+ * framework, about ten times slower for an Ed25519 key and, behind a lock, slower still in parallel threads
+ * (scripts/lib/parallel-verify.ts); a JWK is turned into a key directly. A compressed EC point stays DER. */
+const JWK_CURVE = { p256: 'P-256', p384: 'P-384' } as const;
 const EC_SPKI: Record<'p256' | 'p384', Record<number, Buffer>> = {
   p256: {
     65: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
@@ -45,9 +48,8 @@ export const nodeCryptoProvider: CryptoProvider = {
   sha384: (d) => view(createHash('sha384').update(d).digest()),
 
   ed25519(signature, message, publicKey) {
-    const hexKey = Buffer.from(publicKey).toString('hex');
-    const key = cachedKey(`ed25519:${hexKey}`, () =>
-      createPublicKey({ key: Buffer.concat([ED25519_SPKI, publicKey]), format: 'der', type: 'spki' }),
+    const key = cachedKey(`ed25519:${Buffer.from(publicKey).toString('hex')}`, () =>
+      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(publicKey) }, format: 'jwk' }),
     );
     if (!key) return false;
     try {
@@ -60,8 +62,19 @@ export const nodeCryptoProvider: CryptoProvider = {
   ecdsa(curve, hash, publicKey, message, rs) {
     const prefix = EC_SPKI[curve][publicKey.length];
     if (!prefix) return false;
+    const f = publicKey.length >> 1;
     const key = cachedKey(`${curve}:${Buffer.from(publicKey).toString('hex')}`, () =>
-      createPublicKey({ key: Buffer.concat([prefix, publicKey]), format: 'der', type: 'spki' }),
+      publicKey[0] === 0x04
+        ? createPublicKey({
+            key: {
+              kty: 'EC',
+              crv: JWK_CURVE[curve],
+              x: b64url(publicKey.subarray(1, 1 + f)),
+              y: b64url(publicKey.subarray(1 + f)),
+            },
+            format: 'jwk',
+          })
+        : createPublicKey({ key: Buffer.concat([prefix, publicKey]), format: 'der', type: 'spki' }),
     );
     if (!key) return referenceProvider.ecdsa(curve, hash, publicKey, message, rs);
     try {
