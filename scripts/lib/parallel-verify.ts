@@ -9,7 +9,7 @@
  * copies, and claim units one at a time from a shared counter (scripts/lib/units.ts), largest first, so that the
  * threads finish together; the thread that claims a unit reads its files, so reading is spread over the threads too.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { VerificationError, type VerificationErrorJSON } from '../../verify/errors.ts';
@@ -65,6 +65,10 @@ export interface WorkerResult {
 export interface VerifyWorker {
   /** Hands the worker its job; `done` then settles when it has posted every outcome, or stopped. */
   start(job: WorkerJob): void;
+  /** Takes in, now, the outcomes the worker has posted so far. */
+  drain(): void;
+  /** Takes in the rest as they come (once this thread has no unit left to claim). */
+  listen(): void;
   done: Promise<WorkerResult>;
   /** Stops a worker that will not be given a job (`done` then resolves with no outcome). */
   cancel(): void;
@@ -79,26 +83,48 @@ export interface VerifyWorker {
 export function spawnWorkers(n: number, url: URL = workerEntry()): VerifyWorker[] {
   return Array.from({ length: n }, () => {
     const w = new Worker(url);
+    // The worker posts its outcomes on a port of their own, which this thread reads between its own units
+    // (receiveMessageOnPort), so that taking them in is part of the parallel phase, not a tail after it.
+    const { port1, port2 } = new MessageChannel();
     const outcomes: WorkerOutcome[] = [];
     let settled = false;
+    let listening = false;
     let resolve!: (r: WorkerResult) => void;
     const done = new Promise<WorkerResult>((r) => (resolve = r));
     const settle = (error?: Error) => {
       if (settled) return;
       settled = true;
+      port1.close();
       resolve(error ? { outcomes, error } : { outcomes });
       void w.terminate();
     };
-    w.on('message', (m: WorkerOutcome[] | null) => {
+    const take = (m: WorkerOutcome[] | null) => {
       if (m) for (const o of m) outcomes.push(o);
       else settle();
+    };
+    const drainNow = () => {
+      for (let r; !settled && (r = receiveMessageOnPort(port1));) take(r.message as WorkerOutcome[] | null);
+    };
+    w.once('error', (e) => {
+      drainNow();
+      settle(e);
     });
-    w.once('error', (e) => settle(e));
-    w.once('exit', (code) =>
-      settle(new Error(`a verify worker exited with code ${code} before it finished`)),
-    );
+    // What it posted before it exited is in the port's queue (the exit may be seen first): take that in, then
+    // judge whether it finished.
+    w.once('exit', (code) => {
+      drainNow();
+      settle(new Error(`a verify worker exited with code ${code} before it finished`));
+    });
     return {
-      start: (job) => w.postMessage(job),
+      start: (job) => w.postMessage({ ...job, port: port2 }, [port2]),
+      drain() {
+        if (!listening) drainNow();
+      },
+      listen() {
+        if (listening || settled) return;
+        listening = true;
+        port1.on('message', take);
+      },
       done,
       cancel: () => {
         w.unref(); // the process need not wait for it to stop
@@ -191,7 +217,18 @@ async function verifySharedWith(
   const byKey = new Map<string, UnitOutcome>();
   // This thread claims units too, while the workers start.
   if (opts.mainThreadClaims !== false)
-    runClaimedUnits(units, new Int32Array(counter), read, roots, now, (o) => byKey.set(o.key, o));
+    runClaimedUnits(
+      units,
+      new Int32Array(counter),
+      read,
+      roots,
+      now,
+      (o) => byKey.set(o.key, o),
+      () => {
+        for (const w of workers) w.drain();
+      },
+    );
+  for (const w of workers) w.listen();
   const stopped: Error[] = [];
   for (const { outcomes, error } of await Promise.all(workers.map((w) => w.done))) {
     if (error) stopped.push(error);

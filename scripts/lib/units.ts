@@ -80,6 +80,8 @@ export function runClaimedUnits(
   roots: TrustRoots,
   now: string | (() => string | undefined) | undefined,
   emit: (o: UnitOutcome) => void,
+  /** Called after each unit (the main thread takes in the workers' outcomes there). */
+  between?: () => void,
 ): void {
   const bytes = (path: string) => {
     const b = read(path);
@@ -112,6 +114,7 @@ export function runClaimedUnits(
       });
     }
     emit({ key: u.key, checks: list.checks, errors: list.errors, result });
+    between?.();
   }
 }
 

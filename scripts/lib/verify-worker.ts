@@ -3,7 +3,7 @@
  * the shared tree and verifies them, posting their checks, errors and results back in small batches (so that this
  * thread's heap holds only the batch in hand), then `null` when no unit is left.
  */
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import { readJson } from '../../verify/json.ts';
 import { TRUST_ROOTS_FILE, parseTrustRoots } from '../../verify/trust.ts';
 import { useNodeCrypto } from './node-crypto.ts';
@@ -13,7 +13,7 @@ import { newestTime, proofsOf, runClaimedUnits } from './units.ts';
 
 useNodeCrypto();
 // Started ahead of its job (spawnWorkers): the code loads while the main thread lists the tree.
-parentPort!.once('message', (job: WorkerJob) => {
+parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
   const tree = SharedTree.open(job.tree);
   // Read by the main thread before the job was posted.
   const roots = parseTrustRoots(readJson(tree.get(TRUST_ROOTS_FILE)!, TRUST_ROOTS_FILE));
@@ -29,11 +29,11 @@ parentPort!.once('message', (job: WorkerJob) => {
     (o) => {
       batch.push({ ...o, errors: o.errors.map((e) => e.toJSON()) });
       if (batch.length === BATCH) {
-        parentPort!.postMessage(batch);
+        job.port.postMessage(batch);
         batch = [];
       }
     },
   );
-  if (batch.length) parentPort!.postMessage(batch);
-  parentPort!.postMessage(null);
+  if (batch.length) job.port.postMessage(batch);
+  job.port.postMessage(null);
 });
