@@ -17,7 +17,8 @@ const mod = (a: bigint, m: bigint) => {
   return r < 0n ? r + m : r;
 };
 
-function pow(base: bigint, exp: bigint, m: bigint): bigint {
+/** base^exp mod m (square and multiply; used on public values only). */
+export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
   let r = 1n;
   let b = mod(base, m);
   let e = exp;
@@ -75,7 +76,7 @@ export function decodeSec1Point(curve: 'p256' | 'p384', bytes: Uint8Array): { x:
     if (x >= c.p) return null;
     const y2 = rhs(x);
     // p ≡ 3 (mod 4) for both curves: the square root, if there is one, is y2^((p+1)/4).
-    let y = pow(y2, (c.p + 1n) / 4n, c.p);
+    let y = modPow(y2, (c.p + 1n) / 4n, c.p);
     if ((y * y) % c.p !== y2) return null;
     if ((y & 1n) !== BigInt(bytes[0] & 1)) y = mod(-y, c.p);
     return { x, y };

@@ -7,6 +7,7 @@ import { p256, p384 } from '@noble/curves/nist.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoProvider, EcCurve, HashName } from './provider.ts';
 import { emsaPkcs1v15 } from './emsa.ts';
+import { modPow } from './points.ts';
 
 export { emsaPkcs1v15 };
 
@@ -37,18 +38,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 const digest = (hash: HashName, m: Uint8Array) => (hash === 'sha256' ? sha256(m) : sha384(m));
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
-  }
-  return result;
-}
 
 export const referenceProvider: CryptoProvider = {
   name: 'reference (noble, BigInt)',
