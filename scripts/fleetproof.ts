@@ -121,13 +121,23 @@ function cmdVerify(args: string[]): number {
 
 async function cmdVerifyParallel(args: string[]): Promise<number> {
   // Workers load their code while the tree is listed; verifyTreeParallel stops those it does not need.
+  // At most one per other core ahead of time; more, if asked for, once the units are known.
   let workers: VerifyWorker[] = [];
-  const run = prepareVerify(args, (r) => {
-    const n = (r.jobs ?? availableParallelism()) - 1;
-    if (n > 0) workers = spawnWorkers(n);
-  });
-  if (run.code !== undefined) {
+  const stop = () => {
     for (const w of workers) w.cancel();
+  };
+  let run: VerifyRun;
+  try {
+    run = prepareVerify(args, (r) => {
+      const n = Math.min(r.jobs ?? availableParallelism(), availableParallelism()) - 1;
+      if (n > 0) workers = spawnWorkers(n);
+    });
+  } catch (e) {
+    stop(); // a worker left waiting would keep the process alive
+    throw e;
+  }
+  if (run.code !== undefined) {
+    stop();
     return run.code;
   }
   const { report } = await verifyTreeParallel(run.entries!, {
