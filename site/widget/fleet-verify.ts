@@ -16,7 +16,16 @@
  * The page's own text is never an input: the attributes only say which fleet or epoch to fetch. This script holds
  * no verification code (it is all in the worker) and makes no request itself.
  */
-import type { FromWorker, Outcome, Remembered, Step, StepGroup, Target, ToWorker } from './protocol.ts';
+import {
+  fatalOutcome,
+  type FromWorker,
+  type Outcome,
+  type Remembered,
+  type Step,
+  type StepGroup,
+  type Target,
+  type ToWorker,
+} from './protocol.ts';
 import { el } from '../lib/dom.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -55,22 +64,7 @@ let nextJob = 1;
 const listeners = new Map<number, (m: FromWorker) => void>();
 
 function failAll(code: string, message: string): void {
-  for (const [job, fn] of [...listeners]) fn({ type: 'done', job, outcome: failure(code, message) });
-}
-
-function failure(code: string, message: string): Outcome {
-  return {
-    ok: false,
-    code,
-    message,
-    checks: 0,
-    failed: 1,
-    files: 0,
-    bytes: 0,
-    fetchMs: 0,
-    verifyMs: 0,
-    totalMs: 0,
-  };
+  for (const [job, fn] of [...listeners]) fn({ type: 'done', job, outcome: fatalOutcome(code, message) });
 }
 
 /**
@@ -446,7 +440,7 @@ export class FleetVerify extends HTMLElement {
           : `Could not verify: ${o.code} — ${o.message ?? ''}. The command-line verifier below checks the same files.`;
     };
     if (!t) {
-      finish(failure('WIDGET_ERROR', 'this element names no fleet or epoch'));
+      finish(fatalOutcome('WIDGET_ERROR', 'this element names no fleet or epoch'));
       return;
     }
     runJob({ type: 'verify', target: t, remembered: recall() }, (m) => {

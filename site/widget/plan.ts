@@ -289,21 +289,6 @@ export function outcomeOf(
   };
 }
 
-export function fatalOutcome(code: string, message: string, totalMs = 0): Outcome {
-  return {
-    ok: false,
-    code,
-    message,
-    checks: 0,
-    failed: 1,
-    files: 0,
-    bytes: 0,
-    fetchMs: 0,
-    verifyMs: 0,
-    totalMs,
-  };
-}
-
 /** The page's checklist: fetch, cross-check against the index, then the core. Throws FetchError only. */
 export async function verifyTarget(
   target: Target,

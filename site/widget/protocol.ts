@@ -85,3 +85,19 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'checks'; job: number; checks: { step: Step; ms: number; group: StepGroup }[] }
   | { type: 'done'; job: number; outcome: Outcome };
+
+/** The outcome of a job that could not run at all (the site unreadable, the verifier itself failing): no check. */
+export function fatalOutcome(code: string, message: string, totalMs = 0): Outcome {
+  return {
+    ok: false,
+    code,
+    message,
+    checks: 0,
+    failed: 1,
+    files: 0,
+    bytes: 0,
+    fetchMs: 0,
+    verifyMs: 0,
+    totalMs,
+  };
+}

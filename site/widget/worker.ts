@@ -5,8 +5,8 @@
  * where the page is a secure context (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the
  * core's pure-JS noble code does it, a chunk of its own that this worker then loads at once (./lazy/).
  */
-import { FetchError, fatalOutcome, verifyTarget, type Fetcher } from './plan.ts';
-import type { FromWorker, ToWorker } from './protocol.ts';
+import { FetchError, verifyTarget, type Fetcher } from './plan.ts';
+import { fatalOutcome, type FromWorker, type ToWorker } from './protocol.ts';
 import { LIMITS } from '../../verify/limits.ts';
 import { loadParts } from './lazy/registry.ts';
 
