@@ -12,19 +12,13 @@
  */
 import type { Link, Parent, PhrasingContent, Root, RootContent, Text } from 'mdast';
 import { SKIP, visit } from 'unist-util-visit';
+import { LocatedPostError } from './located-error.ts';
 import type { EvidenceModel } from '../../verify/index.ts';
 import { epochUrl, keyUrl, shortHex } from '../lib/urls.ts';
 
-export class CitationError extends Error {
-  constructor(
-    readonly reason: string,
-    readonly file: string | undefined,
-    readonly line: number | undefined,
-    readonly column: number | undefined,
-  ) {
-    super(`${file ?? '<post>'}:${line ?? '?'}:${column ?? '?'}: ${reason}`);
-    this.name = 'CitationError';
-  }
+/** A citation the verified model cannot back, at its place in the post. */
+export class CitationError extends LocatedPostError {
+  override name = 'CitationError';
 }
 
 export interface CitedKey {

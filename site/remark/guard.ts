@@ -7,17 +7,11 @@
  */
 import type { Root } from 'mdast';
 import { SKIP, visit } from 'unist-util-visit';
+import { LocatedPostError } from './located-error.ts';
 
-export class PostGuardError extends Error {
-  constructor(
-    readonly reason: string,
-    readonly file: string | undefined,
-    readonly line: number | undefined,
-    readonly column: number | undefined,
-  ) {
-    super(`${file ?? '<post>'}:${line ?? '?'}:${column ?? '?'}: ${reason}`);
-    this.name = 'PostGuardError';
-  }
+/** A post that leaves what the site allows, at its place in the post. */
+export class PostGuardError extends LocatedPostError {
+  override name = 'PostGuardError';
 }
 
 export function safeHref(url: string): boolean {
