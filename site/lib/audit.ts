@@ -18,6 +18,28 @@ const PY_SPKI = `SPKI = {
 def der(algorithm, hexkey):
     return bytes.fromhex(SPKI[(algorithm, len(hexkey) // 2)] + hexkey)`;
 
+/**
+ * Plexi's SignatureMessage from a proof's fields (docs/evidence-format.md §4), in Python: one definition for the
+ * whole script and the step that writes msg.bin. `\\x08` is written so: the text is inside a template literal.
+ */
+const PY_SIGNATURE_MESSAGE = `def varint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | 0x80 if n else b)
+        if not n:
+            return bytes(out)
+def signature_message(p):
+    ns, digest = p["namespace"].encode(), bytes.fromhex(p["digest"])
+    if p["ciphersuite"] == 1:    # protobuf: fields 1..5, the epoch wrapped in a message of its own
+        epoch = b"\\x08" + varint(p["epoch"])
+        return (b"\\x08" + varint(1) + b"\\x12" + varint(len(ns)) + ns + b"\\x18" + varint(p["timestamp"])
+                + b"\\x22" + varint(len(epoch)) + epoch + b"\\x2a" + varint(len(digest)) + digest)
+    if p["ciphersuite"] == 2:    # bincode 1 (legacy): little-endian integers, u64 length prefixes
+        le = lambda n, size: n.to_bytes(size, "little")
+        return le(2, 4) + le(len(ns), 8) + ns + le(p["timestamp"], 8) + le(p["epoch"], 8) + le(len(digest), 8) + digest
+    raise SystemExit("CIPHERSUITE_UNKNOWN")`;
+
 /** Bash: verify signature file $3 over message file $4 with DER key $2 of algorithm $1. */
 const SH_VERIFY = `verify() {  # verify ALGORITHM KEY.der SIG.bin MESSAGE.bin
   if [ "$1" = ed25519 ]; then
@@ -64,23 +86,8 @@ assert hashlib.sha256(artifact_bytes).hexdigest() == proof["digest"], "DIGEST_MI
 print("ok   artifact SHA-256 equals the signed digest", proof["digest"])
 
 # 2. The Plexi SignatureMessage, rebuilt from the proof's fields.
-def varint(n):
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | 0x80 if n else b)
-        if not n:
-            return bytes(out)
-ns, digest = proof["namespace"].encode(), bytes.fromhex(proof["digest"])
-if proof["ciphersuite"] == 1:    # protobuf: fields 1..5, the epoch wrapped in a message of its own
-    epoch = b"\\x08" + varint(proof["epoch"])
-    msg = (b"\\x08" + varint(1) + b"\\x12" + varint(len(ns)) + ns + b"\\x18" + varint(proof["timestamp"])
-           + b"\\x22" + varint(len(epoch)) + epoch + b"\\x2a" + varint(len(digest)) + digest)
-elif proof["ciphersuite"] == 2:  # bincode 1 (legacy): little-endian integers, u64 length prefixes
-    le = lambda n, size: n.to_bytes(size, "little")
-    msg = le(2, 4) + le(len(ns), 8) + ns + le(proof["timestamp"], 8) + le(proof["epoch"], 8) + le(len(digest), 8) + digest
-else:
-    raise SystemExit("CIPHERSUITE_UNKNOWN")
+${PY_SIGNATURE_MESSAGE}
+msg = signature_message(proof)
 assert proof["version"] == proof["ciphersuite"], "CIPHERSUITE_MISMATCH"
 assert proof.get("serialized_message", msg.hex()) == msg.hex(), "SERIALIZED_MESSAGE_MISMATCH"
 print("ok   SignatureMessage rebuilt (ciphersuite %d, %d bytes)" % (proof["ciphersuite"], len(msg)))
@@ -341,21 +348,8 @@ python3 -c 'import json; print(json.load(open("proof.json"))["digest"])'`,
       command: `python3 - "$W" <<'PY'
 import json, sys
 p = json.load(open("proof.json"))
-def varint(n):
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | 0x80 if n else b)
-        if not n:
-            return bytes(out)
-ns, digest = p["namespace"].encode(), bytes.fromhex(p["digest"])
-if p["ciphersuite"] == 1:  # protobuf
-    epoch = b"\\x08" + varint(p["epoch"])
-    msg = (b"\\x08" + varint(1) + b"\\x12" + varint(len(ns)) + ns + b"\\x18" + varint(p["timestamp"])
-           + b"\\x22" + varint(len(epoch)) + epoch + b"\\x2a" + varint(len(digest)) + digest)
-else:                      # ciphersuite 2: bincode, little-endian
-    le = lambda n, size: n.to_bytes(size, "little")
-    msg = le(2, 4) + le(len(ns), 8) + ns + le(p["timestamp"], 8) + le(p["epoch"], 8) + le(len(digest), 8) + digest
+${PY_SIGNATURE_MESSAGE}
+msg = signature_message(p)
 open(sys.argv[1] + "/msg.bin", "wb").write(msg)
 print("serialized_message", "matches" if p.get("serialized_message", msg.hex()) == msg.hex() else "DIFFERS")
 PY`,
