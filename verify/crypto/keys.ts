@@ -2,7 +2,7 @@
  * The signature algorithms evidence may use, by the names the format document gives them (§3.2), and the wider set
  * a pinned key may have: vendor roots that are X.509 certificates (§3.4) also use P-384 and RSA keys.
  */
-import { toHex } from '../encoding.ts';
+import { judgeKeyOnce } from './judged.ts';
 import { isValidEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
 import { decodeP256PublicKey, verifyP256 } from './ecdsa.ts';
 
@@ -24,17 +24,11 @@ export function isSignatureAlgorithm(alg: TrustKeyAlgorithm): alg is SignatureAl
   return alg === 'ed25519' || alg === 'ecdsa-p256-sha256';
 }
 
-/** Keys already judged (a fleet key is listed again in every epoch's artifact), by algorithm and bytes. */
-const judged = new Map<string, boolean>();
-
 export function isValidPublicKey(alg: SignatureAlgorithm, publicKey: Uint8Array): boolean {
-  const id = `${alg}:${toHex(publicKey)}`;
-  const known = judged.get(id);
-  if (known !== undefined) return known;
-  const ok = alg === 'ed25519' ? isValidEd25519PublicKey(publicKey) : decodeP256PublicKey(publicKey);
-  if (judged.size > 50_000) judged.clear();
-  judged.set(id, ok);
-  return ok;
+  // P-256 points are remembered by isValidEcPoint itself.
+  return alg === 'ed25519'
+    ? judgeKeyOnce('ed25519', publicKey, () => isValidEd25519PublicKey(publicKey))
+    : decodeP256PublicKey(publicKey);
 }
 
 /**

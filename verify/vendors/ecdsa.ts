@@ -4,7 +4,7 @@
  * P-384 key. High-S signatures are valid ECDSA and accepted: two of the AWS Nitro chain's signatures are high-S.
  * The point, the encoding and the scalars' ranges are checked here; the crypto provider is asked the equation.
  */
-import { toHex } from '../encoding.ts';
+import { judgeKeyOnce } from '../crypto/judged.ts';
 import { EC_FIELD_BYTES, derToP1363, scalarsInRange } from '../crypto/der.ts';
 import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
 import { decodeSec1Point } from '../crypto/points.ts';
@@ -13,20 +13,11 @@ export type EcCurve = 'p256' | 'p384';
 export type EcHash = 'sha256' | 'sha384';
 export { EC_FIELD_BYTES };
 
-/** Points already judged, by curve and hex: a pinned key is checked once per signature otherwise. */
-const judged = new Map<string, boolean>();
-
 /** Whether `point` is a valid SEC1 point (uncompressed or compressed) of the curve, not the identity. */
 export function isValidEcPoint(curve: EcCurve, point: Uint8Array): boolean {
   const f = EC_FIELD_BYTES[curve];
   if (point.length !== 2 * f + 1 && point.length !== f + 1) return false;
-  const key = `${curve}:${toHex(point)}`;
-  const known = judged.get(key);
-  if (known !== undefined) return known;
-  const ok = decodeSec1Point(curve, point) !== null;
-  if (judged.size > 10_000) judged.clear();
-  judged.set(key, ok);
-  return ok;
+  return judgeKeyOnce(curve, point, () => decodeSec1Point(curve, point) !== null);
 }
 
 export function verifyEcdsa(
