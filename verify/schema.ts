@@ -19,6 +19,9 @@ export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, file: str
   throw new VerificationError('SCHEMA_INVALID', `${describeIssue(first)}${more}`, { file, path });
 }
 
+const CHARACTERS = ['character', 'characters'] as const;
+const ENTRIES = ['entry', 'entries'] as const;
+
 function describeIssue(issue: z.Issue): string {
   switch (issue.code) {
     case 'invalid_type':
@@ -30,7 +33,8 @@ function describeIssue(issue: z.Issue): string {
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? 'at least' : 'at most';
-      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : '';
+      const noun = issue.origin === 'string' ? CHARACTERS : issue.origin === 'array' ? ENTRIES : undefined;
+      const unit = noun ? ` ${noun[issue.limit === 1 ? 0 : 1]}` : '';
       return `expected ${bound} ${issue.limit}${unit}`;
     }
     default:
