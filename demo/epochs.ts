@@ -8,16 +8,14 @@ import { encodeSignatureMessage } from '../verify/plexi/message.ts';
 import { jsonFile } from './json.ts';
 import { signWith, type DemoKey } from './keys.ts';
 import type { DemoModel, EpochKey, EpochPlan } from './model.ts';
+import type { AuditorRecord } from '../verify/plexi/record.ts';
 import { trustKeyById } from './trust-roots.ts';
 
-export interface RecordFields {
-  version: number;
-  ciphersuite: number;
-  namespace: string;
-  timestamp: number;
-  epoch: number;
-  digest: Uint8Array;
-}
+/** The fields of an auditor record that its SignatureMessage covers (verify/plexi/record.ts). */
+export type RecordFields = Pick<
+  AuditorRecord,
+  'version' | 'ciphersuite' | 'namespace' | 'timestamp' | 'epoch' | 'digest'
+>;
 
 export interface AuditorRecordJson {
   version: number;

@@ -10,6 +10,7 @@ import type { BundleKeyRole } from './bundle/artifact.ts';
 import type { VerifiedTree } from './tree.ts';
 import type { ChainEntry, VendorFormat } from './vendors/claim.ts';
 import type { MemberResult } from './fleet/fleet.ts';
+import type { Member } from './fleet/deployment.ts';
 import { commonName } from './fleet/vendor.ts';
 
 export interface KeyModel {
@@ -58,15 +59,8 @@ export interface VendorClaimModel {
 
 export type AttestationFormat = 'fleetproof-dsse-v1' | VendorFormat;
 
-export interface MemberModel {
-  hsmId: string;
-  vendor: string;
-  model: string;
-  serial: string;
-  /** As the record states it (§7): a measurement, a Nitro PCR0, a YubiHSM firmware version; absent if none. */
-  firmwareMeasurement: string | undefined;
-  region: string;
-  dataCenter: string;
+/** A member as its deployment record states it (deployment.ts Member), with what its attestation showed. */
+export interface MemberModel extends Member {
   attestation: {
     file: string;
     present: boolean;
