@@ -35,6 +35,9 @@ export interface VerifyOptions {
 const FLEET_DEPLOYMENT = /^fleets\/([^/]+)\/deployment\.json$/;
 const FLEET_ATTESTATION = /^fleets\/([^/]+)\/attestations\/([^/]+)\.json$/;
 const EPOCH_FILE = /^namespaces\/([^/]+)\/([^/]+)\/(artifact|proof|auditor-record)\.json$/;
+
+/** Whether `path` is an epoch's proof.json (the files the newest epoch's time is read from). */
+export const isEpochProof = (path: string): boolean => EPOCH_FILE.test(path) && path.endsWith('/proof.json');
 const ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 export interface VerifiedNamespace {
@@ -262,7 +265,7 @@ function fleetEntry(fleets: Map<string, FleetFileSet>, id: string) {
 export function newestEpochTime(files: EvidenceFiles): string | undefined {
   let max = -1;
   for (const [p, b] of files) {
-    if (!EPOCH_FILE.test(p) || !p.endsWith('/proof.json')) continue;
+    if (!isEpochProof(p)) continue;
     try {
       const t = (readJson(b, p) as { timestamp?: unknown }).timestamp;
       if (typeof t === 'number' && Number.isSafeInteger(t) && t > max) max = t;

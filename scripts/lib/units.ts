@@ -9,7 +9,7 @@ import type { VerificationError } from '../../verify/errors.ts';
 import { verifyEpoch } from '../../verify/bundle/epoch.ts';
 import { verifyFleet } from '../../verify/fleet/fleet.ts';
 import type { TrustRoots } from '../../verify/trust.ts';
-import { layoutOf, newestEpochTime } from '../../verify/tree.ts';
+import { isEpochProof, layoutOf, newestEpochTime } from '../../verify/tree.ts';
 import type { SharedTree, TreeEntry } from './read-tree.ts';
 
 export type UnitTask =
@@ -120,7 +120,7 @@ export function runClaimedUnits(
 
 /** The epochs' proof files of a listed tree. */
 export function proofsOf(entries: readonly TreeEntry[]): string[] {
-  return entries.filter((e) => /^namespaces\/[^/]+\/[^/]+\/proof\.json$/.test(e.rel)).map((e) => e.rel);
+  return entries.filter((e) => isEpochProof(e.rel)).map((e) => e.rel);
 }
 
 /**
