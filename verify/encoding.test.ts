@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fromBase64, toBase64 } from './encoding.ts';
+import { bigIntFromBytes, fromBase64, toBase64 } from './encoding.ts';
 import { VerificationError } from './errors.ts';
 
 /** The previous decoder, kept as the reference: a pattern for the shape, atob, then the canonical-bits rule. */
@@ -72,4 +72,17 @@ test('when any byte string up to 4 KB is encoded, decoding gives it back', () =>
   // Canonical only: the same bytes with a non-zero unused bit are refused.
   assert.equal(decoded('Zh=='), 'invalid');
   assert.equal(decoded('Zm9='), 'invalid');
+});
+
+test('when bytes of any length are read as a big-endian integer, each byte counts 256 times the next', () => {
+  const byteAtATime = (b: Uint8Array) => b.reduce((n, x) => (n << 8n) | BigInt(x), 0n);
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 600 }), (b) => {
+      assert.equal(bigIntFromBytes(b), byteAtATime(b));
+    }),
+    { numRuns: 5_000, seed: 4648 },
+  );
+  assert.equal(bigIntFromBytes(new Uint8Array(0)), 0n);
+  assert.equal(bigIntFromBytes(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff)), 0xffffffffffn);
+  assert.equal(bigIntFromBytes(Uint8Array.of(0x80, 0, 0, 0)), 0x80000000n); // no sign from the 32-bit step
 });

@@ -26,6 +26,22 @@ export function toHex(bytes: Uint8Array): string {
   return ascii.decode(out);
 }
 
+/**
+ * The unsigned big-endian integer that `bytes` encode (0n for none). Four bytes per BigInt step: a step per byte
+ * allocates a BigInt per byte, and key and signature checks convert thousands of 32-byte values per run.
+ */
+export function bigIntFromBytes(bytes: Uint8Array): bigint {
+  const head = bytes.length % 4;
+  let x = 0;
+  for (let i = 0; i < head; i++) x = x * 256 + bytes[i]!;
+  let n = BigInt(x);
+  for (let i = head; i < bytes.length; i += 4) {
+    const word = (bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!;
+    n = (n << 32n) | BigInt(word >>> 0);
+  }
+  return n;
+}
+
 /** Lowercase hex of even length, optionally of an exact decoded length. */
 export function fromHex(
   s: string,

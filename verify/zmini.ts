@@ -19,6 +19,19 @@
 
 export type Path = (string | number)[];
 
+/**
+ * Where a value sits while parsing: a linked list from the value up to the root, so that descending into a field
+ * costs one small object instead of a copy of the path array (most values have no issue); `pathOf` writes the
+ * array only for an issue.
+ */
+export type Where = { readonly up: Where; readonly key: string | number } | undefined;
+const at = (up: Where, key: string | number): Where => ({ up, key });
+function pathOf(where: Where): Path {
+  const p: Path = [];
+  for (let w = where; w !== undefined; w = w.up) p.push(w.key);
+  return p.reverse();
+}
+
 interface IssueBase {
   path: Path;
   message: string;
@@ -49,7 +62,7 @@ const INVALID = 'Invalid input';
  */
 export interface Check<T> {
   when?: (value: unknown) => boolean;
-  run(value: T, issues: Issue[], path: Path): void;
+  run(value: T, issues: Issue[], where: Where): void;
 }
 
 /** Marks a failed parse (the data is then meaningless). */
@@ -57,8 +70,8 @@ const FAIL: unique symbol = Symbol('fail');
 type Result<T> = T | typeof FAIL;
 
 export interface ZodMiniType<T> {
-  /** Parses `value` at `path`, pushing issues; FAIL when there was any. */
-  _run(value: unknown, path: Path, issues: Issue[]): Result<T>;
+  /** Parses `value` at `where`, pushing issues; FAIL when there was any. */
+  _run(value: unknown, where: Where, issues: Issue[]): Result<T>;
   /** The same schema with these checks added. */
   check(...checks: Check<T>[]): ZodMiniType<T>;
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } };
@@ -82,16 +95,16 @@ const stopsAll = (issues: Issue[], from: number) => {
 };
 
 function schema<T>(
-  parse: (value: unknown, path: Path, issues: Issue[]) => Result<T>,
+  parse: (value: unknown, where: Where, issues: Issue[]) => Result<T>,
   checks: Check<T>[] = [],
   flags: { optional?: boolean; anything?: boolean } = {},
 ): ZodMiniType<T> {
   const s: ZodMiniType<T> = {
     _optional: flags.optional ?? false,
     _anything: flags.anything ?? false,
-    _run(value, path, issues) {
+    _run(value, where, issues) {
       const start = issues.length;
-      const r = parse(value, path, issues);
+      const r = parse(value, where, issues);
       if (checks.length) {
         // On a failed parse the checks see the input itself (only those with `when` can run on it).
         const v = (r === FAIL ? value : r) as T;
@@ -100,7 +113,7 @@ function schema<T>(
         for (const c of checks) {
           if (c.when ? all || !c.when(v) : stopped) continue;
           const n = issues.length;
-          c.run(v, issues, path);
+          c.run(v, issues, where);
           if (issues.length === n) continue;
           if (!stopped) stopped = stops(issues, n);
           if (!all) all = stopsAll(issues, n);
@@ -111,7 +124,7 @@ function schema<T>(
     check: (...more) => schema(parse, [...checks, ...more], flags),
     safeParse(value) {
       const issues: Issue[] = [];
-      const v = s._run(value, [], issues);
+      const v = s._run(value, undefined, issues);
       return v === FAIL || issues.length ? { success: false, error: { issues } } : { success: true, data: v };
     },
   };
@@ -120,9 +133,9 @@ function schema<T>(
 
 const typed =
   <T>(expected: string, is: (v: unknown) => boolean) =>
-  (value: unknown, path: Path, issues: Issue[]): Result<T> => {
+  (value: unknown, where: Where, issues: Issue[]): Result<T> => {
     if (is(value)) return value as T;
-    issues.push({ code: 'invalid_type', expected, path, message: INVALID });
+    issues.push({ code: 'invalid_type', expected, path: pathOf(where), message: INVALID });
     return FAIL;
   };
 
@@ -133,17 +146,17 @@ export const boolean = () => schema<boolean>(typed('boolean', (v) => typeof v ==
 export const unknown = () => schema<unknown>((v) => v, [], { anything: true });
 
 export function literal<const L extends string | number | boolean>(lit: L): ZodMiniType<L> {
-  return schema<L>((v, path, issues) => {
+  return schema<L>((v, where, issues) => {
     if (v === lit) return lit;
-    issues.push({ code: 'invalid_value', values: [lit], path, message: INVALID });
+    issues.push({ code: 'invalid_value', values: [lit], path: pathOf(where), message: INVALID });
     return FAIL;
   });
 }
 
 function enumOf<const E extends readonly string[]>(values: E): ZodMiniType<E[number]> {
-  return schema<E[number]>((v, path, issues) => {
+  return schema<E[number]>((v, where, issues) => {
     if (typeof v === 'string' && values.includes(v)) return v;
-    issues.push({ code: 'invalid_value', values, path, message: INVALID });
+    issues.push({ code: 'invalid_value', values, path: pathOf(where), message: INVALID });
     return FAIL;
   });
 }
@@ -151,21 +164,21 @@ export { enumOf as enum };
 
 export function optional<T>(inner: ZodMiniType<T>): ZodMiniType<T | undefined> {
   return schema<T | undefined>(
-    (v, path, issues) => (v === undefined ? undefined : inner._run(v, path, issues)),
+    (v, where, issues) => (v === undefined ? undefined : inner._run(v, where, issues)),
     [],
     { optional: true },
   );
 }
 
 export function array<T>(item: ZodMiniType<T>): ZodMiniType<T[]> {
-  return schema<T[]>((v, path, issues) => {
+  return schema<T[]>((v, where, issues) => {
     if (!Array.isArray(v)) {
-      issues.push({ code: 'invalid_type', expected: 'array', path, message: INVALID });
+      issues.push({ code: 'invalid_type', expected: 'array', path: pathOf(where), message: INVALID });
       return FAIL;
     }
     // The array's own checks then run even when an element failed, as zod's do (`schema` returns FAIL after).
     const out = new Array<T>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = item._run(v[i], [...path, i], issues) as T;
+    for (let i = 0; i < v.length; i++) out[i] = item._run(v[i], at(where, i), issues) as T;
     return out;
   });
 }
@@ -182,9 +195,9 @@ export function strictObject<S extends Shape>(
   shape: S,
 ): ZodMiniType<{ [K in keyof ObjectOf<S>]: ObjectOf<S>[K] }> {
   const keys = Object.keys(shape);
-  return schema((v, path, issues) => {
+  return schema((v, where, issues) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      issues.push({ code: 'invalid_type', expected: 'object', path, message: INVALID });
+      issues.push({ code: 'invalid_type', expected: 'object', path: pathOf(where), message: INVALID });
       return FAIL;
     }
     const input = v as Record<string, unknown>;
@@ -192,17 +205,22 @@ export function strictObject<S extends Shape>(
     for (const k of keys) {
       const field = shape[k]!;
       if (!(k in input) && field._anything && !field._optional) {
-        issues.push({ code: 'invalid_type', expected: 'nonoptional', path: [...path, k], message: INVALID });
+        issues.push({
+          code: 'invalid_type',
+          expected: 'nonoptional',
+          path: pathOf(at(where, k)),
+          message: INVALID,
+        });
         continue;
       }
       const value = input[k];
-      const r = field._run(value, [...path, k], issues);
+      const r = field._run(value, at(where, k), issues);
       if (r !== FAIL && (value !== undefined || k in input)) out[k] = r;
     }
     const unknownKeys: string[] = [];
     for (const k in input) if (!Object.prototype.hasOwnProperty.call(shape, k)) unknownKeys.push(k);
     if (unknownKeys.length)
-      issues.push({ code: 'unrecognized_keys', keys: unknownKeys, path, message: INVALID });
+      issues.push({ code: 'unrecognized_keys', keys: unknownKeys, path: pathOf(where), message: INVALID });
     return out as { [K in keyof ObjectOf<S>]: ObjectOf<S>[K] };
   });
 }
@@ -216,40 +234,74 @@ const lengthOf = (v: unknown) => (v as { length: number }).length;
 
 export const minLength = (n: number): Check<string | unknown[]> => ({
   when: hasLength,
-  run(v, issues, path) {
+  run(v, issues, where) {
     if (lengthOf(v) >= n) return;
-    issues.push({ code: 'too_small', origin: originOf(v), limit: n, path, message: INVALID, continue: true });
+    issues.push({
+      code: 'too_small',
+      origin: originOf(v),
+      limit: n,
+      path: pathOf(where),
+      message: INVALID,
+      continue: true,
+    });
   },
 });
 export const maxLength = (n: number): Check<string | unknown[]> => ({
   when: hasLength,
-  run(v, issues, path) {
+  run(v, issues, where) {
     if (lengthOf(v) <= n) return;
-    issues.push({ code: 'too_big', origin: originOf(v), limit: n, path, message: INVALID, continue: true });
+    issues.push({
+      code: 'too_big',
+      origin: originOf(v),
+      limit: n,
+      path: pathOf(where),
+      message: INVALID,
+      continue: true,
+    });
   },
 });
 export const minimum = (n: number): Check<number> => ({
-  run(v, issues, path) {
+  run(v, issues, where) {
     if (v >= n) return;
-    issues.push({ code: 'too_small', origin: 'number', limit: n, path, message: INVALID, continue: true });
+    issues.push({
+      code: 'too_small',
+      origin: 'number',
+      limit: n,
+      path: pathOf(where),
+      message: INVALID,
+      continue: true,
+    });
   },
 });
 export const maximum = (n: number): Check<number> => ({
-  run(v, issues, path) {
+  run(v, issues, where) {
     if (v <= n) return;
-    issues.push({ code: 'too_big', origin: 'number', limit: n, path, message: INVALID, continue: true });
+    issues.push({
+      code: 'too_big',
+      origin: 'number',
+      limit: n,
+      path: pathOf(where),
+      message: INVALID,
+      continue: true,
+    });
   },
 });
 export const int = (): Check<number> => ({
-  run(v, issues, path) {
+  run(v, issues, where) {
     if (!Number.isInteger(v))
-      issues.push({ code: 'invalid_type', expected: 'int', path, message: INVALID, continue: false });
+      issues.push({
+        code: 'invalid_type',
+        expected: 'int',
+        path: pathOf(where),
+        message: INVALID,
+        continue: false,
+      });
     else if (v > Number.MAX_SAFE_INTEGER)
       issues.push({
         code: 'too_big',
         origin: 'int',
         limit: Number.MAX_SAFE_INTEGER,
-        path,
+        path: pathOf(where),
         message: INVALID,
         continue: true,
       });
@@ -258,20 +310,20 @@ export const int = (): Check<number> => ({
         code: 'too_small',
         origin: 'int',
         limit: Number.MIN_SAFE_INTEGER,
-        path,
+        path: pathOf(where),
         message: INVALID,
         continue: true,
       });
   },
 });
 export const regex = (re: RegExp, message: string): Check<string> => ({
-  run(v, issues, path) {
+  run(v, issues, where) {
     re.lastIndex = 0;
-    if (!re.test(v)) issues.push({ code: 'invalid_format', path, message, continue: true });
+    if (!re.test(v)) issues.push({ code: 'invalid_format', path: pathOf(where), message, continue: true });
   },
 });
 export const refine = <T>(ok: (v: T) => boolean, message: string): Check<T> => ({
-  run(v, issues, path) {
-    if (!ok(v)) issues.push({ code: 'custom', path, message, continue: true });
+  run(v, issues, where) {
+    if (!ok(v)) issues.push({ code: 'custom', path: pathOf(where), message, continue: true });
   },
 });

@@ -3,6 +3,7 @@
  * lengths (a P-256 or P-384 signature is never 128 bytes long), minimal non-negative integers, nothing after the
  * sequence. The scalars are returned as r || s of the field's size (P1363), checked 0 < r, s < n.
  */
+import { bigIntFromBytes } from '../encoding.ts';
 
 /** The group orders, big-endian. */
 export const EC_ORDER: Record<'p256' | 'p384', bigint> = {
@@ -11,19 +12,13 @@ export const EC_ORDER: Record<'p256' | 'p384', bigint> = {
 };
 export const EC_FIELD_BYTES: Record<'p256' | 'p384', number> = { p256: 32, p384: 48 };
 
-function toBigInt(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
-}
-
 /** Whether r || s (2 × the field size) has 0 < r < n and 0 < s < n. */
 export function scalarsInRange(curve: 'p256' | 'p384', rs: Uint8Array): boolean {
   const f = EC_FIELD_BYTES[curve];
   if (rs.length !== 2 * f) return false;
   const n = EC_ORDER[curve];
-  const r = toBigInt(rs.subarray(0, f));
-  const s = toBigInt(rs.subarray(f));
+  const r = bigIntFromBytes(rs.subarray(0, f));
+  const s = bigIntFromBytes(rs.subarray(f));
   return r > 0n && r < n && s > 0n && s < n;
 }
 

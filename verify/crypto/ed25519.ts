@@ -6,6 +6,7 @@
  * Every rule but the equation is checked here, on the bytes, before the crypto provider (./provider.ts) is asked
  * the equation: so every provider accepts and rejects the same signatures.
  */
+import { bigIntFromBytes } from '../encoding.ts';
 import { getCryptoProvider, memoVerify } from './provider.ts';
 
 /** L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
@@ -88,8 +89,9 @@ function jacobi(a: bigint, n: bigint): number {
  */
 export function isValidEd25519PublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.length !== 32 || !isCanonicalNotSmallOrder(publicKey)) return false;
-  let y = BigInt(publicKey[31]! & 0x7f);
-  for (let i = 30; i >= 0; i--) y = (y << 8n) | BigInt(publicKey[i]!);
+  const be = publicKey.slice().reverse(); // little-endian y, and the sign of x in the top bit (RFC 8032 §5.1.3)
+  be[0]! &= 0x7f;
+  const y = bigIntFromBytes(be);
   const y2 = (y * y) % P;
   const u = (y2 + P - 1n) % P;
   const v = (D * y2 + 1n) % P;

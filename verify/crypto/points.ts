@@ -11,6 +11,7 @@
  * x < p whose y² = x³ − 3x + b has a square root (the prefix chooses its parity). Both curves have cofactor 1 and
  * no point with y = 0, so a point on the curve is a valid public key.
  */
+import { bigIntFromBytes } from '../encoding.ts';
 
 const mod = (a: bigint, m: bigint) => {
   const r = a % m;
@@ -28,12 +29,6 @@ export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
     e >>= 1n;
   }
   return r;
-}
-
-function be(b: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = 0; i < b.length; i++) n = (n << 8n) | BigInt(b[i]!);
-  return n;
 }
 
 function toBe(n: bigint, len: number): Uint8Array {
@@ -66,13 +61,13 @@ export function decodeSec1Point(curve: 'p256' | 'p384', bytes: Uint8Array): { x:
   const c = WEIERSTRASS[curve];
   const rhs = (x: bigint) => mod(x * x * x - 3n * x + c.b, c.p);
   if (bytes.length === 2 * c.bytes + 1 && bytes[0] === 0x04) {
-    const x = be(bytes.subarray(1, 1 + c.bytes));
-    const y = be(bytes.subarray(1 + c.bytes));
+    const x = bigIntFromBytes(bytes.subarray(1, 1 + c.bytes));
+    const y = bigIntFromBytes(bytes.subarray(1 + c.bytes));
     if (x >= c.p || y >= c.p || (y * y) % c.p !== rhs(x)) return null;
     return { x, y };
   }
   if (bytes.length === c.bytes + 1 && (bytes[0] === 0x02 || bytes[0] === 0x03)) {
-    const x = be(bytes.subarray(1));
+    const x = bigIntFromBytes(bytes.subarray(1));
     if (x >= c.p) return null;
     const y2 = rhs(x);
     // p ≡ 3 (mod 4) for both curves: the square root, if there is one, is y2^((p+1)/4).

@@ -5,7 +5,7 @@
  * with the code the caller chose (CERTIFICATE_INVALID for certificates, VENDOR_FORMAT_INVALID elsewhere).
  */
 import { VerificationError, type ErrorCode } from '../errors.ts';
-import { concatBytes } from '../encoding.ts';
+import { bigIntFromBytes, concatBytes } from '../encoding.ts';
 
 export const TAG = {
   BOOLEAN: 0x01,
@@ -143,8 +143,7 @@ export function readInteger(tlv: Tlv, c: DerContext, what: string): bigint {
   if (b.length === 0) throw derError(c, `DER: ${what} is an empty INTEGER`);
   if (b.length > 1 && ((b[0] === 0 && b[1]! < 0x80) || (b[0] === 0xff && b[1]! >= 0x80)))
     throw derError(c, `DER: ${what} is an INTEGER with a redundant leading byte`);
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
+  let n = bigIntFromBytes(b);
   if (b[0]! >= 0x80) n -= 1n << BigInt(8 * b.length);
   return n;
 }

@@ -7,6 +7,7 @@
  * the decrypted block, so the classic lax-parser forgeries (garbage after the digest, short padding) cannot apply.
  */
 import { emsaPkcs1v15 as emsa } from '../crypto/emsa.ts';
+import { bigIntFromBytes } from '../encoding.ts';
 import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
 
 export type RsaHash = 'sha256' | 'sha384';
@@ -22,20 +23,14 @@ export interface RsaPublicKey {
 export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 8192;
 
-function toBigInt(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
-}
-
 function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
 
 /** The key's size in bits, or a reason it is not an acceptable RSA public key. */
 export function checkRsaPublicKey(key: RsaPublicKey): { bits: number } | { error: string } {
-  const n = toBigInt(key.n);
-  const e = toBigInt(key.e);
+  const n = bigIntFromBytes(key.n);
+  const e = bigIntFromBytes(key.e);
   const bits = bitLength(n);
   if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
     return { error: `an RSA modulus of ${bits} bits is outside ${RSA_MIN_BITS}–${RSA_MAX_BITS}` };
@@ -62,11 +57,11 @@ export function verifyRsaPkcs1v15(
   signature: Uint8Array,
 ): boolean {
   if ('error' in checkRsaPublicKey(key)) return false;
-  const n = toBigInt(key.n);
+  const n = bigIntFromBytes(key.n);
   const k = Math.ceil(bitLength(n) / 8);
   // §8.2.2 step 1: the signature is exactly k bytes; step 2.b: s < n.
   if (signature.length !== k) return false;
-  const s = toBigInt(signature);
+  const s = bigIntFromBytes(signature);
   if (s >= n) return false;
   return memoVerify(`rsa-pkcs1-${hash}`, concatKey(key), signature, message, () =>
     getCryptoProvider().rsaPkcs1v15(key, hash, message, signature),

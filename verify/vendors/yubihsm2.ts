@@ -10,6 +10,7 @@
  * The device certificate is needed (it holds the key that signed); the sub-CA is optional: without it the claim
  * says that the chain is incomplete (`chainComplete: false` and a note), it never passes silently.
  */
+import { bigIntFromBytes } from '../encoding.ts';
 import { VerificationError } from '../errors.ts';
 import {
   TAG,
@@ -134,9 +135,7 @@ function bitField(value: Uint8Array, bytes: number, c: DerContext, what: string)
   const { bytes: b, unusedBits } = readBitString(parseDer(value, c), c, what);
   if (unusedBits !== 0 || b.length !== bytes)
     throw new VerificationError('VENDOR_FORMAT_INVALID', `${what} is not a ${bytes}-byte BIT STRING`, c);
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
+  return bigIntFromBytes(b);
 }
 
 function smallInt(value: Uint8Array, max: number, c: DerContext, what: string): number {
