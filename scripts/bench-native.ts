@@ -7,7 +7,7 @@
  * Timed: read every file of DIR, SHA-256 each with node:crypto, verify every recorded signature with node:crypto
  * (a KeyObject per key, made from JWK, as the provider keeps). Prints one JSON line: {ms, files, signatures, ok}.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto';
 import { type CryptoProvider, setCryptoProvider } from '../verify/crypto/provider.ts';
 import { verifyEvidence } from '../verify/tree.ts';
 import { nodeCryptoProvider } from './lib/node-crypto.ts';
@@ -49,7 +49,7 @@ const report = verifyEvidence(readTree(dir));
 const t0 = performance.now();
 const files = readTree(dir);
 let acc = 0;
-for (const bytes of files.values()) acc ^= createHash('sha256').update(bytes).digest()[0]!;
+for (const bytes of files.values()) acc ^= hash('sha256', bytes, 'buffer')[0]!;
 const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const keys = new Map<string, KeyObject>();
 const keyOf = (id: string, make: () => KeyObject) => {
