@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { isValidEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
 import { verifyP256 } from './ecdsa.ts';
 import { sha256 } from './sha256.ts';
+import { type CryptoProvider, withCryptoProvider } from './provider.ts';
+import { referenceProvider } from './reference.ts';
 import { fromHex, toHex } from '../encoding.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 
@@ -165,4 +167,38 @@ test('when hashing "abc", SHA-256 gives the FIPS 180-4 answer', () => {
     toHex(sha256(new TextEncoder().encode('abc'))),
     'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
   );
+});
+
+describe('the per-run verdict memo', () => {
+  test('when a signature recurs, only the same key and message get the remembered verdict', () => {
+    const seed = new Uint8Array(32).fill(7);
+    const pk = ed25519.getPublicKey(seed);
+    const msg = new TextEncoder().encode('fleetproof memo');
+    const sig = ed25519.sign(msg, seed);
+    const calls: string[] = [];
+    const counting: CryptoProvider = {
+      ...referenceProvider,
+      name: 'counting',
+      ed25519(s, m, k) {
+        calls.push(new TextDecoder().decode(m));
+        return referenceProvider.ed25519(s, m, k);
+      },
+    };
+    withCryptoProvider(counting, () => {
+      assert.equal(verifyEd25519Strict(sig, msg, pk), true);
+      assert.equal(verifyEd25519Strict(sig, msg.slice(), pk.slice()), true); // same bytes: remembered
+      assert.equal(calls.length, 1);
+      const other = msg.slice();
+      other[0]! ^= 1;
+      assert.equal(verifyEd25519Strict(sig, other, pk), false); // same signature, another message: asked
+      const otherKey = ed25519.getPublicKey(new Uint8Array(32).fill(8));
+      assert.equal(verifyEd25519Strict(sig, msg, otherKey), false); // another key: asked
+      assert.equal(calls.length, 3);
+      // A caller reusing its buffer cannot change what was remembered.
+      const reused = msg.slice();
+      assert.equal(verifyEd25519Strict(sig, reused, pk), true);
+      reused[0]! ^= 1;
+      assert.equal(verifyEd25519Strict(sig, reused, pk), false);
+    });
+  });
 });
