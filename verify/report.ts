@@ -176,12 +176,30 @@ export interface Report {
   model: EvidenceModel;
 }
 
+/** The report without its model: every check and error, and the summary (what the CLI prints). */
+export type ChecksReport = Omit<Report, 'model'>;
+
+export function buildChecksReport(list: Checklist, files: ReadonlyMap<string, Uint8Array>): ChecksReport {
+  const failed = list.checks.filter((c) => c.status === 'failed').length;
+  return {
+    ok: list.errors.length === 0,
+    summary: {
+      files: files.size,
+      checks: list.checks.length,
+      passed: list.checks.length - failed,
+      failed,
+      errors: list.errors.length,
+    },
+    checks: list.checks,
+    errors: list.errors.map((e) => e.toJSON()),
+  };
+}
+
 export function buildReport(
   list: Checklist,
   tree: VerifiedTree,
   files: ReadonlyMap<string, Uint8Array>,
 ): Report {
-  const failed = list.checks.filter((c) => c.status === 'failed').length;
   const namespaces: NamespaceModel[] = tree.namespaces.map((ns) => ({
     name: ns.name,
     rootEpoch: ns.rootEpoch,
@@ -299,16 +317,7 @@ export function buildReport(
     ];
   });
   return {
-    ok: list.errors.length === 0,
-    summary: {
-      files: files.size,
-      checks: list.checks.length,
-      passed: list.checks.length - failed,
-      failed,
-      errors: list.errors.length,
-    },
-    checks: list.checks,
-    errors: list.errors.map((e) => e.toJSON()),
+    ...buildChecksReport(list, files),
     model: {
       trustRoots: (tree.roots?.keys ?? []).map((k) => ({
         id: k.id,
@@ -384,7 +393,7 @@ function vendorDeviceChain(r: MemberResult): MemberModel['attestation']['chain']
 }
 
 /** The readable report: one line per failure with file, field and rule, then a summary. */
-export function formatReport(r: Report, opts: { verbose?: boolean } = {}): string {
+export function formatReport(r: ChecksReport, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
   if (opts.verbose) {
     for (const c of r.checks)

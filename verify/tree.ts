@@ -17,6 +17,7 @@ import {
 import { type FleetFiles, type FleetOptions, type VerifiedFleet, verifyFleet } from './fleet/fleet.ts';
 import { type EpochFiles, type VerifiedEpoch, verifyEpoch } from './bundle/epoch.ts';
 import { type DeclaredFleetKey, type EpochDiff, verifyNamespace } from './bundle/namespace.ts';
+import type { Deployment } from './fleet/deployment.ts';
 import { type Report, buildReport } from './report.ts';
 
 export type EvidenceFiles = ReadonlyMap<string, Uint8Array>;
@@ -47,9 +48,24 @@ export interface VerifiedNamespace {
   diffs: Map<number, EpochDiff>;
 }
 
-export interface VerifiedTree {
+/** What the rules across units read of a verified fleet: its folder, and its record's id, time and keys. */
+export interface FleetForRules {
+  dir: string;
+  deployment: Pick<Deployment, 'fleetId' | 'deployedAt' | 'keys'> | undefined;
+}
+
+/**
+ * A verified fleet cut to what the rules across units read: for a caller that builds no model (the CLI's report),
+ * so that a worker thread hands back a few KB per fleet instead of its members' certificates and statements.
+ */
+export function fleetForRules(f: FleetForRules): FleetForRules {
+  const d = f.deployment;
+  return { dir: f.dir, deployment: d && { fleetId: d.fleetId, deployedAt: d.deployedAt, keys: d.keys } };
+}
+
+export interface VerifiedTree<F extends FleetForRules = VerifiedFleet> {
   roots: TrustRoots | undefined;
-  fleets: VerifiedFleet[];
+  fleets: F[];
   namespaces: VerifiedNamespace[];
 }
 
@@ -59,8 +75,8 @@ export interface VerifiedTree {
  * CLI's (scripts/lib/parallel-verify.ts) hands back results computed in worker threads. Either way the checks land
  * in the same order, so the report is the same.
  */
-export interface UnitRunner {
-  fleet(list: Checklist, roots: TrustRoots, f: FleetFiles, opts: FleetOptions): VerifiedFleet;
+export interface UnitRunner<F extends FleetForRules = VerifiedFleet> {
+  fleet(list: Checklist, roots: TrustRoots, f: FleetFiles, opts: FleetOptions): F;
   epoch(list: Checklist, policy: NamespacePolicy, f: EpochFiles): VerifiedEpoch | undefined;
 }
 
@@ -122,9 +138,18 @@ export function checkEvidence(
   opts: VerifyOptions = {},
   runner: UnitRunner = IN_PLACE,
 ): { list: Checklist; tree: VerifiedTree } {
+  return checkEvidenceWith(files, opts, runner);
+}
+
+/** checkEvidence with a runner whose fleets may be cut to what the rules across units read (fleetForRules). */
+export function checkEvidenceWith<F extends FleetForRules>(
+  files: EvidenceFiles,
+  opts: VerifyOptions,
+  runner: UnitRunner<F>,
+): { list: Checklist; tree: VerifiedTree<F> } {
   const list = new Checklist();
   list.onCheck = opts.onCheck;
-  const tree: VerifiedTree = { roots: undefined, fleets: [], namespaces: [] };
+  const tree: VerifiedTree<F> = { roots: undefined, fleets: [], namespaces: [] };
 
   // Layout.
   let fleets = new Map<string, FleetFileSet>();

@@ -1,9 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTree, readTree } from './read-tree.ts';
-import { spawnWorkers, verifyEvidenceParallel, verifyTreeParallel } from './parallel-verify.ts';
+import {
+  spawnWorkers,
+  verifyEvidenceParallel,
+  verifyTreeChecks,
+  verifyTreeParallel,
+} from './parallel-verify.ts';
 import { verifyEvidence } from '../../verify/tree.ts';
 import { useNodeCrypto } from './node-crypto.ts';
 
@@ -28,6 +36,40 @@ test('when a tampered tree is verified in 2 threads, the failures and their orde
   const one = verifyEvidence(files);
   assert.equal(one.ok, false);
   assert.equal(JSON.stringify(await verifyEvidenceParallel(files, { jobs: 2 })), JSON.stringify(one));
+});
+
+test('when only the checks are asked for (no model), they are those of the full report, in 1 and 2 threads, rules across fleets included', async () => {
+  useNodeCrypto();
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-checks-'));
+  try {
+    cpSync(`${root}evidence`, dir, { recursive: true });
+    // A member's attestation tampered, and one fleet's record copied over another's: the copy fails its own checks
+    // and declares the same keys twice (KEY_REUSED, a rule across fleets fed by the cut-down fleet results).
+    const [a, b] = readdirSync(join(dir, 'fleets')).sort();
+    const att = join(
+      dir,
+      'fleets',
+      a!,
+      'attestations',
+      readdirSync(join(dir, 'fleets', a!, 'attestations'))[0]!,
+    );
+    const bytes = readFileSync(att);
+    bytes[Math.floor(bytes.length / 2)]! ^= 1;
+    writeFileSync(att, bytes);
+    writeFileSync(
+      join(dir, 'fleets', b!, 'deployment.json'),
+      readFileSync(join(dir, 'fleets', a!, 'deployment.json')),
+    );
+    const { model: _model, ...full } = verifyEvidence(readTree(dir));
+    assert.equal(full.ok, false);
+    assert.ok(full.errors.some((e) => e.code === 'KEY_REUSED'));
+    for (const jobs of [1, 2]) {
+      const { report } = await verifyTreeChecks(listTree(dir), { jobs });
+      assert.equal(JSON.stringify(report), JSON.stringify(full), `--jobs ${jobs}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('when `fleetproof verify --json` runs with --jobs 1 and --jobs 2, the output is byte-identical', () => {

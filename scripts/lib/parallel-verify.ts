@@ -14,12 +14,17 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { VerificationError, type VerificationErrorJSON } from '../../verify/errors.ts';
 import { readJson } from '../../verify/json.ts';
-import type { Report } from '../../verify/report.ts';
+import { type ChecksReport, type Report, buildChecksReport } from '../../verify/report.ts';
+import type { VerifiedEpoch } from '../../verify/bundle/epoch.ts';
+import type { VerifiedFleet } from '../../verify/fleet/fleet.ts';
 import { TRUST_ROOTS_FILE, type TrustRoots, parseTrustRoots } from '../../verify/trust.ts';
 import {
   type EvidenceFiles,
+  type FleetForRules,
   type UnitRunner,
   type VerifyOptions,
+  checkEvidence,
+  checkEvidenceWith,
   verifyEvidence,
   verifyEvidenceWith,
 } from '../../verify/tree.ts';
@@ -33,6 +38,8 @@ export interface WorkerJob {
   counter: SharedArrayBuffer;
   units: UnitTask[];
   now: string | undefined;
+  /** Fleets' results cut to what the rules across units read (no model will be built). */
+  forRules: boolean;
 }
 
 /** Below this many bytes of evidence, threads cost more to start than they save (measured: the demo, 284 files). */
@@ -150,7 +157,7 @@ export interface ParallelOptions extends VerifyOptions {
 
 /** verifyEvidence, with the units spread over `jobs` threads (this one included). */
 export function verifyEvidenceParallel(files: EvidenceFiles, opts: ParallelOptions = {}): Promise<Report> {
-  return verifyShared(SharedTree.fromFiles(files), opts).then((r) => r.report);
+  return verifyShared(SharedTree.fromFiles(files), opts, true).then((r) => r.report as Report);
 }
 
 /**
@@ -159,19 +166,34 @@ export function verifyEvidenceParallel(files: EvidenceFiles, opts: ParallelOptio
  * the vendor notes' time is taken from) by this thread first, and what no unit holds after the units. Gives the
  * files as read, for the caller's report, and the report.
  */
-export function verifyTreeParallel(
+export async function verifyTreeParallel(
   entries: TreeEntry[],
   opts: ParallelOptions = {},
 ): Promise<{ files: EvidenceFiles; report: Report }> {
-  return verifyShared(SharedTree.of(entries), opts);
+  const { files, report } = await verifyShared(SharedTree.of(entries), opts, true);
+  return { files, report: report as Report };
+}
+
+/**
+ * verifyTreeParallel without the report's model, for a caller that prints only the checks (the CLI): every check
+ * and error the same, but each fleet's result is cut to what the rules across units read (fleetForRules), so a
+ * worker hands back a few KB per fleet instead of its members' certificates and statements (17 MB of results at
+ * --scale 20, cloned from the workers and held until the report).
+ */
+export function verifyTreeChecks(
+  entries: TreeEntry[],
+  opts: ParallelOptions = {},
+): Promise<{ files: EvidenceFiles; report: ChecksReport }> {
+  return verifyShared(SharedTree.of(entries), opts, false);
 }
 
 async function verifyShared(
   tree: SharedTree,
   opts: ParallelOptions,
-): Promise<{ files: EvidenceFiles; report: Report }> {
+  model: boolean,
+): Promise<{ files: EvidenceFiles; report: Report | ChecksReport }> {
   try {
-    return await verifySharedWith(tree, opts);
+    return await verifySharedWith(tree, opts, model);
   } catch (e) {
     for (const w of opts.workers ?? []) w.cancel(); // none may keep the process alive
     throw e;
@@ -181,11 +203,15 @@ async function verifyShared(
 async function verifySharedWith(
   tree: SharedTree,
   opts: ParallelOptions,
-): Promise<{ files: EvidenceFiles; report: Report }> {
+  model: boolean,
+): Promise<{ files: EvidenceFiles; report: Report | ChecksReport }> {
   const single = () => {
     for (const w of opts.workers ?? []) w.cancel();
     const files = tree.files();
-    return { files, report: verifyEvidence(files, opts) };
+    return {
+      files,
+      report: model ? verifyEvidence(files, opts) : buildChecksReport(checkEvidence(files, opts).list, files),
+    };
   };
   const jobs = Math.max(1, opts.jobs ?? defaultJobs(tree.size));
   if (jobs === 1) return single();
@@ -214,22 +240,17 @@ async function verifySharedWith(
     ...ready.slice(0, wanted),
     ...spawnWorkers(Math.max(0, wanted - ready.length), opts.workerUrl),
   ];
-  for (const w of workers) w.start({ tree: tree.handle, counter, units, now: opts.now });
+  for (const w of workers) w.start({ tree: tree.handle, counter, units, now: opts.now, forRules: !model });
   const read = (p: string) => tree.get(p);
   const byKey = new Map<string, UnitOutcome>();
   // This thread claims units too, while the workers start.
   if (opts.mainThreadClaims !== false)
-    runClaimedUnits(
-      units,
-      new Int32Array(counter),
-      read,
-      roots,
-      now,
-      (o) => byKey.set(o.key, o),
-      () => {
+    runClaimedUnits(units, new Int32Array(counter), read, roots, now, (o) => byKey.set(o.key, o), {
+      between: () => {
         for (const w of workers) w.drain();
       },
-    );
+      forRules: !model,
+    });
   for (const w of workers) w.listen();
   const stopped: Error[] = [];
   for (const { outcomes, error } of await Promise.all(workers.map((w) => w.done))) {
@@ -243,8 +264,14 @@ async function verifySharedWith(
   const missing = units.filter((u) => !byKey.has(u.key));
   for (const e of stopped) opts.onWorkerError?.(e, missing.length);
   if (missing.length)
-    runClaimedUnits(missing, new Int32Array(new SharedArrayBuffer(4)), read, roots, now, (o) =>
-      byKey.set(o.key, o),
+    runClaimedUnits(
+      missing,
+      new Int32Array(new SharedArrayBuffer(4)),
+      read,
+      roots,
+      now,
+      (o) => byKey.set(o.key, o),
+      { forRules: !model },
     );
 
   const take = (key: string) => {
@@ -252,18 +279,26 @@ async function verifySharedWith(
     if (!o) throw new Error(`no thread verified ${key}`);
     return o;
   };
-  const runner: UnitRunner = {
+  const files = tree.files();
+  if (!model) {
+    const { list } = checkEvidenceWith(files, opts, replaying<FleetForRules>(take));
+    return { files, report: buildChecksReport(list, files) };
+  }
+  return { files, report: verifyEvidenceWith(files, opts, replaying<VerifiedFleet>(take)) };
+}
+
+/** A runner that hands back, in the order the core asks for them, the units' outcomes the threads computed. */
+function replaying<F extends FleetForRules>(take: (key: string) => UnitOutcome): UnitRunner<F> {
+  return {
     fleet(list, _roots, f) {
       const o = take(f.dir);
       list.replay(o.checks, o.errors);
-      return o.result as ReturnType<UnitRunner['fleet']>;
+      return o.result as F;
     },
     epoch(list, _policy, f) {
       const o = take(f.dir);
       list.replay(o.checks, o.errors);
-      return o.result as ReturnType<UnitRunner['epoch']>;
+      return o.result as VerifiedEpoch | undefined;
     },
   };
-  const files = tree.files();
-  return { files, report: verifyEvidenceWith(files, opts, runner) };
 }

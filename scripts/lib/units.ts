@@ -9,7 +9,7 @@ import type { VerificationError } from '../../verify/errors.ts';
 import { verifyEpoch } from '../../verify/bundle/epoch.ts';
 import { verifyFleet } from '../../verify/fleet/fleet.ts';
 import type { TrustRoots } from '../../verify/trust.ts';
-import { isEpochProof, layoutOf, newestEpochTime } from '../../verify/tree.ts';
+import { fleetForRules, isEpochProof, layoutOf, newestEpochTime } from '../../verify/tree.ts';
 import type { SharedTree, TreeEntry } from './read-tree.ts';
 
 export type UnitTask =
@@ -80,8 +80,12 @@ export function runClaimedUnits(
   roots: TrustRoots,
   now: string | (() => string | undefined) | undefined,
   emit: (o: UnitOutcome) => void,
-  /** Called after each unit (the main thread takes in the workers' outcomes there). */
-  between?: () => void,
+  opts: {
+    /** Called after each unit (the main thread takes in the workers' outcomes there). */
+    between?: () => void;
+    /** Each fleet's result cut to what the rules across units read (fleetForRules): no model will be built. */
+    forRules?: boolean;
+  } = {},
 ): void {
   const bytes = (path: string) => {
     const b = read(path);
@@ -93,7 +97,7 @@ export function runClaimedUnits(
     const list = new Checklist();
     let result: unknown;
     if (u.kind === 'fleet') {
-      result = verifyFleet(
+      const fleet = verifyFleet(
         list,
         roots,
         {
@@ -103,6 +107,7 @@ export function runClaimedUnits(
         },
         { now },
       );
+      result = opts.forRules ? fleetForRules(fleet) : fleet;
     } else {
       const policy = roots.namespaces.get(u.namespace);
       if (!policy) throw new Error(`${u.key}: namespace ${u.namespace} is not declared`);
@@ -114,7 +119,7 @@ export function runClaimedUnits(
       });
     }
     emit({ key: u.key, checks: list.checks, errors: list.errors, result });
-    between?.();
+    opts.between?.();
   }
 }
 

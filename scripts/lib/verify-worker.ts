@@ -33,6 +33,7 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
         batch = [];
       }
     },
+    { forRules: job.forRules },
   );
   if (batch.length) job.port.postMessage(batch);
   job.port.postMessage(null);
