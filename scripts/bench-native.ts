@@ -50,7 +50,7 @@ const t0 = performance.now();
 const files = readTree(dir);
 let acc = 0;
 for (const bytes of files.values()) acc ^= hash('sha256', bytes, 'buffer')[0]!;
-const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+const b64url = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64url');
 const keys = new Map<string, KeyObject>();
 const keyOf = (id: string, make: () => KeyObject) => {
   let k = keys.get(id);
@@ -61,14 +61,15 @@ let ok = 0;
 for (const s of sigs) {
   let v: boolean;
   if (s.kind === 'ed25519') {
-    const k = keyOf(`e${Buffer.from(s.pk).toString('hex')}`, () =>
-      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(s.pk) }, format: 'jwk' }),
+    const x = b64url(s.pk);
+    const k = keyOf(`e${x}`, () =>
+      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }),
     );
     v = verify(null, s.msg, k, s.sig);
   } else if (s.kind === 'ecdsa') {
     const curve = s.curve;
     const pk = s.pk;
-    const k = keyOf(`${curve}${Buffer.from(pk).toString('hex')}`, () =>
+    const k = keyOf(`${curve}${b64url(pk)}`, () =>
       pk.length === 65 || pk.length === 97
         ? createPublicKey({
             key: {
@@ -83,15 +84,8 @@ for (const s of sigs) {
     );
     v = verify(s.hash, s.msg, { key: k, dsaEncoding: 'ieee-p1363' }, s.sig);
   } else {
-    const k = keyOf(`r${Buffer.from(s.n).toString('hex')}`, () =>
-      createPublicKey({
-        key: {
-          kty: 'RSA',
-          n: Buffer.from(s.n).toString('base64url'),
-          e: Buffer.from(s.e).toString('base64url'),
-        },
-        format: 'jwk',
-      }),
+    const k = keyOf(`r${b64url(s.n)}`, () =>
+      createPublicKey({ key: { kty: 'RSA', n: b64url(s.n), e: b64url(s.e) }, format: 'jwk' }),
     );
     v = verify(s.hash, s.msg, k, s.sig);
   }

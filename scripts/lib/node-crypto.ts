@@ -40,7 +40,9 @@ function cachedKey(id: string, make: () => KeyObject): KeyObject | null {
 }
 
 const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
-const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+/** A Buffer over the same bytes (no copy), to encode them. */
+const over = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length);
+const b64url = (b: Uint8Array) => over(b).toString('base64url');
 
 export const nodeCryptoProvider: CryptoProvider = {
   name: `node:crypto (OpenSSL ${process.versions.openssl})`,
@@ -49,8 +51,9 @@ export const nodeCryptoProvider: CryptoProvider = {
   sha384: (d) => view(hash('sha384', d, 'buffer')),
 
   ed25519(signature, message, publicKey) {
-    const key = cachedKey(`ed25519:${Buffer.from(publicKey).toString('hex')}`, () =>
-      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(publicKey) }, format: 'jwk' }),
+    const x = b64url(publicKey); // the JWK's x, and the cache's key
+    const key = cachedKey(`ed25519:${x}`, () =>
+      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }),
     );
     if (!key) return false;
     try {
@@ -64,7 +67,7 @@ export const nodeCryptoProvider: CryptoProvider = {
     const prefix = EC_SPKI[curve][publicKey.length];
     if (!prefix) return false;
     const f = publicKey.length >> 1;
-    const key = cachedKey(`${curve}:${Buffer.from(publicKey).toString('hex')}`, () =>
+    const key = cachedKey(`${curve}:${b64url(publicKey)}`, () =>
       publicKey[0] === 0x04
         ? createPublicKey({
             key: {
@@ -92,7 +95,7 @@ export const nodeCryptoProvider: CryptoProvider = {
     while (lead < eb.length && eb[lead] === 0) lead++;
     if (eb.length - lead > 4) return referenceProvider.rsaPkcs1v15(rsaKey, hash, message, signature);
     for (let i = lead; i < eb.length; i++) e = e * 256 + eb[i]!;
-    const id = `rsa:${Buffer.from(rsaKey.n).toString('hex')}:${e}`;
+    const id = `rsa:${b64url(rsaKey.n)}:${e}`;
     const key = cachedKey(id, () =>
       createPublicKey({ key: { kty: 'RSA', n: b64url(rsaKey.n), e: b64url(rsaKey.e) }, format: 'jwk' }),
     );
