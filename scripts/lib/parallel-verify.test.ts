@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import {
 } from './parallel-verify.ts';
 import { verifyEvidence } from '../../verify/tree.ts';
 import { useNodeCrypto } from './node-crypto.ts';
+import { samplesFleet } from '../../tests/vendor-fleets.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -66,6 +67,28 @@ test('when only the checks are asked for (no model), they are those of the full 
     for (const jobs of [1, 2]) {
       const { report } = await verifyTreeChecks(listTree(dir), { jobs });
       assert.equal(JSON.stringify(report), JSON.stringify(full), `--jobs ${jobs}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("when vendor-format members need the newest epoch's time, the workers wait for the proofs and the report is that of one thread", async () => {
+  useNodeCrypto();
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-vendor-'));
+  try {
+    const files = samplesFleet();
+    for (const [p, b] of files) {
+      mkdirSync(join(dir, p, '..'), { recursive: true });
+      writeFileSync(join(dir, p), b);
+    }
+    // No `now`: every thread takes the newest epoch's time from the proofs, which the vendor notes are judged at.
+    const one = verifyEvidence(readTree(dir));
+    assert.ok(one.checks.some((c) => c.subject.startsWith('fleets/fleet-samples')));
+    for (const jobs of [2, 3]) {
+      // Only the workers claim units, so that the vendor fleet is verified on one, which waits for the proofs.
+      const { report } = await verifyTreeParallel(listTree(dir), { jobs, mainThreadClaims: false });
+      assert.equal(JSON.stringify(report), JSON.stringify(one), `--jobs ${jobs}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

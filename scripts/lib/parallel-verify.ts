@@ -30,7 +30,15 @@ import {
 } from '../../verify/tree.ts';
 import { SharedTree, type SharedTreeHandle, type TreeEntry } from './read-tree.ts';
 import { WORKER_BUNDLE, cliBundles } from './bundle-cache.mjs';
-import { type UnitOutcome, type UnitTask, newestTime, proofsOf, runClaimedUnits, unitsOf } from './units.ts';
+import {
+  type UnitOutcome,
+  type UnitTask,
+  newestTime,
+  proofsAreRead,
+  proofsOf,
+  runClaimedUnits,
+  unitsOf,
+} from './units.ts';
 
 /** What a worker is started with. */
 export interface WorkerJob {
@@ -40,6 +48,8 @@ export interface WorkerJob {
   now: string | undefined;
   /** Fleets' results cut to what the rules across units read (no model will be built). */
   forRules: boolean;
+  /** An Int32 set to 1 once the main thread has read the epochs' proofs (units.ts awaitProofs). */
+  proofsRead: SharedArrayBuffer;
 }
 
 /** Below this many bytes of evidence, threads cost more to start than they save (measured: the demo, 284 files). */
@@ -227,12 +237,8 @@ async function verifySharedWith(
   const units = unitsOf(new Map(entries.map((e) => [e.rel, Math.max(0, e.room)])), roots);
   if (units.length < 2) return single();
 
-  // The proofs, read here first so that any thread can find the newest epoch's time without reading a file.
-  const proofs = proofsOf(entries);
-  if (opts.now === undefined) for (const p of proofs) tree.get(p);
-  const now = opts.now ?? newestTime(tree, proofs);
-
   const counter = new SharedArrayBuffer(4);
+  const proofsRead = new SharedArrayBuffer(4);
   const wanted = Math.min(jobs, units.length) - 1;
   const ready = opts.workers ?? [];
   for (const w of ready.slice(wanted)) w.cancel();
@@ -240,7 +246,18 @@ async function verifySharedWith(
     ...ready.slice(0, wanted),
     ...spawnWorkers(Math.max(0, wanted - ready.length), opts.workerUrl),
   ];
-  for (const w of workers) w.start({ tree: tree.handle, counter, units, now: opts.now, forRules: !model });
+  for (const w of workers)
+    w.start({ tree: tree.handle, counter, units, now: opts.now, forRules: !model, proofsRead });
+  // The proofs, read by this thread while the workers start on the fleets (claimed first, the largest units), so
+  // that any thread can find the newest epoch's time without reading a file; a worker waits for them before an
+  // epoch or that time.
+  const proofs = proofsOf(entries);
+  try {
+    if (opts.now === undefined) for (const p of proofs) tree.get(p);
+  } finally {
+    proofsAreRead(new Int32Array(proofsRead));
+  }
+  const now = opts.now ?? newestTime(tree, proofs);
   const read = (p: string) => tree.get(p);
   const byKey = new Map<string, UnitOutcome>();
   // This thread claims units too, while the workers start.

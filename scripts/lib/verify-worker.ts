@@ -17,7 +17,8 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
   const tree = SharedTree.open(job.tree);
   // Read by the main thread before the job was posted.
   const roots = parseTrustRoots(readJson(tree.get(TRUST_ROOTS_FILE)!, TRUST_ROOTS_FILE));
-  const now = job.now ?? newestTime(tree, proofsOf(job.tree.entries));
+  const proofsRead = new Int32Array(job.proofsRead);
+  const now = job.now ?? newestTime(tree, proofsOf(job.tree.entries), proofsRead);
   const BATCH = 16;
   let batch: WorkerOutcome[] = [];
   runClaimedUnits(
@@ -33,7 +34,7 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
         batch = [];
       }
     },
-    { forRules: job.forRules },
+    { forRules: job.forRules, proofsRead },
   );
   if (batch.length) job.port.postMessage(batch);
   job.port.postMessage(null);
