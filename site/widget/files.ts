@@ -167,8 +167,8 @@ export class EvidenceSet {
   readonly index: Promise<FileResult>;
   /** Every listed file's outcome, by path, once the index is in (none when the index could not be read). */
   readonly files: Promise<Map<string, Promise<FileResult>>>;
-  /** Why a prefetch stopped (over PREFETCH_MAX_BYTES); a click does not use a stopped set. */
-  stopped: string | undefined;
+  /** The prefetch stopped (over PREFETCH_MAX_BYTES); a click does not use a stopped set. */
+  stopped = false;
   /** The worker warmed up on this set's first files (./plan.ts warmUp). */
   warmed = false;
   private claimed = false;
@@ -194,7 +194,7 @@ export class EvidenceSet {
         const sizes = new Map(entries.map((e) => [e.path, e.size]));
         const listed = paths.reduce((n, p) => n + (sizes.get(p) ?? 0), 0);
         if (listed > PREFETCH_MAX_BYTES) {
-          this.stopped = `the index lists ${listed} bytes for this page, over the prefetch limit (${PREFETCH_MAX_BYTES})`;
+          this.stopped = true;
           return files;
         }
       }
@@ -205,7 +205,7 @@ export class EvidenceSet {
         void f.then((x) => {
           if ('bytes' in x) read += x.bytes.length;
           if (!this.claimed && !this.stopped && read > PREFETCH_MAX_BYTES) {
-            this.stopped = `${read} bytes read ahead of the click, over the prefetch limit (${PREFETCH_MAX_BYTES})`;
+            this.stopped = true;
             this.abort.abort();
           }
         });
@@ -224,8 +224,7 @@ export class EvidenceSet {
    * prefetch limit no longer applies (the click wants every file).
    */
   claim(now = performance.now()): boolean {
-    if (this.claimed || this.stopped !== undefined || now - this.startedAt > PREFETCH_MAX_AGE_MS)
-      return false;
+    if (this.claimed || this.stopped || now - this.startedAt > PREFETCH_MAX_AGE_MS) return false;
     this.claimed = true;
     return true;
   }

@@ -94,7 +94,7 @@ export type PrefetchState = 'ready' | 'stopped' | 'failed';
 
 export type FromWorker =
   | { type: 'checks'; job: number; checks: { step: Step; ms: number; group: StepGroup }[] }
-  | { type: 'prefetched'; job: number; state: PrefetchState; reason?: string | undefined }
+  | { type: 'prefetched'; job: number; state: PrefetchState }
   | { type: 'done'; job: number; outcome: Outcome };
 
 /** The outcome of a job that could not run at all (the site unreadable, the verifier itself failing): no check. */

@@ -67,7 +67,6 @@ async function prefetch(m: Extract<ToWorker, { type: 'prefetch' }>): Promise<voi
       : 'bytes' in index && all.every((r) => !('error' in r))
         ? 'ready'
         : 'failed',
-    reason: set.stopped,
   });
 }
 
