@@ -5,9 +5,16 @@
  * verification core on it in a module worker (./worker.ts), showing each check as it completes: passed or failed,
  * what was compared, how long it took. The outcome is on the element for tools and tests:
  *
- *   data-state  idle | running | verified | failed
- *   data-code   on failure, the first error's code (the core's: DIGEST_MISMATCH, CHAIN_BROKEN, …; or the widget's
- *               own FETCH_FAILED, INDEX_MISMATCH, WIDGET_ERROR when the core found nothing)
+ *   data-state     idle | running | verified | failed
+ *   data-code      on failure, the first error's code (the core's: DIGEST_MISMATCH, CHAIN_BROKEN, …; or the
+ *                  widget's own FETCH_FAILED, INDEX_MISMATCH, WIDGET_ERROR when the core found nothing)
+ *   data-prefetch  fetching | ready | stopped | failed | off: the files fetched ahead of the click (below)
+ *
+ * The worker fetches the page's files ahead of the click once the widget comes near the viewport, or the pointer or
+ * the focus reaches its button (./files.ts EvidenceSet), unless the reader asked to save data (saveData) or they are
+ * over PREFETCH_MAX_BYTES. A click takes them once (waiting for those still coming in; fetching again any the
+ * prefetch could not read); "Verify again", or a click PREFETCH_MAX_AGE_MS later, fetches anew. Either way the
+ * verdict is over exactly the bytes fetched.
  *
  * A second box checks a file the reader has (an auditor record, a proof, a proof with its artifact) against the
  * pinned keys and the published namespace; its result is on `.fv-drop-result` with the same attributes plus
@@ -27,6 +34,7 @@ import {
   type ToWorker,
 } from './protocol.ts';
 import { el } from '../lib/dom.ts';
+import { grouped } from './format.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The site's log checkpoint this browser saw last, per origin (docs/evidence-format.md §10).
@@ -54,6 +62,7 @@ function remember(c: Remembered): void {
 
 type Job =
   | { type: 'verify'; target: Target; remembered?: Remembered | undefined }
+  | { type: 'prefetch'; target: Target }
   | { type: 'check-files'; files: { name: string; bytes: Uint8Array }[] };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -63,13 +72,18 @@ let worker: Worker | undefined;
 let nextJob = 1;
 const listeners = new Map<number, (m: FromWorker) => void>();
 
+/** The reader asked to save data (Chromium's Data Saver, the Save-Data setting): nothing is fetched ahead. */
+function savingData(): boolean {
+  return (navigator as Navigator & { connection?: { saveData?: boolean } }).connection?.saveData === true;
+}
+
 function failAll(code: string, message: string): void {
   for (const [job, fn] of [...listeners]) fn({ type: 'done', job, outcome: fatalOutcome(code, message) });
 }
 
 /**
  * Starts the worker (once): its script is fetched and compiled, nothing else. The page does this when the widget
- * appears, so that a click only runs the check; no evidence is fetched before the click.
+ * appears, so that a click only runs the check; evidence is fetched before the click only by `prefetch`.
  */
 function startWorker(): Worker {
   if (worker) return worker;
@@ -96,7 +110,7 @@ function warmUp(): void {
 function runJob(job: Job, on: (m: FromWorker) => void): void {
   const id = nextJob++;
   listeners.set(id, (m) => {
-    if (m.type === 'done') listeners.delete(id);
+    if (m.type === 'done' || m.type === 'prefetched') listeners.delete(id);
     on(m);
   });
   try {
@@ -112,29 +126,50 @@ function runJob(job: Job, on: (m: FromWorker) => void): void {
 // Rendering: text only, never HTML (el, site/lib/dom.ts).
 
 const ms = (t: number) => `${t < 10 ? t.toFixed(1) : Math.round(t)} ms`;
-const plural = (n: number, w: string) => `${n.toLocaleString('en-GB')} ${w}${n === 1 ? '' : 's'}`;
+const plural = (n: number, w: string) => `${grouped(n)} ${w}${n === 1 ? '' : 's'}`;
 let uid = 0;
 
+/**
+ * One step's row, cloned from a row built once (a fleet page shows about 170 rows at once: cloning is several times
+ * cheaper than building each element and attribute anew). Text goes in as text, never HTML.
+ */
+let rowTemplate: HTMLLIElement | undefined;
 function stepItem(step: Step, took: number): HTMLLIElement {
-  const passed = step.status === 'passed';
-  const body = el(
-    'div',
-    { class: 'fv-body' },
+  rowTemplate ??= el(
+    'li',
+    { class: 'fv-step' },
+    el('span', { class: 'fv-mark', 'aria-hidden': 'true' }),
     el(
       'div',
-      { class: 'fv-head' },
+      { class: 'fv-body' },
       el(
-        'span',
-        { class: 'fv-title' },
-        el('span', { class: 'visually-hidden' }, passed ? 'Passed: ' : 'Failed: '),
-        step.title,
+        'div',
+        { class: 'fv-head' },
+        el(
+          'span',
+          { class: 'fv-title' },
+          el('span', { class: 'visually-hidden' }),
+          document.createTextNode(''),
+        ),
+        ' ',
+        el('span', { class: 'fv-time' }),
       ),
-      ' ',
-      el('span', { class: 'fv-time' }, ms(took)),
+      el('div', { class: 'fv-subject mono' }),
     ),
-    el('div', { class: 'fv-subject mono' }, step.subject),
-    step.detail ? el('div', { class: 'fv-detail' }, step.detail) : undefined,
   );
+  const passed = step.status === 'passed';
+  const li = rowTemplate.cloneNode(true) as HTMLLIElement;
+  li.dataset.status = step.status;
+  li.dataset.check = step.id;
+  const [mark, body] = li.children as unknown as [HTMLElement, HTMLElement];
+  mark.textContent = passed ? '✓' : '✗';
+  const [head, subject] = body.children as unknown as [HTMLElement, HTMLElement];
+  const [title, time] = head.children as unknown as [HTMLElement, HTMLElement];
+  title.firstChild!.textContent = passed ? 'Passed: ' : 'Failed: ';
+  (title.lastChild as Text).data = step.title;
+  time.textContent = ms(took);
+  subject.textContent = step.subject;
+  if (step.detail) body.append(el('div', { class: 'fv-detail' }, step.detail));
   if (!passed && step.errors.length) {
     const ul = el('ul', { class: 'fv-errors' });
     for (const e of step.errors.slice(0, 20)) {
@@ -154,12 +189,7 @@ function stepItem(step: Step, took: number): HTMLLIElement {
     if (step.errors.length > 20) ul.append(el('li', {}, `… and ${step.errors.length - 20} more`));
     body.append(ul);
   }
-  return el(
-    'li',
-    { class: 'fv-step', 'data-status': step.status, 'data-check': step.id },
-    el('span', { class: 'fv-mark', 'aria-hidden': 'true' }, passed ? '✓' : '✗'),
-    body,
-  );
+  return li;
 }
 
 /** A step list that can fold one group into a single counting line (the other epochs on an epoch page). */
@@ -178,7 +208,13 @@ class StepList {
     this.ol.hidden = true;
     this.folded = undefined;
   }
-  add(step: Step, took: number, group: StepGroup): void {
+  /** Adds the checks of one message, in one insertion into the page. */
+  addAll(checks: readonly { step: Step; ms: number; group: StepGroup }[]): void {
+    const batch = document.createDocumentFragment();
+    for (const c of checks) this.add(c.step, c.ms, c.group, batch);
+    this.ol.append(batch);
+  }
+  private add(step: Step, took: number, group: StepGroup, into: DocumentFragment): void {
     this.ol.hidden = false;
     if (group === 'other') {
       if (!this.folded) {
@@ -192,7 +228,7 @@ class StepList {
           el('span', { class: 'fv-mark', 'aria-hidden': 'true' }, '✓'),
           el('div', { class: 'fv-body' }, el('div', { class: 'fv-head' }, text)),
         );
-        this.ol.append(li);
+        into.append(li);
         this.folded = { li, text, n: 0, failed: 0, subjects: new Set(), took: 0 };
       }
       const f = this.folded;
@@ -203,12 +239,12 @@ class StepList {
         f.failed++;
         f.li.dataset.status = 'failed';
         f.li.querySelector('.fv-mark')!.textContent = '✗';
-        this.ol.append(stepItem(step, took));
+        into.append(stepItem(step, took));
       }
       f.text.textContent = `The namespace’s other epochs, each checked the same way: ${plural(f.subjects.size, 'epoch')}, ${plural(f.n, 'check')}${f.failed ? `, ${f.failed} failed (below)` : ', all passed'} — ${ms(f.took)}`;
       return;
     }
-    this.ol.append(stepItem(step, took));
+    into.append(stepItem(step, took));
   }
 }
 
@@ -233,6 +269,9 @@ export class FleetVerify extends HTMLElement {
   private readonly onHash = () => {
     if (location.hash === '#verify' && !this.running) this.start();
   };
+  private prefetchTried = false;
+  private observer: IntersectionObserver | undefined;
+  private readonly onNear = () => this.prefetch();
 
   target(): Target | undefined {
     const subject = this.dataset.subject ?? '';
@@ -247,10 +286,38 @@ export class FleetVerify extends HTMLElement {
     warmUp();
     window.addEventListener('hashchange', this.onHash);
     if (location.hash === '#verify' && this.dataset.state === 'idle') this.start();
+    else if (!this.prefetchTried && typeof IntersectionObserver === 'function') {
+      // Within a screen's height of the viewport, so that the files are in by the time the reader gets there.
+      this.observer = new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && this.prefetch(), {
+        rootMargin: '100% 0px',
+      });
+      this.observer.observe(this);
+    }
   }
 
   disconnectedCallback(): void {
     window.removeEventListener('hashchange', this.onHash);
+    this.observer?.disconnect();
+    this.observer = undefined;
+  }
+
+  /** Has the worker fetch the page's files ahead of the click (once per page view; see the top of this file). */
+  prefetch(): void {
+    if (this.prefetchTried || this.running) return;
+    this.prefetchTried = true;
+    this.observer?.disconnect();
+    this.observer = undefined;
+    const t = this.target();
+    if (!t) return;
+    if (savingData()) {
+      this.dataset.prefetch = 'off';
+      return;
+    }
+    this.dataset.prefetch = 'fetching';
+    runJob({ type: 'prefetch', target: t }, (m) => {
+      if (m.type === 'prefetched') this.dataset.prefetch = m.state;
+      else if (m.type === 'done') this.dataset.prefetch = 'failed'; // the worker could not start
+    });
   }
 
   private build(): void {
@@ -264,6 +331,8 @@ export class FleetVerify extends HTMLElement {
     this.replaceChildren();
     this.button = el('button', { type: 'button', class: 'fv-run' }, 'Verify in your browser');
     this.button.addEventListener('click', () => this.start());
+    this.button.addEventListener('pointerenter', this.onNear, { once: true });
+    this.button.addEventListener('focus', this.onNear, { once: true });
     this.summary = el('p', {
       class: 'fv-summary',
       role: 'status',
@@ -380,7 +449,7 @@ export class FleetVerify extends HTMLElement {
     delete d.result.dataset.key;
     d.summary.textContent = `Checking ${files.map((f) => f.name).join(', ')}…`;
     runJob({ type: 'check-files', files }, (m) => {
-      if (m.type === 'checks') for (const c of m.checks) d.steps.add(c.step, c.ms, c.group);
+      if (m.type === 'checks') d.steps.addAll(m.checks);
       else if (m.type === 'done') {
         const o = m.outcome;
         d.result.dataset.state = o.ok ? 'verified' : 'failed';
@@ -420,6 +489,7 @@ export class FleetVerify extends HTMLElement {
     if (this.running) return;
     const t = this.target();
     this.running = true;
+    this.prefetchTried = true; // what a prefetch fetched is this click's; a later one fetches anew
     this.steps.clear();
     this.dataset.state = 'running';
     delete this.dataset.code;
@@ -434,7 +504,7 @@ export class FleetVerify extends HTMLElement {
       this.button.removeAttribute('aria-disabled');
       this.button.textContent = 'Verify again';
       this.summary.textContent = o.ok
-        ? `Verified: all ${plural(o.checks, 'check')} passed over ${plural(o.files, 'file')} (${Math.round(o.bytes / 1024)} KB fetched in ${ms(o.fetchMs)}, checked in ${ms(o.verifyMs)}).`
+        ? `Verified: all ${plural(o.checks, 'check')} passed over ${plural(o.files, 'file')} (${Math.round(o.bytes / 1024)} KB ${o.ahead ? `fetched ahead of the click${o.fetchMs >= 1 ? `, the last ${ms(o.fetchMs)} after it` : ''}` : `fetched in ${ms(o.fetchMs)}`}, checked in ${ms(o.verifyMs)}).`
         : o.checks
           ? `Not verified: ${o.code}${o.message ? ` — ${o.message}` : ''} (${o.failed} of ${plural(o.checks, 'check')} failed).`
           : `Could not verify: ${o.code} — ${o.message ?? ''}. The command-line verifier below checks the same files.`;
@@ -444,7 +514,7 @@ export class FleetVerify extends HTMLElement {
       return;
     }
     runJob({ type: 'verify', target: t, remembered: recall() }, (m) => {
-      if (m.type === 'checks') for (const c of m.checks) this.steps.add(c.step, c.ms, c.group);
+      if (m.type === 'checks') this.steps.addAll(m.checks);
       else if (m.type === 'done') finish(m.outcome);
     });
   }

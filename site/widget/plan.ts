@@ -29,40 +29,22 @@ import { runVerdict } from './prefetch.ts';
 import { loadParts, takeWanted } from './lazy/registry.ts';
 import { referenceProvider } from '../../verify/crypto/reference.ts';
 import { withCryptoProvider, type CryptoProvider } from '../../verify/crypto/provider.ts';
+import {
+  FetchError,
+  filesFor,
+  parseIndex,
+  targetDir,
+  warmSample,
+  type Fetcher,
+  type IndexEntry,
+} from './files.ts';
 
-export interface IndexEntry {
-  path: string;
-  sha256: string;
-  size: number;
-}
-
-/** Reads one published file by its evidence path ('index.json' is /evidence/index.json): undefined when absent. */
-export type Fetcher = (path: string) => Promise<Uint8Array | undefined>;
-export type Emit = (step: Step, ms: number, group: StepGroup) => void;
-
-/** The site could not be read at all: no index, or the network failed. */
-export class FetchError extends Error {
-  override name = 'FetchError';
-}
+// Which files a page fetches is ./files.ts's (the page script fetches them); re-exported for the tests and drop.ts.
+export { FetchError, filesFor, parseIndex, targetDir, warmSample, type Fetcher, type IndexEntry };
 
 export const short = (hex: string) => `${hex.slice(0, 16)}…`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-
-/**
- * The files the core warms up on: the trust roots, the fleet's record and two attestations; on an epoch page, the
- * trust roots, the fleets' records and the epoch's three files.
- */
-export function warmSample(paths: string[], t: Target): string[] {
-  const dir = targetDir(t);
-  const pick =
-    t.kind === 'fleet'
-      ? [`${dir}/deployment.json`, ...paths.filter((p) => p.startsWith(`${dir}/attestations/`)).slice(0, 2)]
-      : [
-          ...paths.filter((p) => /^fleets\/[^/]+\/deployment\.json$/.test(p)),
-          ...['artifact', 'proof', 'auditor-record'].map((f) => `${dir}/${f}.json`),
-        ];
-  return [TRUST_ROOTS_FILE, ...pick].filter((p) => paths.includes(p));
-}
+export type Emit = (step: Step, ms: number, group: StepGroup) => void;
 
 /** Answers every signature question "yes" at once: for a warm-up, whose verdict is never used. */
 const WARM_UP_PROVIDER: CryptoProvider = {
@@ -79,9 +61,10 @@ const WARM_UP_PROVIDER: CryptoProvider = {
  * JavaScript the first time it runs, and this way that happens while the worker would otherwise wait for the
  * network. Nothing of it is kept but what any run may keep (the core's caches of pure functions of their input),
  * and the lazy parts it found it needs, which are loaded at once. The verdict comes from the real run on every
- * file, fetched after the click, like this sample.
+ * file, fetched after the click (or ahead of it: then the page sends the worker this sample as soon as it is in,
+ * ./worker.ts), like this sample.
  */
-function warmUp(sample: Map<string, Uint8Array | undefined>): void {
+export function warmUp(sample: Map<string, Uint8Array | undefined>): void {
   const files = new Map([...sample].filter((e): e is [string, Uint8Array] => e[1] !== undefined));
   try {
     withCryptoProvider(WARM_UP_PROVIDER, () => checkEvidence(files));
@@ -90,42 +73,6 @@ function warmUp(sample: Map<string, Uint8Array | undefined>): void {
   }
   const wanted = takeWanted();
   if (wanted.length) loadParts(wanted).catch(() => undefined);
-}
-
-/** Parses /evidence/index.json (shape only: it is the site's claim, used to list files and as a second signal). */
-export function parseIndex(bytes: Uint8Array): IndexEntry[] {
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new FetchError('/evidence/index.json is not JSON');
-  }
-  const files = (v as { files?: unknown })?.files;
-  if (!Array.isArray(files)) throw new FetchError('/evidence/index.json lists no files');
-  return files.filter(
-    (f): f is IndexEntry =>
-      typeof f === 'object' &&
-      f !== null &&
-      typeof f.path === 'string' &&
-      typeof f.sha256 === 'string' &&
-      typeof f.size === 'number',
-  );
-}
-
-export function targetDir(t: Target): string {
-  return t.kind === 'fleet' ? `fleets/${t.fleetId}` : `namespaces/${t.namespace}/${t.epoch}`;
-}
-
-/** The evidence files a page's widget fetches, from the index. */
-export function filesFor(index: IndexEntry[], t: Target): string[] {
-  const want =
-    t.kind === 'fleet'
-      ? (p: string) => p === TRUST_ROOTS_FILE || p.startsWith(`fleets/${t.fleetId}/`)
-      : (p: string) =>
-          p === TRUST_ROOTS_FILE ||
-          /^fleets\/[^/]+\/deployment\.json$/.test(p) ||
-          p.startsWith(`namespaces/${t.namespace}/`);
-  return index.map((f) => f.path).filter(want);
 }
 
 /** Checks that need a fleet's attestations, which an epoch page does not fetch (each fleet's page runs them). */
@@ -298,6 +245,8 @@ export async function verifyTarget(
   log?: { fetchLog: LogFetcher; remembered: Remembered | undefined },
   /** The browser's WebCrypto; null: none (as outside a secure context). */
   subtleOrNone: SubtleCrypto | null | undefined = globalThis.crypto?.subtle,
+  /** false: no warm-up on the first files (they were fetched ahead and the worker warmed up on them then). */
+  warm = true,
 ): Promise<Outcome> {
   const subtle = subtleOrNone ?? undefined;
   const t0 = now();
@@ -324,7 +273,7 @@ export async function verifyTarget(
     );
     first.then(
       (got) => {
-        if (!verifying) warmUp(got);
+        if (warm && !verifying) warmUp(got);
       },
       () => undefined,
     );

@@ -56,6 +56,8 @@ export interface Outcome {
   files: number;
   bytes: number;
   fetchMs: number;
+  /** The files had been fetched (or were coming in) before the click: fetchMs is then the wait after it. */
+  ahead?: boolean | undefined;
   verifyMs: number;
   totalMs: number;
   /** For checked files: the pinned auditor key that verified, if one did. */
@@ -78,12 +80,21 @@ export interface Remembered {
  */
 export type LogState = 'absent' | 'first-visit' | 'consistent' | 'rewritten' | 'invalid';
 
+/**
+ * `prefetch`: fetch a page's files ahead of the click (./files.ts EvidenceSet), answered by one `prefetched` when
+ * they are in (or the prefetch stopped or failed); the page's next `verify` of that target uses them.
+ */
 export type ToWorker =
   | { type: 'verify'; job: number; target: Target; remembered?: Remembered | undefined }
+  | { type: 'prefetch'; job: number; target: Target }
   | { type: 'check-files'; job: number; files: { name: string; bytes: Uint8Array }[] };
+
+/** A prefetch's end: every file in; stopped at its byte limit (or skipped by it); a file could not be read. */
+export type PrefetchState = 'ready' | 'stopped' | 'failed';
 
 export type FromWorker =
   | { type: 'checks'; job: number; checks: { step: Step; ms: number; group: StepGroup }[] }
+  | { type: 'prefetched'; job: number; state: PrefetchState }
   | { type: 'done'; job: number; outcome: Outcome };
 
 /** The outcome of a job that could not run at all (the site unreadable, the verifier itself failing): no check. */

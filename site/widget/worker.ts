@@ -1,13 +1,22 @@
 /**
  * The widget's module worker: fetches the raw evidence from this site's own origin (root-relative URLs under
- * /evidence/) and runs the verification core on it, posting each check as it completes so that the page can show
- * it while the next one runs. Nothing here touches the DOM or any other origin. Signatures are checked with WebCrypto
- * where the page is a secure context (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the
- * core's pure-JS noble code does it, a chunk of its own that this worker then loads at once (./lazy/).
+ * /evidence/; at the click, or ahead of it when the page asks: ./files.ts) and runs the verification core on it,
+ * posting each check as it completes so that the page can show it while the next one runs. Nothing here touches
+ * the DOM or any other origin. Signatures are checked with WebCrypto where the page is a secure context
+ * (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the core's pure-JS noble code does it, a
+ * chunk of its own that this worker then loads at once (./lazy/).
  */
-import { FetchError, verifyTarget, type Fetcher } from './plan.ts';
-import { fatalOutcome, type FromWorker, type ToWorker } from './protocol.ts';
-import { LIMITS } from '../../verify/limits.ts';
+import { FetchError, verifyTarget, warmUp, type Fetcher } from './plan.ts';
+import { fatalOutcome, type FromWorker, type Outcome, type Target, type ToWorker } from './protocol.ts';
+import {
+  EvidenceSet,
+  fetchEvidence as fetchFromSite,
+  MAX_READ,
+  PREFETCH_MAX_AGE_MS,
+  readCapped,
+  warmSample,
+  type FileResult,
+} from './files.ts';
 import { loadParts } from './lazy/registry.ts';
 
 interface WorkerScope {
@@ -16,55 +25,76 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
-/** /evidence/<path>, each segment percent-encoded (as the site's own links: site/lib/urls.ts). */
-export function evidenceUrl(path: string): string {
-  return `/evidence/${path.split('/').map(encodeURIComponent).join('/')}`;
+const fetchEvidence: Fetcher = (path) => fetchFromSite(path);
+
+/** A page's files fetched ahead of the click (`prefetch`), by target, until a `verify` of that target takes them. */
+const prefetched = new Map<string, EvidenceSet>();
+const targetKey = (t: Target) =>
+  t.kind === 'fleet' ? `fleet ${t.fleetId}` : `epoch ${t.namespace} ${t.epoch}`;
+
+/**
+ * Starts fetching a page's files ahead of the click (or joins the prefetch already under way for that target), has
+ * the core warm up on the first few, and reports how the prefetch ended.
+ */
+async function prefetch(m: Extract<ToWorker, { type: 'prefetch' }>): Promise<void> {
+  const key = targetKey(m.target);
+  let set = prefetched.get(key);
+  if (!set) {
+    const fresh = (set = new EvidenceSet(m.target, fetchFromSite));
+    prefetched.set(key, fresh);
+    // Unused by then, it could not be used any more (PREFETCH_MAX_AGE_MS): its bytes are let go.
+    setTimeout(() => prefetched.get(key) === fresh && prefetched.delete(key), PREFETCH_MAX_AGE_MS);
+    // As a job would (./plan.ts verifyTarget): an epoch page needs the epochs' and the namespace's code.
+    if (m.target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
+    // The core warms up on the first few files as soon as they are in (./plan.ts warmUp: no verdict), unless a
+    // click took the set by then (its own run warms up).
+    void fresh.files.then(async (files) => {
+      const first = await Promise.all(warmSample([...files.keys()], m.target).map((p) => files.get(p)!));
+      queue = queue.then(() => {
+        if (fresh.taken || fresh.stopped || !first.length) return;
+        fresh.warmed = true;
+        warmUp(new Map(first.map((r) => [r.path, 'bytes' in r ? r.bytes : undefined])));
+      });
+    });
+  }
+  const all = await Promise.all((await set.files).values());
+  const index = await set.index;
+  scope.postMessage({
+    type: 'prefetched',
+    job: m.job,
+    state: set.stopped
+      ? 'stopped'
+      : 'bytes' in index && all.every((r) => !('error' in r))
+        ? 'ready'
+        : 'failed',
+  });
 }
 
 /**
- * Reads a response body up to `max` bytes and stops there: a hostile 50 MB file costs the reader 4 MiB, and the
- * core then fails it with FILE_TOO_LARGE (docs/evidence-format.md §2), as the CLI does.
+ * A checklist's Fetcher over a prefetched set: each file as the prefetch read it (waited for when it is not in
+ * yet); one it could not read (the network) is fetched once more, and one it did not fetch is fetched now.
  */
-async function readCapped(r: Response, max: number): Promise<Uint8Array> {
-  if (!r.body) return new Uint8Array(await r.arrayBuffer()).subarray(0, max);
-  const reader = r.body.getReader();
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  while (n < max) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    n += value.length;
-  }
-  if (n >= max) await reader.cancel();
-  const out = new Uint8Array(Math.min(n, max));
-  let o = 0;
-  for (const p of parts) {
-    const take = Math.min(p.length, out.length - o);
-    out.set(p.subarray(0, take), o);
-    o += take;
-    if (o === out.length) break;
-  }
-  return out;
+function fromPrefetch(set: EvidenceSet): Fetcher {
+  const use = async (r: FileResult) => {
+    if ('error' in r) return fetchFromSite(r.path);
+    return 'bytes' in r ? r.bytes : undefined;
+  };
+  return async (path) => {
+    if (path === 'index.json') return use(await set.index);
+    const f = (await set.files).get(path);
+    return f ? use(await f) : fetchFromSite(path);
+  };
 }
-
-const fetchEvidence: Fetcher = async (path) => {
-  // Revalidate: the check is about the bytes the site serves now, not a cached copy.
-  const r = await fetch(evidenceUrl(path), { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
-  if (r.status === 404) return undefined;
-  if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return readCapped(r, LIMITS.maxFileBytes + 1);
-};
 
 /** /log/<path>: the site's own log (checkpoint and tiles). */
 const fetchLog = async (path: string): Promise<Uint8Array | undefined> => {
   const r = await fetch(`/log/${path}`, { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
   if (r.status === 404) return undefined;
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return readCapped(r, LIMITS.maxFileBytes + 1);
+  return readCapped(r, MAX_READ);
 };
 
-async function handle(m: ToWorker): Promise<void> {
+async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>): Promise<void> {
   const job = m.job;
   const t0 = performance.now();
   const emit = (
@@ -81,13 +111,24 @@ async function handle(m: ToWorker): Promise<void> {
     if (pending.length) scope.postMessage({ type: 'checks', job, checks: pending.splice(0) });
   };
   try {
-    const outcome =
-      m.type === 'verify'
-        ? await verifyTarget(m.target, fetchEvidence, emit, undefined, {
-            fetchLog,
-            remembered: m.remembered,
-          })
-        : await (await import('./drop.ts')).checkInputs(m.files, fetchEvidence, emit);
+    let outcome: Outcome;
+    if (m.type === 'verify') {
+      // The files fetched ahead of the click, once (a later click fetches anew), unless stale or stopped.
+      const key = targetKey(m.target);
+      const pre = prefetched.get(key);
+      prefetched.delete(key);
+      const set = pre?.claim() ? pre : undefined;
+      outcome = await verifyTarget(
+        m.target,
+        set ? fromPrefetch(set) : fetchEvidence,
+        emit,
+        undefined,
+        { fetchLog, remembered: m.remembered },
+        undefined,
+        !set?.warmed,
+      );
+      if (set) outcome.ahead = true;
+    } else outcome = await (await import('./drop.ts')).checkInputs(m.files, fetchEvidence, emit);
     flush();
     scope.postMessage({ type: 'done', job, outcome });
   } catch (e) {
@@ -113,5 +154,8 @@ if (!globalThis.crypto?.subtle) void loadParts(['reference']).catch(() => undefi
 // Jobs run one after another: a verification is synchronous once its files are in.
 let queue: Promise<void> = Promise.resolve();
 scope.addEventListener('message', (e) => {
-  queue = queue.then(() => handle(e.data));
+  const m = e.data;
+  // A prefetch only fetches: it starts at once, not after the jobs before it.
+  if (m.type === 'prefetch') void prefetch(m);
+  else queue = queue.then(() => handle(m));
 });

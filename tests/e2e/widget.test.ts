@@ -389,6 +389,175 @@ describe('the in-browser verifier', () => {
     });
   });
 
+  describe('fetching ahead of the click', () => {
+    /** The evidence requests the server saw since `from` (an index into server.requests), as paths. */
+    const evidenceSince = (from: number) =>
+      server.requests
+        .slice(from)
+        .map((r) => r.slice(r.indexOf(' ') + 1))
+        .filter((p) => p.startsWith('/evidence/'));
+    const prefetchState = (page: Page) => page.locator('fleet-verify').getAttribute('data-prefetch');
+    /** Waits until the prefetch has ended (any state but `fetching`), and returns that state. */
+    async function prefetchEnd(page: Page): Promise<string | null> {
+      await page.waitForFunction(
+        () => {
+          const s = document.querySelector('fleet-verify')?.getAttribute('data-prefetch');
+          return s !== null && s !== undefined && s !== 'fetching';
+        },
+        undefined,
+        { timeout: 30_000, polling: 20 },
+      );
+      return prefetchState(page);
+    }
+    /** A click that moves no pointer and focuses nothing (so that it starts no prefetch of its own). */
+    const click = (page: Page) =>
+      page.evaluate(() => document.querySelector<HTMLButtonElement>('fleet-verify .fv-run')!.click());
+    const fleetFiles = (fleet: string) => [
+      '/evidence/index.json',
+      '/evidence/trust-roots.json',
+      `/evidence/fleets/${fleet}/deployment.json`,
+      ...readdirSync(join(site.evidence, 'fleets', fleet, 'attestations'))
+        .sort()
+        .map((f) => `/evidence/fleets/${fleet}/attestations/${f}`),
+    ];
+
+    it('when the widget comes near the viewport, its files are fetched once; the click verifies them without fetching any again, and “Verify again” fetches anew', async () => {
+      const fleet = fleets.at(-1)!;
+      const from = server.requests.length;
+      const page = await open(`/fleets/${fleet}/`);
+      assert.equal(await prefetchState(page), null, 'nothing fetched while the widget is far below');
+      assert.deepEqual(evidenceSince(from), []);
+      await page.locator('fleet-verify').evaluate((e) => e.scrollIntoView());
+      assert.equal(await prefetchEnd(page), 'ready');
+      assert.deepEqual(evidenceSince(from).sort(), fleetFiles(fleet).sort(), 'every file once, nothing else');
+      const beforeClick = server.requests.length;
+      await click(page);
+      assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+      assert.deepEqual(evidenceSince(beforeClick), [], 'the click fetched no evidence');
+      assert.match(
+        (await page.locator('fleet-verify > .fv-summary').textContent())!,
+        /^Verified: all \d+ checks passed over \d+ files \(\d+ KB fetched ahead of the click/,
+      );
+      const again = server.requests.length;
+      await click(page);
+      assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+      assert.deepEqual(evidenceSince(again).sort(), fleetFiles(fleet).sort(), '“Verify again” fetches anew');
+      assert.match((await page.locator('fleet-verify > .fv-summary').textContent())!, /KB fetched in /);
+      assert.deepEqual(pageErrors.get(page), []);
+      await page.close();
+    });
+
+    it('when an attestation is tampered with while it is fetched ahead and repaired before the click, the click fails with ATTESTATION_SIGNATURE_INVALID (the bytes fetched are the bytes verified)', async () => {
+      const fleet = fleets[0]!;
+      const hsm = readdirSync(join(site.evidence, 'fleets', fleet, 'attestations')).sort()[1]!;
+      const page = await tampered(
+        `fleets/${fleet}/attestations/${hsm}`,
+        (t) => flip(t, t.lastIndexOf('"sig": "') + 8),
+        async () => {
+          const p = await open(`/fleets/${fleet}/`);
+          await p.locator('fleet-verify').evaluate((e) => e.scrollIntoView());
+          assert.equal(await prefetchEnd(p), 'ready');
+          return p;
+        },
+      );
+      const beforeClick = server.requests.length;
+      await click(page);
+      assert.deepEqual(await widgetOutcome(page), { state: 'failed', code: 'ATTESTATION_SIGNATURE_INVALID' });
+      assert.deepEqual(evidenceSince(beforeClick), []);
+      // The site serves the repaired file now: a new check fetches it and passes.
+      await click(page);
+      assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+      await page.close();
+    });
+
+    it('when the reader saves data, nothing is fetched ahead, and the click fetches and verifies', async () => {
+      const fleet = fleets[0]!;
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: true });
+      await page.goto(`${server.origin}/fleets/${fleet}/`);
+      assert.equal(
+        await page.evaluate(
+          () => (navigator as unknown as { connection: { saveData: boolean } }).connection.saveData,
+        ),
+        true,
+      );
+      const from = server.requests.length;
+      await page.locator('fleet-verify').evaluate((e) => e.scrollIntoView());
+      await page.locator('fleet-verify .fv-run').hover();
+      await page.locator('fleet-verify .fv-run').focus();
+      assert.equal(await prefetchEnd(page), 'off');
+      await page.waitForTimeout(300);
+      assert.deepEqual(evidenceSince(from), [], 'nothing fetched before the click');
+      await click(page);
+      assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+      assert.deepEqual(evidenceSince(from).sort(), fleetFiles(fleet).sort());
+      await page.close();
+    });
+
+    it('when the pointer reaches the button and the click follows before the prefetch is in, the click waits for it: every file is fetched once', async () => {
+      const fleet = fleets.at(-1)!;
+      const from = server.requests.length;
+      const page = await open(`/fleets/${fleet}/`);
+      await page.evaluate(() => {
+        const b = document.querySelector<HTMLButtonElement>('fleet-verify .fv-run')!;
+        b.dispatchEvent(new PointerEvent('pointerenter'));
+        b.click();
+      });
+      assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+      assert.deepEqual(evidenceSince(from).sort(), fleetFiles(fleet).sort(), 'every file once');
+      assert.match(
+        (await page.locator('fleet-verify > .fv-summary').textContent())!,
+        /fetched ahead of the click/,
+      );
+      await page.close();
+    });
+
+    it('when a file cannot be fetched ahead (the network), the prefetch says so and the click fetches that file again and verifies', async () => {
+      const fleet = fleets[0]!;
+      const hsm = readdirSync(join(site.evidence, 'fleets', fleet, 'attestations')).sort()[0]!;
+      const url = `${server.origin}/evidence/fleets/${fleet}/attestations/${hsm}`;
+      const page = await open(`/fleets/${fleet}/`);
+      await page.route(url, (r) => r.abort());
+      await page.locator('fleet-verify').evaluate((e) => e.scrollIntoView());
+      assert.equal(await prefetchEnd(page), 'failed');
+      await page.unroute(url);
+      const beforeClick = server.requests.length;
+      await click(page);
+      assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
+      assert.deepEqual(evidenceSince(beforeClick), [`/evidence/fleets/${fleet}/attestations/${hsm}`]);
+      await page.close();
+    });
+
+    it('when the files add up to more than the prefetch limit, the prefetch stops, and the click fetches everything again with the verdict a click without prefetch gives', async () => {
+      const fleet = fleets[0]!;
+      const hsm = readdirSync(join(site.evidence, 'fleets', fleet, 'attestations')).sort()[0]!;
+      const file = join(site.out, 'evidence', 'fleets', fleet, 'attestations', hsm);
+      const original = readFileSync(file);
+      // 600 KB read ahead: over the limit (512 KiB), under the core's file limit.
+      writeFileSync(file, Buffer.alloc(600 * 1024, 0x20));
+      try {
+        const cold = await open(`/fleets/${fleet}/`);
+        await click(cold);
+        const expected = await widgetOutcome(cold);
+        assert.equal(await prefetchState(cold), null, 'that click had no prefetch');
+        assert.equal(expected.state, 'failed');
+        await cold.close();
+        const page = await open(`/fleets/${fleet}/`);
+        await page.locator('fleet-verify').evaluate((e) => e.scrollIntoView());
+        assert.equal(await prefetchEnd(page), 'stopped');
+        const beforeClick = server.requests.length;
+        await click(page);
+        assert.deepEqual(await widgetOutcome(page), expected);
+        assert.ok(evidenceSince(beforeClick).includes('/evidence/index.json'), 'fetched anew');
+        assert.ok(evidenceSince(beforeClick).includes(`/evidence/fleets/${fleet}/attestations/${hsm}`));
+        await page.close();
+      } finally {
+        writeFileSync(file, original);
+      }
+    });
+  });
+
   it('when a keyboard user tabs to the button and presses Enter, the check runs, focus stays on the button, and the live region announces only the start and the summary', async () => {
     const page = await open(`/namespace/${epochs[2]}/`);
     await page.locator('#verify a[href="/audit/"]').focus();
