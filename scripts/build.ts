@@ -25,7 +25,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
-// The verifier, the posts loader (and the Markdown pipeline behind it) load in main(), once Astro has started.
+// The verifier and the posts folder's check load in main(), once Astro has started (not the Markdown pipeline:
+// only Astro's posts loader renders posts).
 
 /** The temporary build folder, once chosen: removed on any failure. */
 let staging: string | undefined;
@@ -104,7 +105,7 @@ export async function main(argv: string[]): Promise<void> {
     await Promise.all([
       import('../verify/index.ts'),
       import('../site/lib/verified.ts'),
-      import('../site/loaders/posts.ts'),
+      import('../site/loaders/post-files.ts'),
       import('./lib/node-crypto.ts'),
     ]);
 
