@@ -2,10 +2,11 @@
  * The build's last step (`astro:build:done`): publish every evidence file byte for byte under /evidence/ and
  * write /sitemap.xml from the pages Astro actually built.
  *
- * The files are re-read and re-verified here (memoised per process: no second verification unless a byte
- * changed) and must hash to exactly what /evidence/index.json, written earlier in the same build from the
- * loader's verified tree, lists. If the evidence changed while the site was being built the build fails rather
- * than publish pages that describe other bytes than the ones served.
+ * The files are re-read here and must hash to exactly what /evidence/index.json, written earlier in the same build
+ * from the loader's verified tree, lists: bytes with the verified digests are the verified bytes, so this needs no
+ * verifier (nor loads one: Astro compiles everything the integration imports, through Vite, before the content
+ * loaders compile the verifier again for themselves). If the evidence changed while the site was being built the
+ * build fails rather than publish pages that describe other bytes than the ones served.
  *
  * The browser scripts (the <fleet-verify> widget with its worker and lazy chunks, the attestation checker) are
  * bundled apart from Astro's build (site/client/bundle.mjs): scripts/build.ts bundles them in a thread of its own
@@ -21,7 +22,8 @@ import type { AstroIntegration } from 'astro';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readVerifiedEvidence, type EvidenceIndex } from './lib/verified.ts';
+import { buildIndex, type EvidenceIndex } from './lib/evidence-index.ts';
+import { TreeReadError, readTree } from '../scripts/lib/read-tree.ts';
 import { provideClientScripts } from './lib/client-scripts.ts';
 import { CLIENT_ENTRIES } from './client/vite.config.ts';
 import { clientBundle, handedClientBundle, type ClientBundle } from './client/bundle.mjs';
@@ -80,17 +82,24 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
           );
         }
         logger.info(`browser bundle: ${bundle.files.length} scripts, no Node built-in`);
-        const v = readVerifiedEvidence(opts.evidenceDir);
+        let files: Map<string, Uint8Array>;
+        try {
+          files = readTree(opts.evidenceDir);
+        } catch (e) {
+          if (e instanceof TreeReadError)
+            throw new Error(`evidence in ${opts.evidenceDir} could not be read again: ${e.message}`);
+          throw e;
+        }
         const indexPath = join(out, 'evidence', 'index.json');
         const published = readFileSync(indexPath, 'utf8');
-        if (published !== v.indexJson) {
+        if (published !== buildIndex(files).indexJson) {
           throw new Error(
             `evidence in ${opts.evidenceDir} changed while the site was being built: /evidence/index.json no longer matches it; nothing is published`,
           );
         }
         const index = JSON.parse(published) as EvidenceIndex;
         for (const f of index.files) {
-          const bytes = v.files.get(f.path);
+          const bytes = files.get(f.path);
           if (!bytes) throw new Error(`evidence file ${f.path} vanished during the build`);
           const target = join(out, 'evidence', ...f.path.split('/'));
           if (!target.startsWith(join(out, 'evidence') + '/'))

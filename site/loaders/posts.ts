@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import type { EvidenceModel } from '../../verify/index.ts';
 import remarkEvidenceCitations, { CitationError } from '../remark/citations.ts';
 import remarkPostGuard, { PostGuardError } from '../remark/guard.ts';
-import { handedVerification, readVerifiedEvidence } from '../lib/verified.ts';
+import { verifiedEvidence } from '../lib/verified-evidence.ts';
 import { watch } from './evidence.ts';
 import { PostError, listPosts } from './post-files.ts';
 
@@ -31,8 +31,7 @@ export function postsLoader(opts: { dir: string; evidenceDir: string }): Loader 
     const { store, config, parseData, generateDigest, logger } = ctx;
     store.clear();
     const names = listPosts(opts.dir);
-    await handedVerification();
-    const evidence = readVerifiedEvidence(opts.evidenceDir);
+    const evidence = await verifiedEvidence(opts.evidenceDir);
     const model: EvidenceModel = evidence.report.model;
     const processor = await createMarkdownProcessor({
       ...config.markdown,
