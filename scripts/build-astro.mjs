@@ -6,6 +6,7 @@
 // (and fail closed). When the evidence does not verify, the main thread ends the process before handing anything.
 // The browser scripts, bundled in another thread (scripts/build-client.mjs), are handed over the same way; the
 // pages wait for them (site/lib/client-scripts.ts) and the integration writes them out.
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handClientBundle } from '../site/client/bundle.mjs';
 
@@ -30,9 +31,21 @@ const onMessage = (m) => {
   else if (m.clientError) clientFailed(new Error(`the browser scripts were not bundled: ${m.clientError}`));
 };
 parentPort.on('message', onMessage);
+// astro.config.mjs imports TypeScript (the integration, the plugins), so Astro cannot import it natively and loads
+// it through a Vite dev server of its own (about 0.6 s). Vite's config loader bundles it with esbuild instead
+// (local modules inlined, packages left to Node, each module's import.meta.url kept), and Astro takes the result as
+// its whole configuration (configFile: false): the same config object, without the server.
+const { loadConfigFromFile } = await import('vite');
+const loaded = await loadConfigFromFile(
+  { command: 'build', mode: 'production' },
+  join(root, 'astro.config.mjs'),
+  root,
+  'silent',
+);
+if (!loaded) throw new Error('astro.config.mjs did not load');
 const { build } = await import('astro');
 try {
-  await build({ root, outDir, mode: 'production' });
+  await build({ ...loaded.config, root, outDir, mode: 'production', configFile: false });
 } finally {
   parentPort.off('message', onMessage); // else the port keeps this thread alive
 }

@@ -103,29 +103,6 @@ export async function main(argv: string[]): Promise<void> {
   });
   astro.catch(() => undefined); // awaited below, after the evidence
 
-  // 3, alongside: the browser scripts, bundled in a thread of their own and handed to Astro's as soon as they are
-  //    ready (the pages wait for them only when they render). A failure there fails Astro's build.
-  const client = new Worker(new URL('./build-client.mjs', import.meta.url), {
-    execArgv: [],
-    workerData: { root },
-  });
-  let clientSettled = false;
-  const clientFailed = (error: string) => {
-    if (clientSettled) return;
-    clientSettled = true;
-    worker.postMessage({ clientError: error });
-  };
-  client.once('message', (m: { bundle?: unknown; error?: string }) => {
-    if (m.bundle && !clientSettled) {
-      clientSettled = true;
-      worker.postMessage({ client: m.bundle });
-    } else clientFailed(m.error ?? 'no bundle');
-  });
-  client.once('error', (e) => clientFailed(e.stack ?? e.message));
-  client.once('exit', (code) =>
-    clientFailed(`the bundling thread exited with ${code} before handing its bundle`),
-  );
-
   const [{ formatReport }, { EvidenceError, readEvidence }, { PostError, listPosts }, { useNodeCrypto }] =
     await Promise.all([
       import('../verify/index.ts'),
@@ -160,6 +137,31 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof PostError) fail(`✗ ${e.message}`);
     throw e;
   }
+
+  // 3, alongside: the browser scripts, bundled in a thread of their own and handed to Astro's as soon as they are
+  //    ready (the pages wait for them only when they render). Started now, on the core this thread leaves when it
+  //    is done verifying, rather than at the start, where a third busy thread would slow Astro's own start (on two
+  //    cores). A failure there fails Astro's build.
+  const client = new Worker(new URL('./build-client.mjs', import.meta.url), {
+    execArgv: [],
+    workerData: { root },
+  });
+  let clientSettled = false;
+  const clientFailed = (error: string) => {
+    if (clientSettled) return;
+    clientSettled = true;
+    worker.postMessage({ clientError: error });
+  };
+  client.once('message', (m: { bundle?: unknown; error?: string }) => {
+    if (m.bundle && !clientSettled) {
+      clientSettled = true;
+      worker.postMessage({ client: m.bundle });
+    } else clientFailed(m.error ?? 'no bundle');
+  });
+  client.once('error', (e) => clientFailed(e.stack ?? e.message));
+  client.once('exit', (code) =>
+    clientFailed(`the bundling thread exited with ${code} before handing its bundle`),
+  );
 
   // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the process
   //    ended above) and wait for the site.
