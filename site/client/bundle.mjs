@@ -12,7 +12,8 @@
  * lists every input the last bundling read — each module of the graphs Rollup built (entries, worker, lazy
  * chunks, the @noble packages it took from node_modules), the config file and the modules it imports (the
  * plugins), this file, package-lock.json (the Vite, Rollup and esbuild versions) — with its SHA-256, the Node
- * version, and the SHA-256 of every output file. The outputs are reused only when every listed input still has
+ * version, what Vite would put in `import.meta.env` (the PUBLIC_* variables and the .env files it reads), and the
+ * SHA-256 of every output file. The outputs are reused only when every listed input still has
  * its digest and every output file its own; anything else (an edited source, another dependency, a missing or
  * altered cache file) means bundling again. The files are written aside and renamed, the manifest last, so a
  * concurrent build sees the old set or the new one (or misses and bundles).
@@ -28,7 +29,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as vite from 'vite';
 
 /** Bump when what is cached, or how, changes. */
-const FORMAT = 'fleetproof-client-bundle-1';
+const FORMAT = 'fleetproof-client-bundle-2';
 const CONFIG = 'site/client/vite.config.ts';
 const SELF = 'site/client/bundle.mjs';
 
@@ -36,12 +37,34 @@ const SELF = 'site/client/bundle.mjs';
  * @typedef {{ name: string, bytes: Uint8Array }} ClientFile  a file to publish, `name` relative to the site's root
  * @typedef {{ scripts: Record<string, string>, files: ClientFile[], cached: boolean }} ClientBundle
  *   scripts: entry name → URL path of its script (`/_astro/…`)
- * @typedef {{ format: string, node: string, inputs: Record<string, string>, outputs: Record<string, string>,
- *   scripts: Record<string, string> }} Manifest
+ * @typedef {{ format: string, node: string, env: string, inputs: Record<string, string>,
+ *   outputs: Record<string, string>, scripts: Record<string, string> }} Manifest
  */
 
 /** @param {Uint8Array | string} b */
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+
+/** The .env files Vite reads in a production build (envDir is the root). */
+const ENV_FILES = ['.env', '.env.local', '.env.production', '.env.production.local'];
+
+/**
+ * What the bundle may take from the environment (Vite's `import.meta.env`: envPrefix PUBLIC_, as in Astro's client
+ * build): the PUBLIC_* variables and the .env files, as one digest.
+ * @param {string} root
+ */
+export function envDigest(root) {
+  const vars = Object.entries(process.env)
+    .filter(([k]) => k.startsWith('PUBLIC_'))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = ENV_FILES.map((f) => {
+    try {
+      return [f, sha256(readFileSync(join(root, f)))];
+    } catch {
+      return [f, null];
+    }
+  });
+  return sha256(JSON.stringify({ vars, files }));
+}
 
 /**
  * The cache folder of a build.
@@ -89,7 +112,7 @@ export function readCache(root, dir) {
   } catch {
     return undefined;
   }
-  if (m.format !== FORMAT || m.node !== process.version) return undefined;
+  if (m.format !== FORMAT || m.node !== process.version || m.env !== envDigest(root)) return undefined;
   if (typeof m.inputs !== 'object' || typeof m.outputs !== 'object' || typeof m.scripts !== 'object')
     return undefined;
   // Every file this module's own key names must be listed (a manifest that forgot one is not trusted).
@@ -137,6 +160,7 @@ function writeCache(dir, manifest, files) {
  * @param {string} root
  */
 async function bundle(root) {
+  const env = envDigest(root);
   const loaded = await vite.loadConfigFromFile(
     { command: 'build', mode: 'production', isSsrBuild: false, isPreview: false },
     join(root, CONFIG),
@@ -202,8 +226,9 @@ async function bundle(root) {
       plugins: () => [recorder(), ...(workerPlugins ? workerPlugins() : [])],
     },
   });
-  // The config's modules again: loading it read them before the digests above were taken.
+  // The config's modules again: loading it read them before the digests above were taken. The environment too.
   for (const path of loaded.dependencies) note(path, readFileSync(path));
+  if (envDigest(root) !== env) throw new Error('the PUBLIC_* variables or .env files changed while bundling');
   const results = /** @type {import('rollup').RollupOutput[]} */ (Array.isArray(output) ? output : [output]);
   /** @type {ClientFile[]} */
   const files = [];
@@ -234,6 +259,7 @@ async function bundle(root) {
   const manifest = {
     format: FORMAT,
     node: process.version,
+    env,
     inputs: digests,
     outputs: Object.fromEntries(files.map((f) => [f.name, sha256(f.bytes)])),
     scripts,

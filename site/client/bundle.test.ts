@@ -7,7 +7,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientBundle, readCache, type ClientBundle } from './bundle.mjs';
 import { ROOT, tempDir } from '../testing/fixtures.ts';
@@ -56,6 +56,25 @@ describe('the browser scripts’ cache', () => {
       assert.equal(readCache(root, cacheDir), undefined, `${name} altered`);
     } finally {
       writeFileSync(file, bytes);
+    }
+    assert.ok(readCache(root, cacheDir));
+  });
+
+  it('when a PUBLIC_ variable or a .env file (what Vite puts in import.meta.env) changes, the cache is not used', () => {
+    assert.ok(readCache(root, cacheDir));
+    process.env.PUBLIC_FLEETPROOF_CACHE_TEST = '1';
+    try {
+      assert.equal(readCache(root, cacheDir), undefined);
+    } finally {
+      delete process.env.PUBLIC_FLEETPROOF_CACHE_TEST;
+    }
+    assert.ok(readCache(root, cacheDir));
+    const env = join(root, '.env.production');
+    writeFileSync(env, 'PUBLIC_FLEETPROOF_CACHE_TEST=1\n');
+    try {
+      assert.equal(readCache(root, cacheDir), undefined);
+    } finally {
+      rmSync(env);
     }
     assert.ok(readCache(root, cacheDir));
   });
