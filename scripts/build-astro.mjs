@@ -4,15 +4,48 @@
 // handedVerification) until the main thread hands over its verification, which lands where verified.ts memoises
 // one. The loaders still read and hash every file and take it only for a tree of the same digest, else verify again
 // (and fail closed). When the evidence does not verify, the main thread ends the process before handing anything.
+// The browser scripts, bundled in another thread (scripts/build-client.mjs), are handed over the same way; the
+// pages wait for them (site/lib/client-scripts.ts) and the integration writes them out.
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { handClientBundle } from '../site/client/bundle.mjs';
 
 const { root, outDir } = workerData;
+let verified;
+const handedVerification = new Promise((resolve) => (verified = resolve));
+let clientDone;
+let clientFailed;
+handClientBundle(
+  new Promise((resolve, reject) => {
+    clientDone = resolve;
+    clientFailed = reject;
+  }),
+);
 // The keys of site/lib/verified.ts (Symbol.for: one registry per thread).
-globalThis[Symbol.for('fleetproof.site.handed-verification')] = new Promise((resolve) => {
-  parentPort.once('message', ({ verified }) => {
-    globalThis[Symbol.for('fleetproof.site.verified-evidence')] = new Map([[verified.dir, verified]]);
-    resolve();
-  });
-});
+globalThis[Symbol.for('fleetproof.site.handed-verification')] = handedVerification;
+const onMessage = (m) => {
+  if (m.verified) {
+    globalThis[Symbol.for('fleetproof.site.verified-evidence')] = new Map([[m.verified.dir, m.verified]]);
+    verified();
+  } else if (m.client) clientDone(m.client);
+  else if (m.clientError) clientFailed(new Error(`the browser scripts were not bundled: ${m.clientError}`));
+};
+parentPort.on('message', onMessage);
+// astro.config.mjs imports TypeScript (the integration, the plugins), so Astro cannot import it natively and loads
+// it through a Vite dev server of its own (about 0.6 s). Vite's config loader bundles it with esbuild instead
+// (local modules inlined, packages left to Node, each module's import.meta.url kept), and Astro takes the result as
+// its whole configuration (configFile: false): the same config object, without the server.
+const { loadConfigFromFile } = await import('vite');
+const loaded = await loadConfigFromFile(
+  { command: 'build', mode: 'production' },
+  join(root, 'astro.config.mjs'),
+  root,
+  'silent',
+);
+if (!loaded) throw new Error('astro.config.mjs did not load');
 const { build } = await import('astro');
-await build({ root, outDir, mode: 'production' });
+try {
+  await build({ ...loaded.config, root, outDir, mode: 'production', configFile: false });
+} finally {
+  parentPort.off('message', onMessage); // else the port keeps this thread alive
+}

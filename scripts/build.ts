@@ -11,7 +11,9 @@
  *      SHA-256 of every file, trust-roots.json included) is the one verified in step 1, they take that
  *      verification's result instead of verifying a second time (site/lib/verified.ts); any other byte means a
  *      fresh verification, which must pass. The build integration checks that the files it publishes are the
- *      ones verified.
+ *      ones verified. The browser scripts (widget, worker, lazy chunks, attestation checker) are bundled meanwhile
+ *      in a third thread (scripts/build-client.mjs, site/client/bundle.mjs: Vite, cached by the digest of every
+ *      input) and handed to Astro's thread, whose integration writes them under /_astro/.
  *   4. Check the result: /evidence/index.json must name exactly the tree verified in step 1 (so the evidence did
  *      not change in between), and the pages must be there.
  *   5. Only then replace the output folder (two renames on one file system), and remove the old one.
@@ -25,7 +27,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
-// The verifier, the posts loader (and the Markdown pipeline behind it) load in main(), once Astro has started.
+// The verifier and the posts folder's check load in main(), once Astro has started (not the Markdown pipeline:
+// only Astro's posts loader renders posts).
 
 /** The temporary build folder, once chosen: removed on any failure. */
 let staging: string | undefined;
@@ -104,7 +107,7 @@ export async function main(argv: string[]): Promise<void> {
     await Promise.all([
       import('../verify/index.ts'),
       import('../site/lib/verified.ts'),
-      import('../site/loaders/posts.ts'),
+      import('../site/loaders/post-files.ts'),
       import('./lib/node-crypto.ts'),
     ]);
 
@@ -134,6 +137,31 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof PostError) fail(`✗ ${e.message}`);
     throw e;
   }
+
+  // 3, alongside: the browser scripts, bundled in a thread of their own and handed to Astro's as soon as they are
+  //    ready (the pages wait for them only when they render). Started now, on the core this thread leaves when it
+  //    is done verifying, rather than at the start, where a third busy thread would slow Astro's own start (on two
+  //    cores). A failure there fails Astro's build.
+  const client = new Worker(new URL('./build-client.mjs', import.meta.url), {
+    execArgv: [],
+    workerData: { root },
+  });
+  let clientSettled = false;
+  const clientFailed = (error: string) => {
+    if (clientSettled) return;
+    clientSettled = true;
+    worker.postMessage({ clientError: error });
+  };
+  client.once('message', (m: { bundle?: unknown; error?: string }) => {
+    if (m.bundle && !clientSettled) {
+      clientSettled = true;
+      worker.postMessage({ client: m.bundle });
+    } else clientFailed(m.error ?? 'no bundle');
+  });
+  client.once('error', (e) => clientFailed(e.stack ?? e.message));
+  client.once('exit', (code) =>
+    clientFailed(`the bundling thread exited with ${code} before handing its bundle`),
+  );
 
   // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the process
   //    ended above) and wait for the site.

@@ -3,11 +3,11 @@
  * the evidence files themselves — decoded here independently of the core, not against the model the pages were
  * rendered from. Then the ways a build must fail closed.
  */
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { evidenceCopy, readFiles, ROOT, tempDir } from './testing/fixtures.ts';
 
@@ -336,6 +336,28 @@ describe('the built site', () => {
     }
   });
 
+  it('when a page loads a script, the script is published, and the verifying pages load the widget and the attestations page its checker', () => {
+    const loaded = new Map<string, string[]>();
+    for (const p of htmlFiles(out)) {
+      const html = readFileSync(join(out, p), 'utf8');
+      const srcs = [...html.matchAll(/<script\b[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!);
+      for (const src of srcs) assert.ok(existsSync(join(out, src)), `${p}: ${src} is not published`);
+      loaded.set(p, srcs);
+    }
+    const widget = loaded.get('fleets/fleet-2026/index.html');
+    assert.equal(widget?.length, 1);
+    assert.match(widget[0]!, /^\/_astro\/fleet-verify\.[A-Za-z0-9_-]+\.js$/);
+    const e = epochs(ev).at(-1)!;
+    assert.deepEqual(loaded.get(`namespace/${e.n}/index.html`), widget);
+    const checker = loaded.get('attestations/index.html');
+    assert.equal(checker?.length, 1);
+    assert.match(checker[0]!, /^\/_astro\/attestation-verify\.[A-Za-z0-9_-]+\.js$/);
+    // The widget starts its worker from a published file.
+    const code = readFileSync(join(out, widget[0]!), 'utf8');
+    const worker = /new Worker\(new URL\("(\/_astro\/worker-[^"]+\.js)"/.exec(code);
+    assert.ok(worker && existsSync(join(out, worker[1]!)), 'the widget names its worker');
+  });
+
   it('when a page links within the site, the target exists, down to the fragment', () => {
     const ids = new Map<string, Set<string>>();
     const idsOf = (file: string) => {
@@ -468,6 +490,30 @@ describe('the built site', () => {
         /bad-citation\.md:9:5: :key\[fleet-2021\/no-such-key\] cites a key that no fleet deployment in the evidence declares/,
       );
       assert.ok(!existsSync(o));
+    });
+
+    it('when astro build runs without the pre-check on good evidence, it bundles the browser scripts itself and publishes what npm run build publishes', () => {
+      // Inside the project: for an outDir outside it, Astro 5 moves its .astro/ folder into the output.
+      const o = join(ROOT, 'node_modules', '.cache', `fleetproof-test-direct-${process.pid}`);
+      rmSync(o, { recursive: true, force: true });
+      after(() => rmSync(o, { recursive: true, force: true }));
+      const r = astroBuild(ev, posts, o, tempDir('cache'));
+      assert.equal(r.status, 0, r.out);
+      assert.match(r.out, /browser scripts: \d+ files, bundled/);
+      const files = (d: string, rel = ''): string[] =>
+        readdirSync(join(d, rel), { withFileTypes: true }).flatMap((x) =>
+          x.isDirectory() ? files(d, rel ? `${rel}/${x.name}` : x.name) : [rel ? `${rel}/${x.name}` : x.name],
+        );
+      const mine = files(o).sort();
+      // _headers is written by scripts/build.ts after Astro.
+      assert.deepEqual(
+        mine,
+        files(out)
+          .filter((f) => f !== '_headers')
+          .sort(),
+      );
+      for (const f of mine)
+        assert.ok(readFileSync(join(o, f)).equals(readFileSync(join(out, f))), `${f} differs`);
     });
 
     it('when astro build runs without the pre-check, the evidence loader itself stops it on tampered or missing evidence', () => {

@@ -2,30 +2,54 @@
  * The build's last step (`astro:build:done`): publish every evidence file byte for byte under /evidence/ and
  * write /sitemap.xml from the pages Astro actually built.
  *
- * The files are re-read and re-verified here (memoised per process: no second verification unless a byte
- * changed) and must hash to exactly what /evidence/index.json, written earlier in the same build from the
- * loader's verified tree, lists. If the evidence changed while the site was being built the build fails rather
- * than publish pages that describe other bytes than the ones served.
+ * The files are re-read here and must hash to exactly what /evidence/index.json, written earlier in the same build
+ * from the loader's verified tree, lists: bytes with the verified digests are the verified bytes, so this needs no
+ * verifier (nor loads one: Astro compiles everything the integration imports, through Vite, before the content
+ * loaders compile the verifier again for themselves). If the evidence changed while the site was being built the
+ * build fails rather than publish pages that describe other bytes than the ones served.
+ *
+ * The browser scripts (the <fleet-verify> widget with its worker and lazy chunks, the attestation checker) are
+ * bundled apart from Astro's build (site/client/bundle.mjs): scripts/build.ts bundles them in a thread of its own
+ * and hands them over (handedClientBundle); a bare `astro build` bundles them here, in this process. The
+ * pages take their URLs from site/lib/client-scripts.ts; this hook writes the files under /_astro/.
  *
  * It also checks the browser bundle: no emitted script under /_astro/ (the <fleet-verify> widget and its worker)
  * may import or require a Node built-in (site/widget/bundle-check.ts); one that does fails the build. Because Vite
  * quietly swaps a built-in imported by browser code for an empty stub, the same rule also runs while bundling
- * (a resolve hook on the client and worker builds).
+ * (a resolve hook on the client and worker builds, site/client/vite.config.ts and below for the dev server).
  */
 import type { AstroIntegration } from 'astro';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readVerifiedEvidence, type EvidenceIndex } from './lib/verified.ts';
+import { buildIndex, type EvidenceIndex } from './lib/evidence-index.ts';
+import { TreeReadError, readTree } from '../scripts/lib/read-tree.ts';
+import { provideClientScripts } from './lib/client-scripts.ts';
+import { CLIENT_ENTRIES } from './client/vite.config.ts';
+import { clientBundle, handedClientBundle, type ClientBundle } from './client/bundle.mjs';
 import { sitemapXml } from './lib/xml.ts';
 import { noNodeBuiltinsInBrowser, scanBundle } from './widget/bundle-check.ts';
 
 export default function fleetproofIntegration(opts: { evidenceDir: string }): AstroIntegration {
   let site = '';
+  let client: Promise<ClientBundle> | undefined;
   return {
     name: 'fleetproof',
     hooks: {
-      'astro:config:setup': ({ updateConfig }) => {
+      'astro:config:setup': ({ command, config, updateConfig }) => {
+        const root = fileURLToPath(config.root);
+        if (command === 'build') {
+          client = handedClientBundle() ?? clientBundle({ root });
+          client.catch(() => undefined); // awaited by the pages and in astro:build:done
+          provideClientScripts(client.then((b) => b.scripts));
+        } else {
+          // The dev server compiles and serves the sources itself.
+          provideClientScripts(
+            Promise.resolve(
+              Object.fromEntries(Object.entries(CLIENT_ENTRIES).map(([name, src]) => [name, `/${src}`])),
+            ),
+          );
+        }
         updateConfig({
           vite: {
             plugins: [noNodeBuiltinsInBrowser('browser')],
@@ -36,8 +60,19 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
       'astro:config:done': ({ config }) => {
         site = config.site ?? '';
       },
-      'astro:build:done': ({ dir, pages, logger }) => {
+      'astro:build:done': async ({ dir, pages, logger }) => {
         const out = fileURLToPath(dir);
+        if (!client) throw new Error('the browser scripts were never bundled');
+        const scripts = await client;
+        mkdirSync(join(out, '_astro'), { recursive: true });
+        for (const f of scripts.files) {
+          if (!/^_astro\/[A-Za-z0-9._-]+$/.test(f.name))
+            throw new Error(`unexpected browser script ${f.name}`);
+          writeFileSync(join(out, ...f.name.split('/')), f.bytes);
+        }
+        logger.info(
+          `browser scripts: ${scripts.files.length} files, ${scripts.cached ? 'unchanged since the last build (cached)' : 'bundled'}`,
+        );
         const bundle = scanBundle(out);
         if (bundle.uses.length) {
           throw new Error(
@@ -47,17 +82,24 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
           );
         }
         logger.info(`browser bundle: ${bundle.files.length} scripts, no Node built-in`);
-        const v = readVerifiedEvidence(opts.evidenceDir);
+        let files: Map<string, Uint8Array>;
+        try {
+          files = readTree(opts.evidenceDir);
+        } catch (e) {
+          if (e instanceof TreeReadError)
+            throw new Error(`evidence in ${opts.evidenceDir} could not be read again: ${e.message}`);
+          throw e;
+        }
         const indexPath = join(out, 'evidence', 'index.json');
         const published = readFileSync(indexPath, 'utf8');
-        if (published !== v.indexJson) {
+        if (published !== buildIndex(files).indexJson) {
           throw new Error(
             `evidence in ${opts.evidenceDir} changed while the site was being built: /evidence/index.json no longer matches it; nothing is published`,
           );
         }
         const index = JSON.parse(published) as EvidenceIndex;
         for (const f of index.files) {
-          const bytes = v.files.get(f.path);
+          const bytes = files.get(f.path);
           if (!bytes) throw new Error(`evidence file ${f.path} vanished during the build`);
           const target = join(out, 'evidence', ...f.path.split('/'));
           if (!target.startsWith(join(out, 'evidence') + '/'))

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { siteInputs, siteOrigin } from './config.ts';
 import { epochUrl, evidenceUrl, keyAnchor, keyUrl, shortHex } from './urls.ts';
 import { atomFeed, escapeXml, sitemapXml } from './xml.ts';
-import { layoutTimeline } from '../svg/timeline.ts';
+import { cachedTimelineLayout, layoutTimeline } from '../svg/timeline.ts';
 import { layoutRegions } from '../svg/regions.ts';
 import { chainNodes, layoutChain } from '../svg/chain.ts';
 import { fakeEpoch, fakeFleet, fakeModel } from '../testing/fixtures.ts';
@@ -108,6 +108,37 @@ describe('svg layouts', () => {
     fakeEpoch('ns', 2, true, [k('f1', 'active'), k('f2', 'standby')]),
     fakeEpoch('ns', 3, true, [k('f1', 'retiring'), k('f2', 'active'), k('f2', 'standby')]),
   ];
+
+  it('when the same namespace is drawn again, the layout is reused; other links, colours or epochs get their own', () => {
+    const colours = new Map([
+      ['f1', 0],
+      ['f2', 1],
+    ]);
+    const href = (n: number) => `/namespace/${n}/`;
+    const a = cachedTimelineLayout({ epochs, colours, href });
+    assert.deepEqual(a, layoutTimeline({ epochs, colours, href }));
+    assert.equal(
+      cachedTimelineLayout({ epochs, colours: new Map(colours), href: (n) => `/namespace/${n}/` }),
+      a,
+    );
+    const other = cachedTimelineLayout({ epochs, colours, href: (n) => `/namespaces/ns/${n}/` });
+    assert.notEqual(other, a);
+    assert.deepEqual(other, layoutTimeline({ epochs, colours, href: (n) => `/namespaces/ns/${n}/` }));
+    const swapped = new Map([
+      ['f1', 1],
+      ['f2', 0],
+    ]);
+    assert.deepEqual(
+      cachedTimelineLayout({ epochs, colours: swapped, href }),
+      layoutTimeline({ epochs, colours: swapped, href }),
+    );
+    const fewer = epochs.slice(0, 2);
+    assert.deepEqual(
+      cachedTimelineLayout({ epochs: fewer, colours, href }),
+      layoutTimeline({ epochs: fewer, colours, href }),
+    );
+    assert.notEqual(cachedTimelineLayout({ epochs: fewer, colours, href }).marks.length, a.marks.length);
+  });
 
   it('when epochs carry fleets’ keys, the timeline has one lane per fleet and one mark per carrying epoch, in time order, with the strongest role', () => {
     const t = layoutTimeline({

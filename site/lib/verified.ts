@@ -8,102 +8,17 @@
  * processes but the checks of units (a fleet, an epoch) whose bytes, trust roots and verifier are unchanged since
  * the last build, see site/lib/verify-cache.ts; every build runs every rule that spans units.
  */
-import { createHash } from 'node:crypto';
-import { formatReport, readJson, type Report } from '../../verify/index.ts';
+import { formatReport, readJson } from '../../verify/index.ts';
 import { defaultCacheFile, verifyEvidenceCached } from './verify-cache.ts';
 import { TreeReadError, readTree } from '../../scripts/lib/read-tree.ts';
 import { useNodeCrypto } from '../../scripts/lib/node-crypto.ts';
+import { buildIndex, sha256Hex } from './evidence-index.ts';
+import { EvidenceError, memo, type NamespacePolicy, type VerifiedEvidence } from './evidence-memo.ts';
 
-export interface EvidenceFileEntry {
-  path: string;
-  sha256: string;
-  size: number;
-}
-
-/** Published at /evidence/index.json: every evidence file with its SHA-256 and size, sorted by path. */
-export interface EvidenceIndex {
-  version: 1;
-  files: EvidenceFileEntry[];
-}
-
-export interface NamespacePolicy {
-  name: string;
-  rootEpoch: number;
-  auditorKeys: string[];
-  operatorKeys: string[];
-}
-
-export interface VerifiedEvidence {
-  /** Absolute path of the folder that was read. */
-  dir: string;
-  files: ReadonlyMap<string, Uint8Array>;
-  index: EvidenceIndex;
-  /** The exact text of /evidence/index.json. */
-  indexJson: string;
-  /** SHA-256 of `indexJson`: names the whole tree. */
-  treeSha256: string;
-  report: Report;
-  /** Units (fleets, epochs) whose checks were replayed from the previous build, and units verified now. */
-  units: { reused: number; verified: number };
-  /** The namespace policies of trust-roots.json (the model does not carry them). */
-  policies: NamespacePolicy[];
-}
-
-/** The evidence is missing or did not verify. `report` is set when verification ran. */
-export class EvidenceError extends Error {
-  constructor(
-    message: string,
-    readonly report?: Report,
-  ) {
-    super(message);
-    this.name = 'EvidenceError';
-  }
-}
-
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-export function buildIndex(files: ReadonlyMap<string, Uint8Array>): {
-  index: EvidenceIndex;
-  indexJson: string;
-} {
-  const entries = [...files.keys()]
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((path) => {
-      const bytes = files.get(path)!;
-      return { path, sha256: sha256Hex(bytes), size: bytes.byteLength };
-    });
-  const index: EvidenceIndex = { version: 1, files: entries };
-  return { index, indexJson: `${JSON.stringify(index, null, 2)}\n` };
-}
-
-/**
- * The report as `fleetproof verify --json --evidence evidence` prints it (without the model), byte for byte:
- * published at /verification-report.json so that anyone can diff it against their own run.
- */
-export function publishedReportJson(report: Report): string {
-  const { model: _model, ...rest } = report;
-  return `${JSON.stringify({ ...rest, evidence: 'evidence' }, null, 2)}\n`;
-}
-
-const MEMO = Symbol.for('fleetproof.site.verified-evidence');
-const HANDED = Symbol.for('fleetproof.site.handed-verification');
-
-/**
- * Under `npm run build` Astro starts while the build verifies the evidence (scripts/build-astro.mjs): a loader
- * waits here until the build's verification is in the memo. Elsewhere (a bare `astro build`, the dev server) there
- * is nothing to wait for.
- */
-export async function handedVerification(): Promise<void> {
-  await (globalThis as unknown as Record<symbol, Promise<void> | undefined>)[HANDED];
-}
-type Memo = Map<string, VerifiedEvidence>;
-
-function memo(): Memo {
-  const g = globalThis as unknown as Record<symbol, Memo | undefined>;
-  return (g[MEMO] ??= new Map());
-}
+export { buildIndex, sha256Hex };
+export type { EvidenceFileEntry, EvidenceIndex } from './evidence-index.ts';
+export { EvidenceError, handedVerification, publishedReportJson } from './evidence-memo.ts';
+export type { NamespacePolicy, VerifiedEvidence } from './evidence-memo.ts';
 
 /** Reads and verifies `dir`. Never throws for a tree that reads; `report.ok` says whether it verified. */
 export function readEvidence(dir: string): VerifiedEvidence {

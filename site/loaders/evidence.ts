@@ -13,13 +13,9 @@
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { relative } from 'node:path';
 import type { EvidenceModel, Report } from '../../verify/index.ts';
-import {
-  handedVerification,
-  readVerifiedEvidence,
-  publishedReportJson,
-  type EvidenceFileEntry,
-  type NamespacePolicy,
-} from '../lib/verified.ts';
+import { publishedReportJson, type NamespacePolicy } from '../lib/evidence-memo.ts';
+import { verifiedEvidence } from '../lib/verified-evidence.ts';
+import type { EvidenceFileEntry } from '../lib/evidence-index.ts';
 import { EVIDENCE_ENTRY, publishSiteEvidence } from '../lib/handoff.ts';
 
 export { EVIDENCE_ENTRY };
@@ -46,8 +42,7 @@ export function evidenceLoader(opts: { dir: string }): Loader {
     const { store, meta, logger } = ctx;
     // Cleared before anything else: if verification throws, nothing stale remains to be rendered (dev server).
     store.clear();
-    await handedVerification();
-    const v = readVerifiedEvidence(opts.dir);
+    const v = await verifiedEvidence(opts.dir);
     const previous = meta.get('tree-sha256');
     if (previous && previous !== v.treeSha256)
       logger.info(

@@ -12,43 +12,26 @@
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { createMarkdownProcessor, parseFrontmatter } from '@astrojs/markdown-remark';
 import remarkDirective from 'remark-directive';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EvidenceModel } from '../../verify/index.ts';
 import remarkEvidenceCitations, { CitationError } from '../remark/citations.ts';
 import remarkPostGuard, { PostGuardError } from '../remark/guard.ts';
-import { handedVerification, readVerifiedEvidence } from '../lib/verified.ts';
+import { verifiedEvidence } from '../lib/verified-evidence.ts';
 import { watch } from './evidence.ts';
+import { PostError, listPosts } from './post-files.ts';
+
+export { PostError, listPosts };
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
-
-export class PostError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PostError';
-  }
-}
-
-/** The Markdown files of the posts folder, sorted; throws unless there is at least one. */
-export function listPosts(dir: string): string[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new PostError(`posts folder ${dir} does not exist: the site needs at least one post`);
-  const names = readdirSync(dir)
-    .filter((n) => n.endsWith('.md'))
-    .sort();
-  if (names.length === 0)
-    throw new PostError(`posts folder ${dir} holds no .md file: the site needs at least one post`);
-  return names;
-}
 
 export function postsLoader(opts: { dir: string; evidenceDir: string }): Loader {
   const load = async (ctx: LoaderContext) => {
     const { store, config, parseData, generateDigest, logger } = ctx;
     store.clear();
     const names = listPosts(opts.dir);
-    await handedVerification();
-    const evidence = readVerifiedEvidence(opts.evidenceDir);
+    const evidence = await verifiedEvidence(opts.evidenceDir);
     const model: EvidenceModel = evidence.report.model;
     const processor = await createMarkdownProcessor({
       ...config.markdown,

@@ -119,3 +119,26 @@ export function layoutTimeline(input: TimelineInput): TimelineLayout {
 function round(v: number): number {
   return Math.round(v * 10) / 10;
 }
+
+/** Layouts already computed, per epochs array (the verified model, not changed once built), then per other input. */
+const MEMO = new WeakMap<object, Map<string, TimelineLayout>>();
+
+/**
+ * `layoutTimeline`, computed once per namespace: every epoch page of a namespace draws the same timeline (only the
+ * highlight of its own epoch differs, which the component draws on top), so at scale 20 the same layout was computed
+ * 65 times per namespace. Keyed by the epochs array itself (the verified model's, never changed after it is built;
+ * a new model is a new array) and by everything else the layout reads: the colours, every mark's link, the width.
+ * The layout returned is shared: callers must not change it.
+ */
+export function cachedTimelineLayout(input: TimelineInput): TimelineLayout {
+  const key = JSON.stringify([
+    [...input.colours],
+    input.epochs.map((e) => input.href(e.epoch)),
+    input.width ?? null,
+  ]);
+  let byKey = MEMO.get(input.epochs);
+  if (!byKey) MEMO.set(input.epochs, (byKey = new Map()));
+  let layout = byKey.get(key);
+  if (!layout) byKey.set(key, (layout = layoutTimeline(input)));
+  return layout;
+}
