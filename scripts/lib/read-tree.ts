@@ -34,21 +34,29 @@ export function listTree(root: string): TreeEntry[] {
   if (!st.isDirectory()) throw new TreeReadError(`${root}: not a folder`);
   const max = LIMITS.maxFileBytes + 1;
   const entries: TreeEntry[] = [];
+  // The entries' types from the listing itself; only a regular file is asked its size (a third of the system calls
+  // fewer at --scale 20, where every epoch is a folder).
   const walk = (dir: string, rel: string): boolean => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      const r = rel ? `${rel}/${name}` : name;
-      const s = lstatSync(p);
-      if (s.isDirectory()) {
+    const found = readdirSync(dir, { withFileTypes: true });
+    found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of found) {
+      const p = `${dir}/${d.name}`;
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) {
         if (!walk(p, r)) return false;
         continue;
       }
-      entries.push({ rel: r, path: p, room: s.isFile() ? Math.min(max, s.size + 1) : -1 });
+      let room = -1;
+      if (d.isFile()) {
+        const s = lstatSync(p);
+        if (s.isFile()) room = Math.min(max, s.size + 1);
+      }
+      entries.push({ rel: r, path: p, room });
       if (entries.length > LIMITS.maxFiles) return false;
     }
     return true;
   };
-  walk(root, '');
+  walk(join(root, '.'), '');
   return entries;
 }
 
