@@ -5,11 +5,11 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from './lib/scratch.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'fleetproof-hostile-'));
+const tmp = scratchDir('hostile');
 let artifact = '';
 
 function verify(dir: string) {

@@ -4,13 +4,13 @@
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runCli } from './lib/cli.ts';
 import { readTree } from '../scripts/lib/read-tree.ts';
 import { generateEvidence, writeTree } from '../demo/generate.ts';
+import { scratchDir } from './lib/scratch.ts';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';
 let full: Map<string, Uint8Array>;
@@ -27,7 +27,7 @@ function snapshot(dir: string): string {
 
 /** The demo tree without epochs after `upTo`, in a fresh folder; the removed epochs' files in another. */
 function setup(upTo: number): { dir: string; incoming: string } {
-  const root = mkdtempSync(join(tmpdir(), 'fleetproof-ingest-'));
+  const root = scratchDir('ingest');
   const dir = join(root, 'evidence');
   const incoming = join(root, 'incoming');
   const kept = new Map<string, Uint8Array>();

@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -17,7 +16,6 @@ import {
   lstatSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { generateEvidence, writeTree } from '../demo/generate.ts';
 import { DemoKeys } from '../demo/keys.ts';
@@ -26,9 +24,10 @@ import { readJson } from '../verify/json.ts';
 import { parseTrustRoots } from '../verify/trust.ts';
 import { CSP } from '../site/lib/site-meta.ts';
 import { CHECKPOINT_PATH, logOrigin, openLog, readLogEntries } from '../verify/release-log.ts';
+import { scratchDir } from './lib/scratch.ts';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';
-const tmp = mkdtempSync(join(tmpdir(), 'fleetproof-release-'));
+const tmp = scratchDir('release');
 const full = join(tmp, 'evidence-full');
 const partial = join(tmp, 'evidence-partial');
 const out = join(tmp, 'site');

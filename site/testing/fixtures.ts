@@ -2,25 +2,16 @@
  * Test fixtures shared by site/**\/*.test.ts: an evidence tree that verifies (the repository's evidence/ when it is
  * there, else the demo generator's default tree in a temporary folder), and small fake models for unit tests.
  */
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EpochModel, EvidenceModel, FleetModel } from '../../verify/index.ts';
+import { scratchDir } from '../../tests/lib/scratch.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `fleetproof-${prefix}-`));
-}
+/** A scratch folder, removed when the test process exits (tests/lib/scratch.ts). */
+export const tempDir = scratchDir;
 
 /** A copy of an evidence tree that verifies, in a temporary folder the caller may change. */
 export async function evidenceCopy(): Promise<string> {

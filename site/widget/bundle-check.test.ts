@@ -1,10 +1,10 @@
 /** The build's guard against Node built-ins in the browser bundle (site/widget/bundle-check.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinSpecifier, nodeBuiltinUses, noNodeBuiltinsInBrowser, scanBundle } from './bundle-check.ts';
+import { scratchDir } from '../../tests/lib/scratch.ts';
 
 test('when emitted code imports or requires a Node built-in in any form, the scanner names it', () => {
   assert.deepEqual(nodeBuiltinUses('import{readFileSync as a}from"node:fs";'), ['node:fs']);
@@ -28,7 +28,7 @@ test('when emitted code only mentions such words as text or imports its own chun
 });
 
 test('when a built site is scanned, only scripts under _astro are read and each offence names its file', () => {
-  const out = mkdtempSync(join(tmpdir(), 'fleetproof-bundle-'));
+  const out = scratchDir('bundle');
   mkdirSync(join(out, '_astro', 'sub'), { recursive: true });
   writeFileSync(join(out, '_astro', 'ok.js'), 'console.log(1)');
   writeFileSync(join(out, '_astro', 'sub', 'bad.mjs'), 'import "node:zlib"');

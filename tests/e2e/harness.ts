@@ -8,12 +8,12 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { evidenceCopy } from '../../site/testing/fixtures.ts';
+import { scratchDir } from '../lib/scratch.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NS = 'meta.encrypted_backups.fleet_keys.v1';
@@ -21,9 +21,8 @@ export const CHROMIUM = process.env.FLEETPROOF_CHROMIUM ?? '/usr/bin/chromium';
 /** A host name that resolves (inside the browser only) to the loopback server but is not a secure context. */
 export const INSECURE_HOST = 'insecure.fleetproof.test';
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `fleetproof-${prefix}-`));
-}
+/** A scratch folder, removed when the test process exits (tests/lib/scratch.ts). */
+export const tempDir = scratchDir;
 
 export interface BuiltSite {
   /** The built site (the server's root). */

@@ -1,7 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isVerificationError } from '../errors.ts';
@@ -9,6 +8,7 @@ import { KNOWN_ROOTS, knownRoots } from './roots.ts';
 import { decodePemCertificates, parseCertificate } from './x509.ts';
 import { checkVendorAttestation, verifyVendorAttestation } from './index.ts';
 import { runCheckAttestation } from '../../scripts/check-attestation.ts';
+import { scratchDir } from '../../tests/lib/scratch.ts';
 
 const dir = new URL('../../tests/data/vectors/hsm/', import.meta.url);
 const path = (p: string) => fileURLToPath(new URL(p, dir));
@@ -127,7 +127,7 @@ describe('fleetproof check-attestation', () => {
   });
 
   test('when --roots names a folder without the needed root, exit 1 with UNKNOWN_KEY', () => {
-    const roots = mkdtempSync(join(tmpdir(), 'fleetproof-roots-'));
+    const roots = scratchDir('roots');
     writeFileSync(
       join(roots, 'yubico.pem'),
       readFileSync(new URL('yubihsm2/yubico-yubihsm-root-ca.pem', dir)),
@@ -139,7 +139,7 @@ describe('fleetproof check-attestation', () => {
   });
 
   test('when a tampered attestation is checked, exit 1 with its code', () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'fleetproof-att-'));
+    const tmp = scratchDir('att');
     const key = pem('yubihsm2/key-attestation-0x7e57.pem')[0]!.slice();
     key[key.length - 1]! ^= 1;
     writeFileSync(join(tmp, 'key.der'), key);
