@@ -172,9 +172,10 @@ export function verifyEvidenceParallel(files: EvidenceFiles, opts: ParallelOptio
 
 /**
  * Reads and verifies a listed tree (listTree) with `jobs` threads (default: defaultJobs by the listed sizes).
- * Each unit's files are read by the thread that claims the unit; the trust roots and the epochs' proofs (which
- * the vendor notes' time is taken from) by this thread first, and what no unit holds after the units. Gives the
- * files as read, for the caller's report, and the report.
+ * Each unit's files are read by the thread that claims the unit; the trust roots by this thread before the workers
+ * get their job, the epochs' proofs (which the vendor notes' time is taken from) by this thread right after (the
+ * workers wait for them before an epoch), and what no unit holds after the units. Gives the files as read, for the
+ * caller's report, and the report.
  */
 export async function verifyTreeParallel(
   entries: TreeEntry[],
