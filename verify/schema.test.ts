@@ -30,4 +30,9 @@ test('when a field breaks a length or a bound, SCHEMA_INVALID names its path and
     '$.name expected at least 1 character (and 2 more problems)',
   );
   assert.equal(messageOf(z.strictObject({ p: z.unknown() }), {}), '$.p a required field is missing');
+  // The other kinds docs/evidence-format.md §11 lists.
+  const shaped = z.strictObject({ role: z.enum(['active', 'standby']), id: z.string() });
+  assert.equal(messageOf(shaped, { role: 'active', id: 1 }), '$.id expected string');
+  assert.equal(messageOf(shaped, { role: 'gone', id: 'a' }), '$.role expected one of "active", "standby"');
+  assert.equal(messageOf(shaped, { role: 'active', id: 'a', x: 1 }), '$ unknown field "x"');
 });
