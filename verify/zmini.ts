@@ -232,60 +232,42 @@ const hasLength = (v: unknown) =>
 const originOf = (v: unknown) => (typeof v === 'string' ? 'string' : Array.isArray(v) ? 'array' : 'unknown');
 const lengthOf = (v: unknown) => (v as { length: number }).length;
 
-export const minLength = (n: number): Check<string | unknown[]> => ({
-  when: hasLength,
-  run(v, issues, where) {
-    if (lengthOf(v) >= n) return;
-    issues.push({
-      code: 'too_small',
-      origin: originOf(v),
-      limit: n,
-      path: pathOf(where),
-      message: INVALID,
-      continue: true,
-    });
-  },
-});
-export const maxLength = (n: number): Check<string | unknown[]> => ({
-  when: hasLength,
-  run(v, issues, where) {
-    if (lengthOf(v) <= n) return;
-    issues.push({
-      code: 'too_big',
-      origin: originOf(v),
-      limit: n,
-      path: pathOf(where),
-      message: INVALID,
-      continue: true,
-    });
-  },
-});
-export const minimum = (n: number): Check<number> => ({
-  run(v, issues, where) {
-    if (v >= n) return;
-    issues.push({
-      code: 'too_small',
-      origin: 'number',
-      limit: n,
-      path: pathOf(where),
-      message: INVALID,
-      continue: true,
-    });
-  },
-});
-export const maximum = (n: number): Check<number> => ({
-  run(v, issues, where) {
-    if (v <= n) return;
-    issues.push({
-      code: 'too_big',
-      origin: 'number',
-      limit: n,
-      path: pathOf(where),
-      message: INVALID,
-      continue: true,
-    });
-  },
-});
+/**
+ * A bound check: the value's size (`measure`) at least `n` (`too_small`) or at most `n` (`too_big`), its issue
+ * naming the bound and what was measured (`origin`).
+ */
+function bound<T>(
+  code: 'too_small' | 'too_big',
+  n: number,
+  measure: (v: T) => number,
+  origin: (v: T) => 'string' | 'array' | 'number' | 'unknown',
+  when?: (v: unknown) => boolean,
+): Check<T> {
+  return {
+    ...(when ? { when } : {}),
+    run(v, issues, where) {
+      const m = measure(v);
+      if (code === 'too_small' ? m >= n : m <= n) return;
+      issues.push({
+        code,
+        origin: origin(v),
+        limit: n,
+        path: pathOf(where),
+        message: INVALID,
+        continue: true,
+      });
+    },
+  };
+}
+
+const itself = (v: number) => v;
+const numberOrigin = () => 'number' as const;
+export const minLength = (n: number) =>
+  bound<string | unknown[]>('too_small', n, lengthOf, originOf, hasLength);
+export const maxLength = (n: number) =>
+  bound<string | unknown[]>('too_big', n, lengthOf, originOf, hasLength);
+export const minimum = (n: number) => bound<number>('too_small', n, itself, numberOrigin);
+export const maximum = (n: number) => bound<number>('too_big', n, itself, numberOrigin);
 export const int = (): Check<number> => ({
   run(v, issues, where) {
     if (!Number.isInteger(v))
