@@ -10,7 +10,7 @@
  * that two providers that answer it correctly accept and reject exactly the same inputs (the equivalence tests in
  * verify/crypto/provider.test.ts and scripts/lib/node-crypto.test.ts run every vector through both).
  */
-import { toHex } from '../encoding.ts';
+import { equalBytes, toHex } from '../encoding.ts';
 import { referenceProvider } from './reference.ts';
 
 export type EcCurve = 'p256' | 'p384';
@@ -60,12 +60,6 @@ let remembered = 0;
 // Bounded: what recurs (a CA's signature on each HSM's certificate) is remembered again right after a reset.
 const MEMO_MAX = 8192;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export function getCryptoProvider(): CryptoProvider {
   return current;
 }
@@ -107,7 +101,7 @@ export function memoVerify(
   const seen = memo.get(key);
   if (seen)
     for (const v of seen)
-      if (sameBytes(v.message, message) && sameBytes(v.publicKey, publicKey)) return v.valid;
+      if (equalBytes(v.message, message) && equalBytes(v.publicKey, publicKey)) return v.valid;
   const valid = check();
   if (remembered >= MEMO_MAX) {
     memo = new Map();
