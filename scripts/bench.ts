@@ -60,6 +60,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { buildSite, launch, serve, ROOT } from '../tests/e2e/harness.ts';
 
 const RUNS = 10;
@@ -290,6 +291,29 @@ function nodeFigures(scratch: string): Row[] {
       about: 'peak RSS (all threads) at scale 100, default --jobs; baseline: the tree on disk',
     },
   ];
+}
+
+/** Clicks the page's Verify button; the milliseconds until the widget says `verified` (its failure code, else). */
+function timeClick(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const el = document.querySelector('fleet-verify')!;
+        const button = el.querySelector<HTMLButtonElement>('.fv-run')!;
+        let t0 = 0;
+        const obs = new MutationObserver(() => {
+          const s = el.getAttribute('data-state');
+          if (s === 'verified' || s === 'failed') {
+            obs.disconnect();
+            if (s === 'verified') resolve(performance.now() - t0);
+            else reject(new Error(`the widget failed: ${el.getAttribute('data-code')}`));
+          }
+        });
+        obs.observe(el, { attributes: true, attributeFilter: ['data-state'] });
+        t0 = performance.now();
+        button.click();
+      }),
+  );
 }
 
 function printTable(rows: Row[]): void {
@@ -568,25 +592,7 @@ async function main(): Promise<void> {
       // (site/widget/fleet-verify.ts prefetch); checked, so that the figure keeps its meaning.
       const ahead = await page.locator('fleet-verify').getAttribute('data-prefetch');
       if (ahead !== null) throw new Error(`the cold click found a prefetch (${ahead})`);
-      const ms = await page.evaluate(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const el = document.querySelector('fleet-verify')!;
-            const button = el.querySelector<HTMLButtonElement>('.fv-run')!;
-            let t0 = 0;
-            const obs = new MutationObserver(() => {
-              const s = el.getAttribute('data-state');
-              if (s === 'verified' || s === 'failed') {
-                obs.disconnect();
-                if (s === 'verified') resolve(performance.now() - t0);
-                else reject(new Error(`the widget failed: ${el.getAttribute('data-code')}`));
-              }
-            });
-            obs.observe(el, { attributes: true, attributeFilter: ['data-state'] });
-            t0 = performance.now();
-            button.click();
-          }),
-      );
+      const ms = await timeClick(page);
       counting = false;
       const fetchMs = await page.evaluate(async (fleetId) => {
         const t0 = performance.now();
@@ -628,24 +634,7 @@ async function main(): Promise<void> {
       );
       const state = await page.locator('fleet-verify').getAttribute('data-prefetch');
       if (state !== 'ready') throw new Error(`the prefetch ended ${state}`);
-      const ms = await page.evaluate(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const el = document.querySelector('fleet-verify')!;
-            let t0 = 0;
-            const obs = new MutationObserver(() => {
-              const s = el.getAttribute('data-state');
-              if (s === 'verified' || s === 'failed') {
-                obs.disconnect();
-                if (s === 'verified') resolve(performance.now() - t0);
-                else reject(new Error(`the widget failed: ${el.getAttribute('data-code')}`));
-              }
-            });
-            obs.observe(el, { attributes: true, attributeFilter: ['data-state'] });
-            t0 = performance.now();
-            el.querySelector<HTMLButtonElement>('.fv-run')!.click();
-          }),
-      );
+      const ms = await timeClick(page);
       await page.close();
       if (i > 0) afterPrefetch.push(ms);
     }
