@@ -88,6 +88,29 @@ export function toBase64(bytes: Uint8Array): string {
 const sextet = (c: number) => (c < 128 ? B64_INDEX[c]! : -1);
 
 /**
+ * The groups of four characters of s before `end` (a multiple of four) into out, three bytes each; false at the first
+ * character outside the alphabet. A function of its own: V8 optimizes this loop once and keeps it when fromBase64
+ * itself is deoptimized (as it is the first time it meets padding), instead of running it in the interpreter until
+ * fromBase64 is hot again, which cost a thread up to 150 ms at --scale 20 (in about one run of three).
+ */
+function decodeGroups(s: string, end: number, out: Uint8Array): boolean {
+  let o = 0;
+  for (let i = 0; i < end; i += 4) {
+    // A -1 anywhere makes the group negative.
+    const x =
+      (sextet(s.charCodeAt(i)) << 18) |
+      (sextet(s.charCodeAt(i + 1)) << 12) |
+      (sextet(s.charCodeAt(i + 2)) << 6) |
+      sextet(s.charCodeAt(i + 3));
+    if (x < 0) return false;
+    out[o++] = x >> 16;
+    out[o++] = (x >> 8) & 255;
+    out[o++] = x & 255;
+  }
+  return true;
+}
+
+/**
  * Standard base64 (RFC 4648 §4) with padding, canonical: re-encoding gives the same string (the unused bits of the
  * last character are zero, §3.5). One pass over the characters, four at a time: any character outside the
  * alphabet, `=` anywhere but the last one or two places, or a length that is not a multiple of four fails.
@@ -104,19 +127,8 @@ export function fromBase64(
   const pad = n > 0 && s.charCodeAt(n - 1) === 61 ? (s.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
   const out = new Uint8Array((n / 4) * 3 - pad);
   const full = pad ? n - 4 : n;
-  let o = 0;
-  for (let i = 0; i < full; i += 4) {
-    // A -1 anywhere makes the group negative.
-    const x =
-      (sextet(s.charCodeAt(i)) << 18) |
-      (sextet(s.charCodeAt(i + 1)) << 12) |
-      (sextet(s.charCodeAt(i + 2)) << 6) |
-      sextet(s.charCodeAt(i + 3));
-    if (x < 0) throw bad();
-    out[o++] = x >> 16;
-    out[o++] = (x >> 8) & 255;
-    out[o++] = x & 255;
-  }
+  if (!decodeGroups(s, full, out)) throw bad();
+  let o = (full / 4) * 3;
   if (pad) {
     const a = sextet(s.charCodeAt(full));
     const b = sextet(s.charCodeAt(full + 1));
