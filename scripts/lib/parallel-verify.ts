@@ -167,7 +167,7 @@ export interface ParallelOptions extends VerifyOptions {
 
 /** verifyEvidence, with the units spread over `jobs` threads (this one included). */
 export function verifyEvidenceParallel(files: EvidenceFiles, opts: ParallelOptions = {}): Promise<Report> {
-  return verifyShared(SharedTree.fromFiles(files), opts, true).then((r) => r.report as Report);
+  return verifyShared(SharedTree.fromFiles(files), opts, true).then((r) => r.report);
 }
 
 /**
@@ -177,12 +177,11 @@ export function verifyEvidenceParallel(files: EvidenceFiles, opts: ParallelOptio
  * workers wait for them before an epoch), and what no unit holds after the units. Gives the files as read, for the
  * caller's report, and the report.
  */
-export async function verifyTreeParallel(
+export function verifyTreeParallel(
   entries: TreeEntry[],
   opts: ParallelOptions = {},
 ): Promise<{ files: EvidenceFiles; report: Report }> {
-  const { files, report } = await verifyShared(SharedTree.of(entries), opts, true);
-  return { files, report: report as Report };
+  return verifyShared(SharedTree.of(entries), opts, true);
 }
 
 /**
@@ -198,6 +197,17 @@ export function verifyTreeChecks(
   return verifyShared(SharedTree.of(entries), opts, false);
 }
 
+/** With `model`, the full Report (verifyEvidence's); without, the checks only (checkEvidence's). */
+function verifyShared(
+  tree: SharedTree,
+  opts: ParallelOptions,
+  model: true,
+): Promise<{ files: EvidenceFiles; report: Report }>;
+function verifyShared(
+  tree: SharedTree,
+  opts: ParallelOptions,
+  model: false,
+): Promise<{ files: EvidenceFiles; report: ChecksReport }>;
 async function verifyShared(
   tree: SharedTree,
   opts: ParallelOptions,
