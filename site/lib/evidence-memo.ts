@@ -6,7 +6,11 @@
 import type { Report } from '../../verify/index.ts';
 import type { EvidenceIndex } from './evidence-index.ts';
 
-export interface NamespacePolicy {
+/**
+ * A namespace as trust-roots.json declares it, with key ids for the pages (the core's NamespacePolicy, in
+ * verify/trust.ts, carries the keys themselves).
+ */
+export interface NamespaceSummary {
   name: string;
   rootEpoch: number;
   auditorKeys: string[];
@@ -26,7 +30,7 @@ export interface VerifiedEvidence {
   /** Units (fleets, epochs) whose checks were replayed from the previous build, and units verified now. */
   units: { reused: number; verified: number };
   /** The namespace policies of trust-roots.json (the model does not carry them). */
-  policies: NamespacePolicy[];
+  policies: NamespaceSummary[];
 }
 
 /** The evidence is missing or did not verify. `report` is set when verification ran. */

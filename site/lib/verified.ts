@@ -13,12 +13,12 @@ import { defaultCacheFile, verifyEvidenceCached } from './verify-cache.ts';
 import { TreeReadError, readTree } from '../../scripts/lib/read-tree.ts';
 import { useNodeCrypto } from '../../scripts/lib/node-crypto.ts';
 import { buildIndex, sha256Hex } from './evidence-index.ts';
-import { EvidenceError, memo, type NamespacePolicy, type VerifiedEvidence } from './evidence-memo.ts';
+import { EvidenceError, memo, type NamespaceSummary, type VerifiedEvidence } from './evidence-memo.ts';
 
 export { buildIndex, sha256Hex };
 export type { EvidenceFileEntry, EvidenceIndex } from './evidence-index.ts';
 export { EvidenceError, handedVerification, publishedReportJson } from './evidence-memo.ts';
-export type { NamespacePolicy, VerifiedEvidence } from './evidence-memo.ts';
+export type { NamespaceSummary, VerifiedEvidence } from './evidence-memo.ts';
 
 /** Reads and verifies `dir`. Never throws for a tree that reads; `report.ok` says whether it verified. */
 export function readEvidence(dir: string): VerifiedEvidence {
@@ -66,7 +66,7 @@ export function readVerifiedEvidence(dir: string): VerifiedEvidence {
   return v;
 }
 
-function policiesOf(files: ReadonlyMap<string, Uint8Array>): NamespacePolicy[] {
+function policiesOf(files: ReadonlyMap<string, Uint8Array>): NamespaceSummary[] {
   // Only called on a verified tree: trust-roots.json parsed and matched the core's schema.
   const raw = readJson(files.get('trust-roots.json')!, 'trust-roots.json') as {
     namespaces: { name: string; root_epoch: number; auditor_keys: string[]; operator_keys: string[] }[];

@@ -13,7 +13,7 @@
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { relative } from 'node:path';
 import type { EvidenceModel, Report } from '../../verify/index.ts';
-import { publishedReportJson, type NamespacePolicy } from '../lib/evidence-memo.ts';
+import { publishedReportJson, type NamespaceSummary } from '../lib/evidence-memo.ts';
 import { verifiedEvidence } from '../lib/verified-evidence.ts';
 import type { EvidenceFileEntry } from '../lib/evidence-index.ts';
 import { EVIDENCE_ENTRY, publishSiteEvidence } from '../lib/handoff.ts';
@@ -26,7 +26,7 @@ export interface SiteEvidence {
   treeSha256: string;
   summary: Report['summary'];
   model: EvidenceModel;
-  policies: NamespacePolicy[];
+  policies: NamespaceSummary[];
   files: EvidenceFileEntry[];
   indexJson: string;
   reportJson: string;
