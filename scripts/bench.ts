@@ -394,7 +394,7 @@ function buildFigures(scratch: string): Row[] {
   const siteBuild = () => {
     const cache = join(scratch, `site-cache-${runs++}`);
     rmSync(out, { recursive: true, force: true });
-    const ms = timed(['--import', 'tsx', 'scripts/build.ts', '--out', out], { FLEETPROOF_CACHE_DIR: cache });
+    const ms = timed(['scripts/build.mjs', '--out', out], { FLEETPROOF_CACHE_DIR: cache });
     rmSync(cache, { recursive: true, force: true });
     return ms;
   };
@@ -510,7 +510,7 @@ function incrementalFigures(scratch: string): Row[] {
     const t0 = performance.now();
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'scripts/build.ts', '--evidence', evidence, '--out', out],
+      ['scripts/build.mjs', '--evidence', evidence, '--out', out],
       { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 },
     );
     if (r.status !== 0)

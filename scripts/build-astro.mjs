@@ -1,4 +1,5 @@
-// The Astro half of `npm run build` (scripts/build.ts), in a worker thread started without tsx's loader: Astro,
+// The Astro half of `npm run build` (scripts/build.ts; started by scripts/lib/astro-thread.mjs, from scripts/build.mjs
+// before any TypeScript loads), in a worker thread started without tsx's loader: Astro,
 // Vite and Rollup load as plain modules (tsx's hooks would see every one of their imports) and Astro bundles our
 // TypeScript itself. It starts while the main thread verifies the evidence; the loaders wait (site/lib/verified.ts
 // handedVerification) until the main thread hands over its verification, which lands where verified.ts memoises

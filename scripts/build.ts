@@ -1,6 +1,6 @@
 /**
- * `npm run build`: builds the site only from evidence that verifies, and never leaves a half-built or unverified
- * site in place.
+ * `npm run build` (through scripts/build.mjs, which starts step 3's thread before this module loads): builds the
+ * site only from evidence that verifies, and never leaves a half-built or unverified site in place.
  *
  *   1. Read and verify the whole evidence tree through the core. Anything wrong: print the core's report and
  *      exit 1. Nothing is written.
@@ -27,6 +27,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
+import {
+  type AstroThread,
+  BUILD_OPTIONS,
+  EARLY_ASTRO,
+  buildEnv,
+  startAstroThread,
+} from './lib/astro-thread.mjs';
 // The verifier and the posts folder's check load in main(), once Astro has started (not the Markdown pipeline:
 // only Astro's posts loader renders posts).
 
@@ -43,65 +50,36 @@ function fail(message: string): never {
 export async function main(argv: string[]): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        evidence: { type: 'string' },
-        posts: { type: 'string' },
-        out: { type: 'string' },
-        site: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs({ args: argv, options: BUILD_OPTIONS, strict: true, allowPositionals: false }));
   } catch (e) {
     console.error(
       `build: ${(e as Error).message}\nusage: npm run build -- [--evidence DIR] [--posts DIR] [--out DIR] [--site URL]`,
     );
     process.exit(2);
   }
-  const env = { ...process.env };
-  if (values.evidence) env.FLEETPROOF_EVIDENCE = values.evidence;
-  if (values.posts) env.FLEETPROOF_POSTS = values.posts;
-  if (values.site) env.FLEETPROOF_SITE = values.site;
+  const env = buildEnv(values);
+  const early = (globalThis as Record<symbol, unknown>)[EARLY_ASTRO] as AstroThread | undefined;
   let inputs;
   try {
     inputs = siteInputs(env);
     siteOrigin(env.FLEETPROOF_SITE);
   } catch (e) {
     console.error(`build: ${(e as Error).message}`);
+    if (early) rmSync(early.outDir, { recursive: true, force: true });
     process.exit(2);
   }
   const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
 
-  // 3, started first: Astro, in a worker thread without tsx (scripts/build-astro.mjs), into a temporary folder. Its
-  //    loaders wait for step 1's verification, handed over below, and take it when the tree they read has the same
-  //    digest. The folder must lie inside the project: for an outDir outside the working directory Astro 5 stages
-  //    its server build in ./.astro/ and then moves all of .astro/ (content types, collection schemas) into the
-  //    output. node_modules/.cache/ is inside, and ignored by git.
+  // 3, started first: Astro, in a worker thread without tsx (scripts/build-astro.mjs), into a temporary folder
+  //    inside the project (scripts/lib/astro-thread.mjs). Its loaders wait for step 1's verification, handed over
+  //    below, and take it when the tree they read has the same digest. scripts/build.mjs (npm run build) started it
+  //    before this module loaded, from the same command line through the same BUILD_OPTIONS and buildEnv, so with
+  //    this environment (the Astro config resolves it with siteInputs, as above).
   const root = process.cwd();
-  const tmp = join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(dirname(tmp), { recursive: true });
+  const thread = early ?? startAstroThread(root, env);
+  const { worker, done: astro } = thread;
+  const tmp = thread.outDir;
   staging = tmp;
-  const worker = new Worker(new URL('./build-astro.mjs', import.meta.url), {
-    execArgv: [],
-    env: {
-      ...process.env,
-      ASTRO_TELEMETRY_DISABLED: process.env.ASTRO_TELEMETRY_DISABLED ?? '1',
-      FLEETPROOF_EVIDENCE: inputs.evidenceDir,
-      FLEETPROOF_POSTS: inputs.postsDir,
-      FLEETPROOF_SITE: inputs.site,
-    },
-    workerData: { root, outDir: tmp },
-  });
-  const astro = new Promise<void>((done, failed) => {
-    worker.once('error', failed);
-    worker.once('exit', (code) =>
-      code === 0 ? done() : failed(new Error(`the Astro worker exited with ${code}`)),
-    );
-  });
-  astro.catch(() => undefined); // awaited below, after the evidence
 
   const [{ formatReport }, { EvidenceError, readEvidence }, { PostError, listPosts }, { useNodeCrypto }] =
     await Promise.all([

@@ -286,7 +286,7 @@ export function release(argv: string[]): number {
   const staging = join(releases, `staging-${process.pid}`);
   const build = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'scripts/build.ts'), '--out', staging],
+    [join(ROOT, 'scripts/build.mjs'), '--out', staging],
     {
       stdio: 'inherit',
       cwd: ROOT,

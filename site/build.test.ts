@@ -39,6 +39,16 @@ function build(evidence: string, posts: string, out: string, cache: string): Run
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+/** `npm run build` as npm runs it: scripts/build.mjs, which starts Astro's thread before loading scripts/build.ts. */
+function launch(args: string[], cache: string): Run & { pid: number } {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: env({ FLEETPROOF_CACHE_DIR: cache }),
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`, pid: r.pid };
+}
+
 /** `astro build` alone, without scripts/build.ts's pre-check: only the loaders stand guard. */
 function astroBuild(evidence: string, posts: string, out: string, cache: string): Run {
   const r = spawnSync(process.execPath, [ASTRO, 'build', '--outDir', out], {
@@ -490,6 +500,37 @@ describe('the built site', () => {
         /bad-citation\.md:9:5: :key\[fleet-2021\/no-such-key\] cites a key that no fleet deployment in the evidence declares/,
       );
       assert.ok(!existsSync(o));
+    });
+
+    it('when npm run build starts Astro ahead (scripts/build.mjs), it publishes byte for byte what scripts/build.ts alone publishes, and fails as it does', () => {
+      const o = join(tempDir('launched'), 'dist');
+      const r = launch(['--evidence', ev, '--posts', posts, '--out', o], tempDir('cache'));
+      assert.equal(r.status, 0, r.out);
+      const files = (d: string, rel = ''): string[] =>
+        readdirSync(join(d, rel), { withFileTypes: true }).flatMap((x) =>
+          x.isDirectory() ? files(d, rel ? `${rel}/${x.name}` : x.name) : [rel ? `${rel}/${x.name}` : x.name],
+        );
+      const mine = files(o).sort();
+      assert.deepEqual(mine, files(out).sort());
+      for (const f of mine)
+        assert.ok(readFileSync(join(o, f)).equals(readFileSync(join(out, f))), `${f} differs`);
+
+      const bad = join(tempDir('launched-bad'), 'dist');
+      const tampered = launch(
+        ['--evidence', tamperedCopy(), '--posts', posts, '--out', bad],
+        tempDir('cache'),
+      );
+      assert.notEqual(tampered.status, 0);
+      assert.match(tampered.out, /DIGEST_MISMATCH/);
+      assert.ok(!existsSync(bad), 'no dist/ written');
+      const left = (pid: number) =>
+        existsSync(join(ROOT, 'node_modules', '.cache', `fleetproof-build-${pid}`));
+      assert.ok(!left(tampered.pid), 'no staging folder left');
+
+      const usage = launch(['--site', 'ftp://example.org', '--out', bad], tempDir('cache'));
+      assert.equal(usage.status, 2, usage.out);
+      assert.match(usage.out, /FLEETPROOF_SITE must be an http\(s\) URL/);
+      assert.ok(!left(usage.pid), 'the thread started ahead left no staging folder');
     });
 
     it('when astro build runs without the pre-check on good evidence, it bundles the browser scripts itself and publishes what npm run build publishes', () => {

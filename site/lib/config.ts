@@ -1,7 +1,7 @@
 /**
  * Where the site's inputs live. Everything is configurable through the environment so that tests (and operators
- * with another layout) can build from any folder; `scripts/build.ts` resolves them once and passes absolute paths
- * to `astro build`.
+ * with another layout) can build from any folder; `scripts/build.ts` resolves them for its own checks, and Astro's
+ * thread (scripts/lib/astro-thread.mjs), given the same environment, resolves them here the same way.
  *
  *   FLEETPROOF_EVIDENCE  the evidence tree (default `evidence`)
  *   FLEETPROOF_POSTS     the Markdown posts (default `content/posts`)

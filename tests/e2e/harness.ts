@@ -44,7 +44,7 @@ export async function buildSite(label: string): Promise<BuiltSite> {
   const out = join(tmp, 'dist');
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'scripts/build.ts', '--evidence', evidence, '--out', out],
+    ['scripts/build.mjs', '--evidence', evidence, '--out', out],
     {
       cwd: ROOT,
       encoding: 'utf8',

@@ -1,0 +1,27 @@
+// @ts-check
+/**
+ * `npm run build`: starts Astro's thread (scripts/lib/astro-thread.mjs) first, before any TypeScript is loaded, so
+ * that Astro starts up while tsx loads and scripts/build.ts verifies the evidence (about a quarter of a second
+ * earlier than when scripts/build.ts starts it itself); then runs scripts/build.ts, which takes that thread when its
+ * inputs are the ones it resolves, and does everything else (it alone decides what is built, and reports bad
+ * options). `node --import tsx scripts/build.ts` does the same build, only without the head start.
+ */
+import { parseArgs } from 'node:util';
+import { BUILD_OPTIONS, EARLY_ASTRO, buildEnv, startAstroThread } from './lib/astro-thread.mjs';
+
+/** @type {Record<symbol, unknown>} */ (globalThis)[EARLY_ASTRO] = (() => {
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      options: BUILD_OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    });
+    return startAstroThread(process.cwd(), buildEnv(values));
+  } catch {
+    return undefined; // options that do not parse: scripts/build.ts says why
+  }
+})();
+const { register } = await import('tsx/esm/api');
+register();
+await import('./build.ts');
