@@ -1,6 +1,7 @@
 /**
- * The widget's module worker: fetches the raw evidence from this site's own origin (root-relative URLs under
- * /evidence/; at the click, or ahead of it when the page asks: ./files.ts) and runs the verification core on it,
+ * The widget's module worker: fetches the raw evidence from this site's own origin (/evidence/index.json and the
+ * page's pack under /packs/, else the files under /evidence/ one by one; at the click, or ahead of it when the
+ * page asks: ./files.ts, ./pack.ts) and runs the verification core on it,
  * posting each check as it completes so that the page can show it while the next one runs. Nothing here touches
  * the DOM or any other origin. Signatures are checked with WebCrypto where the page is a secure context
  * (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the core's pure-JS noble code does it, a
@@ -11,9 +12,11 @@ import { fatalOutcome, type FromWorker, type Outcome, type Target, type ToWorker
 import {
   EvidenceSet,
   fetchEvidence as fetchFromSite,
+  fetchPack,
+  fromPack,
   MAX_READ,
   PREFETCH_MAX_AGE_MS,
-  readCapped,
+  fetchSite,
   warmSample,
   type FileResult,
 } from './files.ts';
@@ -25,12 +28,10 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
-const fetchEvidence: Fetcher = (path) => fetchFromSite(path);
-
 /** A page's files fetched ahead of the click (`prefetch`), by target, until a `verify` of that target takes them. */
 const prefetched = new Map<string, EvidenceSet>();
-const targetKey = (t: Target) =>
-  t.kind === 'fleet' ? `fleet ${t.fleetId}` : `epoch ${t.namespace} ${t.epoch}`;
+/** A target's key (the page sends the same object for the same element: ./fleet-verify.ts target). */
+const targetKey = (t: Target) => JSON.stringify(t);
 
 /**
  * Starts fetching a page's files ahead of the click (or joins the prefetch already under way for that target), has
@@ -47,12 +48,11 @@ async function prefetch(m: Extract<ToWorker, { type: 'prefetch' }>): Promise<voi
     // As a job would (./plan.ts verifyTarget): an epoch page needs the epochs' and the namespace's code.
     if (m.target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
     // The core warms up on the first few files as soon as they are in (./plan.ts warmUp: no verdict), unless a
-    // click took the set by then (its own run warms up).
+    // click took the set by then.
     void fresh.files.then(async (files) => {
       const first = await Promise.all(warmSample([...files.keys()], m.target).map((p) => files.get(p)!));
       queue = queue.then(() => {
         if (fresh.taken || fresh.stopped || !first.length) return;
-        fresh.warmed = true;
         warmUp(new Map(first.map((r) => [r.path, 'bytes' in r ? r.bytes : undefined])));
       });
     });
@@ -79,20 +79,16 @@ function fromPrefetch(set: EvidenceSet): Fetcher {
     if ('error' in r) return fetchFromSite(r.path);
     return 'bytes' in r ? r.bytes : undefined;
   };
-  return async (path) => {
+  const f: Fetcher = async (path) => {
     if (path === 'index.json') return use(await set.index);
     const f = (await set.files).get(path);
     return f ? use(await f) : fetchFromSite(path);
   };
+  return f;
 }
 
 /** /log/<path>: the site's own log (checkpoint and tiles). */
-const fetchLog = async (path: string): Promise<Uint8Array | undefined> => {
-  const r = await fetch(`/log/${path}`, { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
-  if (r.status === 404) return undefined;
-  if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return readCapped(r, MAX_READ);
-};
+const fetchLog = (path: string) => fetchSite(`/log/${path}`, MAX_READ);
 
 async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>): Promise<void> {
   const job = m.job;
@@ -120,15 +116,14 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
       const set = pre?.claim() ? pre : undefined;
       outcome = await verifyTarget(
         m.target,
-        set ? fromPrefetch(set) : fetchEvidence,
+        // Without a prefetch: the page's pack, fetched now beside the index (./pack.ts).
+        set ? fromPrefetch(set) : fromPack(fetchPack(m.target), fetchFromSite),
         emit,
         undefined,
         { fetchLog, remembered: m.remembered },
-        undefined,
-        !set?.warmed,
       );
       if (set) outcome.ahead = true;
-    } else outcome = await (await import('./drop.ts')).checkInputs(m.files, fetchEvidence, emit);
+    } else outcome = await (await import('./drop.ts')).checkInputs(m.files, fetchFromSite, emit);
     flush();
     scope.postMessage({ type: 'done', job, outcome });
   } catch (e) {
