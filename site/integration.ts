@@ -29,7 +29,7 @@ import { CLIENT_ENTRIES } from './client/vite.config.ts';
 import { clientBundle, handedClientBundle, type ClientBundle } from './client/bundle.mjs';
 import { sitemapXml } from './lib/xml.ts';
 import { noNodeBuiltinsInBrowser, scanBundle } from './widget/bundle-check.ts';
-import { packFiles } from './widget/pack.ts';
+import { packFiles } from './widget/pack-files.ts';
 
 export default function fleetproofIntegration(opts: { evidenceDir: string }): AstroIntegration {
   let site = '';

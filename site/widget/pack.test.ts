@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { buildIndex } from '../lib/verified.ts';
 import { evidenceCopy, readFiles } from '../testing/fixtures.ts';
 import { EvidenceSet, PREFETCH_MAX_BYTES, filesFor, fromPack, parseIndex, type Fetcher } from './files.ts';
-import { pack, packFiles, packUrl, unpack } from './pack.ts';
+import { pack, packUrl, unpack } from './pack.ts';
+import { packFiles } from './pack-files.ts';
 import { verifyTarget } from './plan.ts';
 import type { Step, Target } from './protocol.ts';
 
@@ -129,6 +130,18 @@ describe('a page’s pack', () => {
         assert.deepEqual([...got.keys()], filesFor(index, t), packUrl(t));
         for (const [p, b] of got) assert.deepEqual(b, files.get(p), p);
       }
+    });
+
+    it('when a page’s files add up to 4 MiB or more, the build writes no pack for it (the widget would not read one), and the other packs as before', () => {
+      const big = new Map(files);
+      const f = targets()[0] as { fleetId: string };
+      big.set(`fleets/${f.fleetId}/attestations/zz-big.json`, new Uint8Array(4 * 1024 * 1024).fill(0x20));
+      const written = new Map(packFiles(parseIndex(enc(buildIndex(big).indexJson)), big));
+      assert.equal(written.has(`fleets/${f.fleetId}.pack`), false);
+      assert.deepEqual(
+        [...written.keys()].sort(),
+        [...packs.keys()].filter((k) => k !== `fleets/${f.fleetId}.pack`).sort(),
+      );
     });
 
     it('when every page is verified from its pack, each passes, and only the index and the pack were fetched', async () => {

@@ -11,10 +11,10 @@
  * evidence and not a claim: each file taken from it is checked against /evidence/index.json exactly as a file
  * fetched on its own, and the core verifies those bytes. The raw files stay published under /evidence/.
  *
- * Browser-safe (the worker decodes with `unpack`); the build encodes with `pack` (site/integration.ts).
+ * Browser-safe (the worker decodes with `unpack`); the build encodes with `pack` (./pack-files.ts, called by
+ * site/integration.ts).
  */
 import type { Target } from './protocol.ts';
-import { filesFor, type IndexEntry } from './files.ts';
 
 /** The URL of a target's pack: an epoch page's is its namespace's (every epoch page verifies the same files). */
 export function packUrl(t: Target): string {
@@ -60,24 +60,4 @@ export function unpack(bytes: Uint8Array): Map<string, Uint8Array> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The packs of a published tree, as [path under /packs/, bytes]: one per fleet and one per namespace, each of
- * exactly the files the index lists for its pages (./files.ts filesFor), in the index's order.
- */
-export function packFiles(
-  index: IndexEntry[],
-  files: ReadonlyMap<string, Uint8Array>,
-): [string, Uint8Array][] {
-  const targets = new Map<string, Target>();
-  for (const { path } of index) {
-    const m = /^(fleets|namespaces)\/([^/]+)\//.exec(path);
-    if (m)
-      targets.set(
-        `${m[1]}/${m[2]}.pack`,
-        m[1] === 'fleets' ? { kind: 'fleet', fleetId: m[2]! } : { kind: 'epoch', namespace: m[2]!, epoch: 0 },
-      );
-  }
-  return [...targets].map(([path, t]) => [path, pack(filesFor(index, t).map((p) => [p, files.get(p)!]))]);
 }
