@@ -111,6 +111,8 @@ function runJob(job: Job, on: (m: FromWorker) => void): void {
   const id = nextJob++;
   listeners.set(id, (m) => {
     if (m.type === 'done' || m.type === 'prefetched') listeners.delete(id);
+    // The last checks come with `done`: shown, then the outcome, in one task (./protocol.ts).
+    if (m.type === 'done' && m.checks?.length) on({ type: 'checks', job: id, checks: m.checks });
     on(m);
   });
   try {

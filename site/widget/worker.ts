@@ -98,8 +98,10 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
     ms: number,
     group: 'main' | 'this' | 'other',
   ) => {
-    // Checks that complete together (the core's, at the end of its run) go in one message.
-    if (pending.length === 0) queueMicrotask(flush);
+    // Checks that complete together (the core's, at the end of its run) go in one message, once the worker yields
+    // to its event loop; those still pending when the job ends go with its `done`, so that the page shows the last
+    // checks and the verdict in one task, without a frame rendered in between.
+    if (pending.length === 0) setTimeout(flush);
     pending.push({ step, ms, group });
   };
   const pending: Extract<FromWorker, { type: 'checks' }>['checks'] = [];
@@ -124,14 +126,13 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
       );
       if (set) outcome.ahead = true;
     } else outcome = await (await import('./drop.ts')).checkInputs(m.files, fetchFromSite, emit);
-    flush();
-    scope.postMessage({ type: 'done', job, outcome });
+    scope.postMessage({ type: 'done', job, outcome, checks: pending.splice(0) });
   } catch (e) {
     const fetchFailed = e instanceof FetchError || e instanceof TypeError;
-    flush();
     scope.postMessage({
       type: 'done',
       job,
+      checks: pending.splice(0),
       outcome: fatalOutcome(
         fetchFailed ? 'FETCH_FAILED' : 'WIDGET_ERROR',
         fetchFailed
