@@ -56,22 +56,6 @@ export function targetDir(t: Target): string {
   return t.kind === 'fleet' ? `fleets/${t.fleetId}` : `namespaces/${t.namespace}/${t.epoch}`;
 }
 
-/**
- * The files the core warms up on ahead of the click (./plan.ts warmUp): the trust roots, the fleet's record and two
- * attestations; on an epoch page, the trust roots, the fleets' records and the epoch's three files.
- */
-export function warmSample(paths: string[], t: Target): string[] {
-  const dir = targetDir(t);
-  const pick =
-    t.kind === 'fleet'
-      ? [`${dir}/deployment.json`, ...paths.filter((p) => p.startsWith(`${dir}/attestations/`)).slice(0, 2)]
-      : [
-          ...paths.filter((p) => /^fleets\/[^/]+\/deployment\.json$/.test(p)),
-          ...['artifact', 'proof', 'auditor-record'].map((f) => `${dir}/${f}.json`),
-        ];
-  return [TRUST_ROOTS, ...pick].filter((p) => paths.includes(p));
-}
-
 /** The evidence files a page's widget fetches, from the index. */
 export function filesFor(index: IndexEntry[], t: Target): string[] {
   const want =

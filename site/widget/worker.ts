@@ -17,7 +17,6 @@ import {
   MAX_READ,
   PREFETCH_MAX_AGE_MS,
   fetchSite,
-  warmSample,
   type FileResult,
 } from './files.ts';
 import { loadParts } from './lazy/registry.ts';
@@ -35,7 +34,7 @@ const targetKey = (t: Target) => JSON.stringify(t);
 
 /**
  * Starts fetching a page's files ahead of the click (or joins the prefetch already under way for that target), has
- * the core warm up on the first few, and reports how the prefetch ended.
+ * the core warm up on them, and reports how the prefetch ended.
  */
 async function prefetch(m: Extract<ToWorker, { type: 'prefetch' }>): Promise<void> {
   const key = targetKey(m.target);
@@ -47,13 +46,13 @@ async function prefetch(m: Extract<ToWorker, { type: 'prefetch' }>): Promise<voi
     setTimeout(() => prefetched.get(key) === fresh && prefetched.delete(key), PREFETCH_MAX_AGE_MS);
     // As a job would (./plan.ts verifyTarget): an epoch page needs the epochs' and the namespace's code.
     if (m.target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
-    // The core warms up on the first few files as soon as they are in (./plan.ts warmUp: no verdict), unless a
-    // click took the set by then.
+    // The core warms up on the page's files once they are in (./plan.ts warmUp: no verdict), unless a click took
+    // the set by then.
     void fresh.files.then(async (files) => {
-      const first = await Promise.all(warmSample([...files.keys()], m.target).map((p) => files.get(p)!));
+      const all = await Promise.all(files.values());
       queue = queue.then(() => {
-        if (fresh.taken || fresh.stopped || !first.length) return;
-        warmUp(new Map(first.map((r) => [r.path, 'bytes' in r ? r.bytes : undefined])));
+        if (fresh.taken || fresh.stopped || !all.length) return;
+        warmUp(new Map(all.map((r) => [r.path, 'bytes' in r ? r.bytes : undefined])));
       });
     });
   }
