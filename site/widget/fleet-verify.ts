@@ -2,8 +2,9 @@
  * <fleet-verify data-kind="fleet|epoch" data-subject="…">: "verify in your browser".
  *
  * Pressing its button (or opening the page at #verify) fetches the page's raw evidence from this site (the index
- * and the page's pack, ./pack.ts) and runs the verification core on it in a module worker (./worker.ts), showing each check as it completes: passed or failed,
- * what was compared, how long it took. The outcome is on the element for tools and tests:
+ * and the page's pack, ./pack.ts) and runs the verification core on it in a module worker (./worker.ts), showing
+ * each check as it completes: passed or failed, what was compared, how long it took. The outcome is on the element
+ * for tools and tests:
  *
  *   data-state     idle | running | verified | failed
  *   data-code      on failure, the first error's code (the core's: DIGEST_MISMATCH, CHAIN_BROKEN, …; or the

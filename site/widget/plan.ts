@@ -49,12 +49,12 @@ const WARM_UP_PROVIDER: CryptoProvider = {
 };
 
 /**
- * Runs the core once on a few files fetched ahead of the click, and throws its result away: a browser compiles
+ * Runs the core once on the files fetched ahead of the click, and throws its result away: a browser compiles
  * JavaScript the first time it runs, and this way that happens while the worker waits for the reader's click
  * (./worker.ts prefetch). Nothing of it is kept but what any run may keep (the core's caches of pure functions of
  * their input), and the lazy parts it found it needs, which are loaded at once. The verdict comes from the click's
- * own run on every file. A click without a prefetch does not warm up: its files come in together, in the page's pack,
- * so there is no wait to fill.
+ * own run on the same files. A click without a prefetch does not warm up: its files come in together, in the page's
+ * pack, so there is no wait to fill.
  */
 export function warmUp(sample: Map<string, Uint8Array | undefined>): void {
   const files = new Map([...sample].filter((e): e is [string, Uint8Array] => e[1] !== undefined));
