@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { evidenceCopy, readFiles, ROOT, tempDir } from './testing/fixtures.ts';
+import { filesFor, parseIndex } from './widget/files.ts';
+import { packUrl, unpack } from './widget/pack.ts';
 
 const SITE = 'https://fleet.test';
 const CSP =
@@ -285,6 +287,29 @@ describe('the built site', () => {
     }
     const treeHash = sha256(readFileSync(join(out, 'evidence', 'index.json')));
     assert.ok(page('').includes(treeHash), 'the footer names the tree by the SHA-256 of its index');
+  });
+
+  it('when the site is published, /packs/ holds one pack per fleet and per namespace, each exactly the raw bytes of the files its pages verify', () => {
+    const index = parseIndex(readFileSync(join(out, 'evidence', 'index.json')));
+    const raw = readFiles(ev);
+    const targets = [
+      ...readdirSync(join(ev, 'fleets')).map((fleetId) => ({ kind: 'fleet' as const, fleetId })),
+      ...readdirSync(join(ev, 'namespaces')).map((namespace) => ({
+        kind: 'epoch' as const,
+        namespace,
+        epoch: 0,
+      })),
+    ];
+    assert.deepEqual(
+      [...readFiles(join(out, 'packs')).keys()].sort(),
+      targets.map((t) => packUrl(t).slice('/packs/'.length)).sort(),
+    );
+    for (const t of targets) {
+      const files = unpack(readFileSync(join(out, ...packUrl(t).split('/').filter(Boolean))));
+      assert.ok(files, `${packUrl(t)} is a pack`);
+      assert.deepEqual([...files.keys()], filesFor(index, t), packUrl(t));
+      for (const [p, b] of files) assert.ok(raw.get(p)!.equals(b), `${packUrl(t)}: ${p}`);
+    }
   });
 
   it('when the report is published, /verification-report.json is byte for byte what `fleetproof verify --json --evidence evidence` prints', () => {

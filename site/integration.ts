@@ -29,6 +29,7 @@ import { CLIENT_ENTRIES } from './client/vite.config.ts';
 import { clientBundle, handedClientBundle, type ClientBundle } from './client/bundle.mjs';
 import { sitemapXml } from './lib/xml.ts';
 import { noNodeBuiltinsInBrowser, scanBundle } from './widget/bundle-check.ts';
+import { packFiles } from './widget/pack-files.ts';
 
 export default function fleetproofIntegration(opts: { evidenceDir: string }): AstroIntegration {
   let site = '';
@@ -110,6 +111,14 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
           writeFileSync(target, bytes);
         }
         logger.info(`published ${index.files.length} evidence files under /evidence/`);
+        // Each page's files in one pack beside them (/packs/, site/widget/pack.ts): the same verified bytes.
+        for (const [path, bytes] of packFiles(index.files, files)) {
+          const target = join(out, 'packs', ...path.split('/'));
+          if (!target.startsWith(join(out, 'packs') + '/'))
+            throw new Error(`pack path ${path} escapes /packs/`);
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, bytes);
+        }
         const urls = pages
           .map((p) => `/${p.pathname}`.replace(/\/+/g, '/'))
           .filter((p) => p.endsWith('/') && p !== '/404/');

@@ -44,6 +44,18 @@ describe('the browser scripts’ cache', () => {
     assert.deepEqual(digests(again), digests(first));
   });
 
+  it('when the scripts are bundled, every chunk of the widget’s worker starts with V8’s compile hint, and the pages’ own scripts do not', () => {
+    const js = first.files.filter((f) => f.name.endsWith('.js'));
+    const hinted = (f: { bytes: Uint8Array }) =>
+      Buffer.from(f.bytes).toString('utf8').startsWith('//# allFunctionsCalledOnLoad\n');
+    const page = /^_astro\/(fleet-verify|attestation-verify|dom)\.[^/]+\.js$/;
+    assert.ok(
+      js.some((f) => /^_astro\/worker-[^/]+\.js$/.test(f.name) && hinted(f)),
+      'the worker',
+    );
+    for (const f of js) assert.equal(hinted(f), !page.test(f.name), f.name);
+  });
+
   it('when a cached file was altered, it is not used', () => {
     const manifest = JSON.parse(readFileSync(join(cacheDir, 'manifest.json'), 'utf8')) as {
       outputs: Record<string, string>;

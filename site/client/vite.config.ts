@@ -7,15 +7,17 @@
  *
  * The same Vite and Rollup, the same plugins and the same output options as Astro 5's client build used for them
  * (target esnext, esbuild minifier, `_astro/[name].[hash].js`, the worker as an ES module with its lazy parts),
- * so the shipped code is byte for byte what Astro emitted; only the entries' file names differ (named after the
- * entry, not after the Astro component that held the <script>). Each entry is, as Astro's hoisted <script> was, a
- * module that only imports the source (`import '…/fleet-verify.ts'`), so the entry exports nothing. The pages link
- * them through site/lib/client-scripts.ts.
+ * so the shipped code is byte for byte what Astro emitted but for the worker chunks' first line (a V8 compile hint,
+ * site/widget/compile-hints.ts); the entries' file names differ too (named after the entry, not after the Astro
+ * component that held the <script>). Each entry is, as Astro's hoisted <script> was, a module that only imports the
+ * source (`import '…/fleet-verify.ts'`), so the entry exports nothing. The pages link them through
+ * site/lib/client-scripts.ts.
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin, UserConfig } from 'vite';
 import { widgetLazyParts } from '../widget/lazy/plugin.ts';
 import { noNodeBuiltinsInBrowser } from '../widget/bundle-check.ts';
+import { compileHints } from '../widget/compile-hints.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ASSETS = '_astro';
@@ -75,7 +77,8 @@ const config: UserConfig = {
   plugins: [clientEntries(), noNodeBuiltinsInBrowser('browser')],
   worker: {
     format: 'es',
-    plugins: () => [widgetLazyParts(root), noNodeBuiltinsInBrowser('worker')],
+    // The worker's chunks start with V8's compile hint (../widget/compile-hints.ts).
+    plugins: () => [widgetLazyParts(root), noNodeBuiltinsInBrowser('worker'), compileHints()],
   },
 };
 

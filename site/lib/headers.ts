@@ -27,6 +27,8 @@ export function headersFile(): string {
     ['/log/checkpoint', ['Cache-Control: no-cache', 'Content-Type: text/plain; charset=utf-8']],
     ['/log/verifier-key.txt', ['Cache-Control: no-cache']],
     ['/evidence/*', ['Cache-Control: public, max-age=300, must-revalidate']],
+    // The widget's packs of those files (site/widget/pack.ts): as fresh as the files they hold.
+    ['/packs/*', ['Cache-Control: public, max-age=300, must-revalidate']],
     ['/manifest.json', ['Cache-Control: no-cache']],
     ['/SHA256SUMS', ['Cache-Control: no-cache', 'Content-Type: text/plain; charset=utf-8']],
     ['/verification-report.json', ['Cache-Control: no-cache']],

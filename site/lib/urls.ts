@@ -11,6 +11,7 @@
  *   /namespaces/<name>/[<epoch>/]  the same for any further namespace
  *   /trust-roots/  /audit/
  *   /evidence/<path>               every evidence file, byte for byte;  /evidence/index.json
+ *   /packs/fleets/<fleet-id>.pack  /packs/namespaces/<name>.pack   the widget's packs of them (site/widget/pack.ts)
  *   /verification-report.json  /feed.xml  /sitemap.xml
  */
 const seg = (s: string | number) => encodeURIComponent(String(s));

@@ -29,9 +29,9 @@ import {
 import type { Outcome, Step, StepGroup } from './protocol.ts';
 import {
   Stream,
-  digests,
   fetchAll,
   fetchIndex,
+  hexDigest,
   indexErrors,
   outcomeOf,
   short,
@@ -40,6 +40,20 @@ import {
   type Fetcher,
 } from './plan.ts';
 import { runVerdict } from './prefetch.ts';
+
+/** Each fetched file's SHA-256 (hex), all at once (./plan.ts hexDigest). */
+async function digests(
+  got: Map<string, Uint8Array | undefined>,
+  subtle: SubtleCrypto | undefined,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await Promise.all(
+    [...got].map(async ([p, b]) => {
+      if (b) out.set(p, await hexDigest(b, subtle));
+    }),
+  );
+  return out;
+}
 
 export interface Input {
   name: string;

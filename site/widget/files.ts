@@ -1,13 +1,16 @@
 /**
  * A page's evidence files as the widget's worker fetches them (./worker.ts): which ones (the index's list for the
- * page's fleet or epoch), where they are, how much of each is read, and `EvidenceSet`, the fetch of one page's
- * files ahead of the click. Whatever fetched them, the checklist (./plan.ts verifyTarget) verifies exactly
- * the bytes read here.
+ * page's fleet or epoch), where they are (the page's pack, ./pack.ts, fetched beside the index; any file it cannot
+ * give from /evidence/ one by one), how much of each is read, and `EvidenceSet`, the fetch of one page's files
+ * ahead of the click. Whatever fetched them, the checklist (./plan.ts verifyTarget) checks each against the index
+ * and verifies exactly the bytes read here.
  *
- * Nothing here parses evidence beyond the index's list of paths, and nothing imports the core's checks.
+ * Nothing here parses evidence beyond the index's list of paths and a pack's header, and nothing imports the core's
+ * checks.
  */
 import { LIMITS } from '../../verify/limits.ts';
 import type { Target } from './protocol.ts';
+import { packUrl, unpack } from './pack.ts';
 
 /**
  * verify/trust.ts TRUST_ROOTS_FILE (a unit test says they are equal): not imported from there, as that module
@@ -51,22 +54,6 @@ export function parseIndex(bytes: Uint8Array): IndexEntry[] {
 
 export function targetDir(t: Target): string {
   return t.kind === 'fleet' ? `fleets/${t.fleetId}` : `namespaces/${t.namespace}/${t.epoch}`;
-}
-
-/**
- * The files the core warms up on (./plan.ts warmUp): the trust roots, the fleet's record and two attestations; on
- * an epoch page, the trust roots, the fleets' records and the epoch's three files.
- */
-export function warmSample(paths: string[], t: Target): string[] {
-  const dir = targetDir(t);
-  const pick =
-    t.kind === 'fleet'
-      ? [`${dir}/deployment.json`, ...paths.filter((p) => p.startsWith(`${dir}/attestations/`)).slice(0, 2)]
-      : [
-          ...paths.filter((p) => /^fleets\/[^/]+\/deployment\.json$/.test(p)),
-          ...['artifact', 'proof', 'auditor-record'].map((f) => `${dir}/${f}.json`),
-        ];
-  return [TRUST_ROOTS, ...pick].filter((p) => paths.includes(p));
 }
 
 /** The evidence files a page's widget fetches, from the index. */
@@ -116,17 +103,43 @@ export async function readCapped(r: Response, max: number): Promise<Uint8Array> 
   return out;
 }
 
-/** One file from this site's /evidence/, revalidated (the check is about the bytes the site serves now). */
-export async function fetchEvidence(path: string, signal?: AbortSignal): Promise<Uint8Array | undefined> {
-  const r = await fetch(evidenceUrl(path), {
+/** A file of this site, revalidated, read up to `max` bytes (readCapped): undefined when absent (404). */
+export async function fetchSite(
+  url: string,
+  max: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array | undefined> {
+  const r = await fetch(url, {
     cache: 'no-cache',
     credentials: 'omit',
     redirect: 'error',
-    ...(signal ? { signal } : {}),
+    signal: signal ?? null,
   });
   if (r.status === 404) return undefined;
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return readCapped(r, MAX_READ);
+  return readCapped(r, max);
+}
+
+/** One file from this site's /evidence/ (the check is about the bytes the site serves now). */
+export const fetchEvidence = (path: string, signal?: AbortSignal) =>
+  fetchSite(evidenceUrl(path), MAX_READ, signal);
+
+/** A page's pack, by path: undefined when it cannot be used (the files are then fetched one by one). */
+export type Pack = Promise<Map<string, Uint8Array> | undefined>;
+
+/**
+ * The target's pack (./pack.ts) as this site serves it, read up to `max` bytes: undefined when absent, unreadable,
+ * larger (a file over the core's limit is then read alone, and fails with FILE_TOO_LARGE) or not a pack.
+ */
+export const fetchPack = (t: Target, max = MAX_READ, signal?: AbortSignal): Pack =>
+  fetchSite(packUrl(t), max, signal).then(
+    (b) => (b && b.length < max ? unpack(b) : undefined),
+    () => undefined,
+  );
+
+/** Files from a pack (waited for) where it holds them, else from `raw`, one by one; the index always from `raw`. */
+export function fromPack(pack: Pack, raw: Fetcher): Fetcher {
+  return async (path) => (path === 'index.json' ? undefined : (await pack)?.get(path)) ?? raw(path);
 }
 
 /** One fetched file: its bytes, absent (404), or why it could not be read. */
@@ -150,6 +163,8 @@ export async function settle(path: string, get: () => Promise<Uint8Array | undef
  * everything itself. The demo's pages list about 100 to 200 KB each.
  */
 export const PREFETCH_MAX_BYTES = 512 * 1024;
+/** The pack read ahead of the click: the files' limit and room for its header line. */
+const PREFETCH_MAX_PACK = PREFETCH_MAX_BYTES + 64 * 1024;
 
 /**
  * A prefetched set is used by a click within this time of its start, else fetched again: the /evidence/ files'
@@ -158,9 +173,11 @@ export const PREFETCH_MAX_BYTES = 512 * 1024;
 export const PREFETCH_MAX_AGE_MS = 5 * 60 * 1000;
 
 /**
- * The evidence of one page fetched ahead of the click: the index, then every file it lists for the target, all in
- * parallel, each file's outcome kept as a promise that never rejects, bounded by PREFETCH_MAX_BYTES until a click
- * claims the set. The click's checklist then reads these bytes (and fetches anew any file this could not read).
+ * The evidence of one page fetched ahead of the click: the index and the page's pack at once (read up to
+ * PREFETCH_MAX_BYTES and room for its header), then every file the index lists for the target, from the pack or
+ * (what it cannot give) one by one in parallel, each file's outcome kept as a promise that never rejects, bounded
+ * by PREFETCH_MAX_BYTES until a click claims the set. The click's checklist then reads these bytes (and fetches
+ * anew any file this could not read).
  */
 export class EvidenceSet {
   readonly startedAt = performance.now();
@@ -169,16 +186,18 @@ export class EvidenceSet {
   readonly files: Promise<Map<string, Promise<FileResult>>>;
   /** The prefetch stopped (over PREFETCH_MAX_BYTES); a click does not use a stopped set. */
   stopped = false;
-  /** The worker warmed up on this set's first files (./plan.ts warmUp). */
-  warmed = false;
-  private claimed = false;
+  /** A click took this set (`claim`). */
+  taken = false;
   private readonly abort = new AbortController();
 
   constructor(
     readonly target: Target,
     fetchFile: (path: string, signal: AbortSignal) => Promise<Uint8Array | undefined> = fetchEvidence,
+    getPack: (t: Target, max: number, signal: AbortSignal) => Pack = fetchPack,
   ) {
-    const get = (p: string) => settle(p, () => fetchFile(p, this.abort.signal));
+    const signal = this.abort.signal;
+    const viaPack = fromPack(getPack(target, PREFETCH_MAX_PACK, signal), (p) => fetchFile(p, signal));
+    const get = (p: string) => settle(p, () => viaPack(p));
     this.index = get('index.json');
     this.files = this.index.then((r) => {
       const files = new Map<string, Promise<FileResult>>();
@@ -190,11 +209,12 @@ export class EvidenceSet {
         return files; // the worker parses the same bytes and fails with the index's own error
       }
       const paths = filesFor(entries, target);
-      if (!this.claimed) {
+      if (!this.taken) {
         const sizes = new Map(entries.map((e) => [e.path, e.size]));
         const listed = paths.reduce((n, p) => n + (sizes.get(p) ?? 0), 0);
         if (listed > PREFETCH_MAX_BYTES) {
           this.stopped = true;
+          this.abort.abort();
           return files;
         }
       }
@@ -204,7 +224,7 @@ export class EvidenceSet {
         files.set(p, f);
         void f.then((x) => {
           if ('bytes' in x) read += x.bytes.length;
-          if (!this.claimed && !this.stopped && read > PREFETCH_MAX_BYTES) {
+          if (!this.taken && !this.stopped && read > PREFETCH_MAX_BYTES) {
             this.stopped = true;
             this.abort.abort();
           }
@@ -214,18 +234,13 @@ export class EvidenceSet {
     });
   }
 
-  /** A click took this set. */
-  get taken(): boolean {
-    return this.claimed;
-  }
-
   /**
    * A click takes this set: true when it may (not stopped, not stale, not taken before), and from then on the
    * prefetch limit no longer applies (the click wants every file).
    */
   claim(now = performance.now()): boolean {
-    if (this.claimed || this.stopped || now - this.startedAt > PREFETCH_MAX_AGE_MS) return false;
-    this.claimed = true;
+    if (this.taken || this.stopped || now - this.startedAt > PREFETCH_MAX_AGE_MS) return false;
+    this.taken = true;
     return true;
   }
 }

@@ -1,9 +1,10 @@
 /**
  * <fleet-verify data-kind="fleet|epoch" data-subject="…">: "verify in your browser".
  *
- * Pressing its button (or opening the page at #verify) fetches the page's raw evidence from this site and runs the
- * verification core on it in a module worker (./worker.ts), showing each check as it completes: passed or failed,
- * what was compared, how long it took. The outcome is on the element for tools and tests:
+ * Pressing its button (or opening the page at #verify) fetches the page's raw evidence from this site (the index
+ * and the page's pack, ./pack.ts) and runs the verification core on it in a module worker (./worker.ts), showing
+ * each check as it completes: passed or failed, what was compared, how long it took. The outcome is on the element
+ * for tools and tests:
  *
  *   data-state     idle | running | verified | failed
  *   data-code      on failure, the first error's code (the core's: DIGEST_MISMATCH, CHAIN_BROKEN, …; or the
@@ -111,6 +112,8 @@ function runJob(job: Job, on: (m: FromWorker) => void): void {
   const id = nextJob++;
   listeners.set(id, (m) => {
     if (m.type === 'done' || m.type === 'prefetched') listeners.delete(id);
+    // The last checks come with `done`: shown, then the outcome, in one task (./protocol.ts).
+    if (m.type === 'done' && m.checks?.length) on({ type: 'checks', job: id, checks: m.checks });
     on(m);
   });
   try {

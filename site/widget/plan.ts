@@ -29,40 +29,32 @@ import { runVerdict } from './prefetch.ts';
 import { loadParts, takeWanted } from './lazy/registry.ts';
 import { referenceProvider } from '../../verify/crypto/reference.ts';
 import { withCryptoProvider, type CryptoProvider } from '../../verify/crypto/provider.ts';
-import {
-  FetchError,
-  filesFor,
-  parseIndex,
-  targetDir,
-  warmSample,
-  type Fetcher,
-  type IndexEntry,
-} from './files.ts';
+import { FetchError, filesFor, parseIndex, targetDir, type Fetcher, type IndexEntry } from './files.ts';
 
 // Which files a page fetches is ./files.ts's (the page script fetches them); re-exported for the tests and drop.ts.
-export { FetchError, filesFor, parseIndex, targetDir, warmSample, type Fetcher, type IndexEntry };
+export { FetchError, filesFor, parseIndex, targetDir, type Fetcher, type IndexEntry };
 
 export const short = (hex: string) => `${hex.slice(0, 16)}…`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 export type Emit = (step: Step, ms: number, group: StepGroup) => void;
 
+const yes = () => true;
 /** Answers every signature question "yes" at once: for a warm-up, whose verdict is never used. */
 const WARM_UP_PROVIDER: CryptoProvider = {
+  ...referenceProvider,
   name: 'warm-up (no verdict)',
-  sha256: (d) => referenceProvider.sha256(d),
-  sha384: (d) => referenceProvider.sha384(d),
-  ed25519: () => true,
-  ecdsa: () => true,
-  rsaPkcs1v15: () => true,
+  ed25519: yes,
+  ecdsa: yes,
+  rsaPkcs1v15: yes,
 };
 
 /**
- * Runs the core once on a few files while the others download, and throws its result away: a browser compiles
- * JavaScript the first time it runs, and this way that happens while the worker would otherwise wait for the
- * network. Nothing of it is kept but what any run may keep (the core's caches of pure functions of their input),
- * and the lazy parts it found it needs, which are loaded at once. The verdict comes from the real run on every
- * file, fetched after the click (or ahead of it: then the page sends the worker this sample as soon as it is in,
- * ./worker.ts), like this sample.
+ * Runs the core once on the files fetched ahead of the click, and throws its result away: a browser compiles
+ * JavaScript the first time it runs, and this way that happens while the worker waits for the reader's click
+ * (./worker.ts prefetch). Nothing of it is kept but what any run may keep (the core's caches of pure functions of
+ * their input), and the lazy parts it found it needs, which are loaded at once. The verdict comes from the click's
+ * own run on the same files. A click without a prefetch does not warm up: its files come in together, in the page's
+ * pack, so there is no wait to fill.
  */
 export function warmUp(sample: Map<string, Uint8Array | undefined>): void {
   const files = new Map([...sample].filter((e): e is [string, Uint8Array] => e[1] !== undefined));
@@ -161,24 +153,10 @@ export async function fetchIndex(fetchFile: Fetcher): Promise<IndexEntry[]> {
 }
 
 /**
- * Each fetched file's SHA-256 (hex): the browser's own (crypto.subtle.digest, off the worker's thread, all at
- * once) where there is one, else the core's.
+ * One file's SHA-256 (hex) for the index check: the browser's own (crypto.subtle.digest, off the worker's thread)
+ * where there is one, else the core's.
  */
-export async function digests(
-  got: Map<string, Uint8Array | undefined>,
-  subtle: SubtleCrypto | undefined,
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  await Promise.all(
-    [...got].map(async ([p, b]) => {
-      if (b) out.set(p, await hexDigest(b, subtle));
-    }),
-  );
-  return out;
-}
-
-/** One file's SHA-256 (hex), as `digests` computes it. */
-async function hexDigest(b: Uint8Array, subtle: SubtleCrypto | undefined): Promise<string> {
+export async function hexDigest(b: Uint8Array, subtle: SubtleCrypto | undefined): Promise<string> {
   if (subtle) {
     try {
       return toHex(new Uint8Array(await subtle.digest('SHA-256', b.slice().buffer as ArrayBuffer)));
@@ -245,40 +223,23 @@ export async function verifyTarget(
   log?: { fetchLog: LogFetcher; remembered: Remembered | undefined },
   /** The browser's WebCrypto; null: none (as outside a secure context). */
   subtleOrNone: SubtleCrypto | null | undefined = globalThis.crypto?.subtle,
-  /** false: no warm-up on the first files (they were fetched ahead and the worker warmed up on them then). */
-  warm = true,
 ): Promise<Outcome> {
   const subtle = subtleOrNone ?? undefined;
   const t0 = now();
   const s = new Stream(emit, now);
   // An epoch page needs the epochs' and the namespace's code (./lazy/): load it while the files come in.
   if (target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
-  let verifying = false;
-  // Each file is hashed for the index check as soon as it is in, while the others download.
+  // Each file is hashed for the index check as soon as it is in.
   const hashing = new Map<string, Promise<string>>();
-  const fetchAndHash: Fetcher = async (p) => {
-    const b = await fetchFile(p);
-    if (b && p !== 'index.json') hashing.set(p, hexDigest(b, subtle));
-    return b;
-  };
   const fetched = (async () => {
     const index = await fetchIndex(fetchFile);
     const paths = filesFor(index, target);
-    // A few files first; the core warms up on them while the rest downloads (warmUp).
-    const sample = warmSample(paths, target);
-    const first = fetchAll(sample, fetchAndHash);
-    const rest = fetchAll(
-      paths.filter((p) => !sample.includes(p)),
-      fetchAndHash,
-    );
-    first.then(
-      (got) => {
-        if (warm && !verifying) warmUp(got);
-      },
-      () => undefined,
-    );
-    const all = new Map([...(await first), ...(await rest)]);
-    return { index, got: new Map(paths.map((p) => [p, all.get(p)])) };
+    const got = await fetchAll(paths, async (p) => {
+      const b = await fetchFile(p);
+      if (b) hashing.set(p, hexDigest(b, subtle));
+      return b;
+    });
+    return { index, got };
   })();
   // The site's log is fetched (and checked, once the trust roots are in) while the evidence is.
   const logChecked = log
@@ -310,7 +271,7 @@ export async function verifyTarget(
       'widget.fetch',
       'The raw files are fetched from this site',
       'evidence',
-      `${files.size} files, ${kb(bytes)}, from /evidence/ (listed by /evidence/index.json)`,
+      `${files.size} files, ${kb(bytes)}, as /evidence/index.json lists them`,
     ),
   );
 
@@ -349,7 +310,6 @@ export async function verifyTarget(
     ),
   );
 
-  verifying = true;
   const t1 = now();
   // WebCrypto answers the signature questions of the synchronous core where the platform has it (./prefetch.ts);
   // the verdicts are the core's either way. The checks of the run that is kept are shown, each with its own time.

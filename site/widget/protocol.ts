@@ -3,7 +3,8 @@
  *
  * A job is either the page's whole checklist (`verify`) or the check of files a reader pasted or dropped
  * (`check-files`). The worker answers each job with a stream of `checks` messages, each with the checks completed
- * since the previous one (in the order the core runs them), and then exactly one `done`.
+ * since the previous one (in the order the core runs them), and then exactly one `done`, with the checks completed
+ * since the last `checks`.
  */
 
 /** What a page's widget verifies: one fleet, or one epoch of a namespace (with the rules that span it). */
@@ -92,10 +93,13 @@ export type ToWorker =
 /** A prefetch's end: every file in; stopped at its byte limit (or skipped by it); a file could not be read. */
 export type PrefetchState = 'ready' | 'stopped' | 'failed';
 
+type Checks = { step: Step; ms: number; group: StepGroup }[];
+
+/** `done` carries the job's last checks (shown before the outcome, in the same task). */
 export type FromWorker =
-  | { type: 'checks'; job: number; checks: { step: Step; ms: number; group: StepGroup }[] }
+  | { type: 'checks'; job: number; checks: Checks }
   | { type: 'prefetched'; job: number; state: PrefetchState }
-  | { type: 'done'; job: number; outcome: Outcome };
+  | { type: 'done'; job: number; outcome: Outcome; checks?: Checks };
 
 /** The outcome of a job that could not run at all (the site unreadable, the verifier itself failing): no check. */
 export function fatalOutcome(code: string, message: string, totalMs = 0): Outcome {

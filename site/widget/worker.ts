@@ -1,6 +1,7 @@
 /**
- * The widget's module worker: fetches the raw evidence from this site's own origin (root-relative URLs under
- * /evidence/; at the click, or ahead of it when the page asks: ./files.ts) and runs the verification core on it,
+ * The widget's module worker: fetches the raw evidence from this site's own origin (/evidence/index.json and the
+ * page's pack under /packs/, else the files under /evidence/ one by one; at the click, or ahead of it when the
+ * page asks: ./files.ts, ./pack.ts) and runs the verification core on it,
  * posting each check as it completes so that the page can show it while the next one runs. Nothing here touches
  * the DOM or any other origin. Signatures are checked with WebCrypto where the page is a secure context
  * (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the core's pure-JS noble code does it, a
@@ -11,10 +12,11 @@ import { fatalOutcome, type FromWorker, type Outcome, type Target, type ToWorker
 import {
   EvidenceSet,
   fetchEvidence as fetchFromSite,
+  fetchPack,
+  fromPack,
   MAX_READ,
   PREFETCH_MAX_AGE_MS,
-  readCapped,
-  warmSample,
+  fetchSite,
   type FileResult,
 } from './files.ts';
 import { loadParts } from './lazy/registry.ts';
@@ -25,16 +27,14 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
-const fetchEvidence: Fetcher = (path) => fetchFromSite(path);
-
 /** A page's files fetched ahead of the click (`prefetch`), by target, until a `verify` of that target takes them. */
 const prefetched = new Map<string, EvidenceSet>();
-const targetKey = (t: Target) =>
-  t.kind === 'fleet' ? `fleet ${t.fleetId}` : `epoch ${t.namespace} ${t.epoch}`;
+/** A target's key (the page sends the same object for the same element: ./fleet-verify.ts target). */
+const targetKey = (t: Target) => JSON.stringify(t);
 
 /**
  * Starts fetching a page's files ahead of the click (or joins the prefetch already under way for that target), has
- * the core warm up on the first few, and reports how the prefetch ended.
+ * the core warm up on them, and reports how the prefetch ended.
  */
 async function prefetch(m: Extract<ToWorker, { type: 'prefetch' }>): Promise<void> {
   const key = targetKey(m.target);
@@ -46,14 +46,13 @@ async function prefetch(m: Extract<ToWorker, { type: 'prefetch' }>): Promise<voi
     setTimeout(() => prefetched.get(key) === fresh && prefetched.delete(key), PREFETCH_MAX_AGE_MS);
     // As a job would (./plan.ts verifyTarget): an epoch page needs the epochs' and the namespace's code.
     if (m.target.kind === 'epoch') loadParts(['epoch', 'namespace']).catch(() => undefined);
-    // The core warms up on the first few files as soon as they are in (./plan.ts warmUp: no verdict), unless a
-    // click took the set by then (its own run warms up).
+    // The core warms up on the page's files once they are in (./plan.ts warmUp: no verdict), unless a click took
+    // the set by then.
     void fresh.files.then(async (files) => {
-      const first = await Promise.all(warmSample([...files.keys()], m.target).map((p) => files.get(p)!));
+      const all = await Promise.all(files.values());
       queue = queue.then(() => {
-        if (fresh.taken || fresh.stopped || !first.length) return;
-        fresh.warmed = true;
-        warmUp(new Map(first.map((r) => [r.path, 'bytes' in r ? r.bytes : undefined])));
+        if (fresh.taken || fresh.stopped || !all.length) return;
+        warmUp(new Map(all.map((r) => [r.path, 'bytes' in r ? r.bytes : undefined])));
       });
     });
   }
@@ -79,20 +78,16 @@ function fromPrefetch(set: EvidenceSet): Fetcher {
     if ('error' in r) return fetchFromSite(r.path);
     return 'bytes' in r ? r.bytes : undefined;
   };
-  return async (path) => {
+  const f: Fetcher = async (path) => {
     if (path === 'index.json') return use(await set.index);
     const f = (await set.files).get(path);
     return f ? use(await f) : fetchFromSite(path);
   };
+  return f;
 }
 
 /** /log/<path>: the site's own log (checkpoint and tiles). */
-const fetchLog = async (path: string): Promise<Uint8Array | undefined> => {
-  const r = await fetch(`/log/${path}`, { cache: 'no-cache', credentials: 'omit', redirect: 'error' });
-  if (r.status === 404) return undefined;
-  if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return readCapped(r, MAX_READ);
-};
+const fetchLog = (path: string) => fetchSite(`/log/${path}`, MAX_READ);
 
 async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>): Promise<void> {
   const job = m.job;
@@ -102,8 +97,10 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
     ms: number,
     group: 'main' | 'this' | 'other',
   ) => {
-    // Checks that complete together (the core's, at the end of its run) go in one message.
-    if (pending.length === 0) queueMicrotask(flush);
+    // Checks that complete together (the core's, at the end of its run) go in one message, once the worker yields
+    // to its event loop; those still pending when the job ends go with its `done`, so that the page shows the last
+    // checks and the verdict in one task, without a frame rendered in between.
+    if (pending.length === 0) setTimeout(flush);
     pending.push({ step, ms, group });
   };
   const pending: Extract<FromWorker, { type: 'checks' }>['checks'] = [];
@@ -120,23 +117,21 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
       const set = pre?.claim() ? pre : undefined;
       outcome = await verifyTarget(
         m.target,
-        set ? fromPrefetch(set) : fetchEvidence,
+        // Without a prefetch: the page's pack, fetched now beside the index (./pack.ts).
+        set ? fromPrefetch(set) : fromPack(fetchPack(m.target), fetchFromSite),
         emit,
         undefined,
         { fetchLog, remembered: m.remembered },
-        undefined,
-        !set?.warmed,
       );
       if (set) outcome.ahead = true;
-    } else outcome = await (await import('./drop.ts')).checkInputs(m.files, fetchEvidence, emit);
-    flush();
-    scope.postMessage({ type: 'done', job, outcome });
+    } else outcome = await (await import('./drop.ts')).checkInputs(m.files, fetchFromSite, emit);
+    scope.postMessage({ type: 'done', job, outcome, checks: pending.splice(0) });
   } catch (e) {
     const fetchFailed = e instanceof FetchError || e instanceof TypeError;
-    flush();
     scope.postMessage({
       type: 'done',
       job,
+      checks: pending.splice(0),
       outcome: fatalOutcome(
         fetchFailed ? 'FETCH_FAILED' : 'WIDGET_ERROR',
         fetchFailed

@@ -7,11 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { encodeSignatureMessage, fromHex, toHex } from '../../verify/index.ts';
+import { pack } from '../../site/widget/pack.ts';
 import {
   INSECURE_HOST,
   NS,
@@ -73,14 +74,63 @@ describe('the in-browser verifier', () => {
     return widgetOutcome(page);
   }
 
-  /** Changes one byte of a served file for the duration of `fn`, then puts it back. */
+  /** The packs under /packs/ (site/widget/pack.ts) that hold `path`: file → its files, read here without the widget's code. */
+  function packsHolding(path: string): Map<string, [string, Buffer][]> {
+    const out = new Map<string, [string, Buffer][]>();
+    for (const dir of ['fleets', 'namespaces'])
+      for (const name of readdirSync(join(site.out, 'packs', dir))) {
+        const file = join(site.out, 'packs', dir, name);
+        const b = readFileSync(file);
+        const nl = b.indexOf(10);
+        const head = JSON.parse(b.subarray(0, nl).toString('utf8')) as {
+          files: { path: string; size: number }[];
+        };
+        let o = nl + 1;
+        const files = head.files.map((f): [string, Buffer] => [f.path, b.subarray(o, (o += f.size))]);
+        assert.equal(o, b.length, `${file} is a pack`);
+        if (files.some(([p]) => p === path)) out.set(file, files);
+      }
+    return out;
+  }
+
+  /**
+   * Serves `bytes` as the evidence file `path` for the duration of `fn`, then puts back what was there: as the raw
+   * file under /evidence/ and inside every pack that holds it (`everywhere`, what a host that changed the file
+   * serves), or in the packs only, or in the raw file only.
+   */
+  async function serving<T>(
+    path: string,
+    bytes: Buffer,
+    fn: () => Promise<T>,
+    where: 'everywhere' | 'packs' | 'file' = 'everywhere',
+  ): Promise<T> {
+    const originals = new Map<string, Buffer>();
+    const write = (file: string, b: Uint8Array) => {
+      if (!originals.has(file)) originals.set(file, readFileSync(file));
+      writeFileSync(file, b);
+    };
+    if (where !== 'packs') write(join(site.out, 'evidence', ...path.split('/')), bytes);
+    if (where !== 'file') {
+      const packs = packsHolding(path);
+      assert.ok(packs.size > 0, `a pack holds ${path}`);
+      for (const [file, files] of packs)
+        write(file, pack(files.map(([p, b]) => [p, p === path ? bytes : b])));
+    }
+    try {
+      return await fn();
+    } finally {
+      for (const [file, b] of originals) writeFileSync(file, b);
+    }
+  }
+
+  /** Changes one byte of a served file (by default everywhere it is served: see `serving`) for the duration of `fn`. */
   async function tampered<T>(
     path: string,
     change: (text: string) => string,
     fn: () => Promise<T>,
+    where: 'everywhere' | 'packs' | 'file' = 'everywhere',
   ): Promise<T> {
-    const file = join(site.out, 'evidence', ...path.split('/'));
-    const original = readFileSync(file);
+    const original = readFileSync(join(site.out, 'evidence', ...path.split('/')));
     const text = original.toString('utf8');
     const changed = Buffer.from(change(text), 'utf8');
     assert.equal(changed.length, original.length, 'one byte changed, same length');
@@ -89,11 +139,17 @@ describe('the in-browser verifier', () => {
       1,
       `exactly one byte of ${path} differs`,
     );
-    writeFileSync(file, changed);
+    return serving(path, changed, fn, where);
+  }
+
+  /** Moves a page's pack away for the duration of `fn` (its URL answers 404). */
+  async function withoutPack<T>(url: string, fn: () => Promise<T>): Promise<T> {
+    const file = join(site.out, ...url.split('/').filter(Boolean));
+    renameSync(file, `${file}.away`);
     try {
       return await fn();
     } finally {
-      writeFileSync(file, original);
+      renameSync(`${file}.away`, file);
     }
   }
 
@@ -126,6 +182,7 @@ describe('the in-browser verifier', () => {
       ...[epochs[0]!, rotationEpoch(), epochs.at(-1)!].map((n) => `/namespace/${n}/`),
     ];
     for (const path of pages) {
+      const from = server.requests.length;
       const page = await open(path);
       assert.equal(
         await page.locator('fleet-verify').getAttribute('data-state'),
@@ -134,6 +191,21 @@ describe('the in-browser verifier', () => {
       );
       const out = await press(page);
       assert.deepEqual(out, { state: 'verified', code: undefined }, path);
+      // Two requests: the index and the page's pack (site/widget/pack.ts), not a request per file.
+      assert.deepEqual(
+        server.requests
+          .slice(from)
+          .map((r) => r.slice(r.indexOf(' ') + 1))
+          .filter((r) => /^\/(evidence|packs)\//.test(r))
+          .sort(),
+        [
+          '/evidence/index.json',
+          path.startsWith('/fleets/')
+            ? `/packs/fleets/${path.split('/')[2]}.pack`
+            : `/packs/namespaces/${NS}.pack`,
+        ],
+        path,
+      );
       const ids = await page
         .locator('fleet-verify .fv-steps > li')
         .evaluateAll((lis) =>
@@ -248,20 +320,81 @@ describe('the in-browser verifier', () => {
     );
   });
 
-  it('when an attestation is replaced by a 50 MB file after the build, the widget reads at most the size limit and fails with FILE_TOO_LARGE', async () => {
+  it('when one byte of an attestation’s signature changes in the fleet’s pack only (the raw file intact), the widget fails with ATTESTATION_SIGNATURE_INVALID and the index check names the file', async () => {
+    const fleet = fleets[1]!;
+    const hsm = readdirSync(join(site.evidence, 'fleets', fleet, 'attestations')).sort()[2]!;
+    const path = `fleets/${fleet}/attestations/${hsm}`;
+    await tampered(
+      path,
+      (t) => flip(t, t.lastIndexOf('"sig": "') + 8),
+      async () => {
+        const from = server.requests.length;
+        const page = await open(`/fleets/${fleet}/`);
+        assert.deepEqual(await press(page), { state: 'failed', code: 'ATTESTATION_SIGNATURE_INVALID' });
+        const index = page.locator('fleet-verify li[data-check="widget.index"]');
+        assert.equal(await index.getAttribute('data-status'), 'failed');
+        assert.match(
+          (await index.textContent())!,
+          new RegExp(`INDEX_MISMATCH ${path.replace(/\./g, '\\.')}`),
+        );
+        assert.ok(
+          !server.requests.slice(from).some((r) => r.includes(`/evidence/${path}`)),
+          'the raw file was not fetched: the pack held it',
+        );
+        await page.close();
+      },
+      'packs',
+    );
+  });
+
+  it('when a page’s pack is missing (404) or is not a pack, the widget fetches every raw file and verifies; with one raw attestation tampered and no pack, it fails with ATTESTATION_SIGNATURE_INVALID', async () => {
     const fleet = fleets[0]!;
-    const dir = join(site.evidence, 'fleets', fleet, 'attestations');
-    const hsm = readdirSync(dir).sort()[0]!;
-    const file = join(site.out, 'evidence', 'fleets', fleet, 'attestations', hsm);
-    const original = readFileSync(file);
-    writeFileSync(file, Buffer.alloc(50 * 1024 * 1024, 0x20));
-    try {
+    const url = `/packs/fleets/${fleet}.pack`;
+    const raw = (from: number) =>
+      server.requests.slice(from).filter((r) => r.includes(`/evidence/fleets/${fleet}/`)).length;
+    const attestations = readdirSync(join(site.evidence, 'fleets', fleet, 'attestations')).sort();
+    await withoutPack(url, async () => {
+      const from = server.requests.length;
       const page = await open(`/fleets/${fleet}/`);
-      assert.deepEqual(await press(page), { state: 'failed', code: 'FILE_TOO_LARGE' });
+      assert.deepEqual(await press(page), { state: 'verified', code: undefined });
+      assert.equal(raw(from), attestations.length + 1, 'the record and every attestation, one by one');
+      await page.close();
+      await tampered(
+        `fleets/${fleet}/attestations/${attestations[0]}`,
+        (t) => flip(t, t.lastIndexOf('"sig": "') + 8),
+        async () => {
+          const p = await open(`/fleets/${fleet}/`);
+          assert.deepEqual(await press(p), { state: 'failed', code: 'ATTESTATION_SIGNATURE_INVALID' });
+          await p.close();
+        },
+        'file',
+      );
+    });
+    // Not a pack: its last byte cut off (its sizes no longer add up).
+    const file = join(site.out, 'packs', 'fleets', `${fleet}.pack`);
+    const original = readFileSync(file);
+    writeFileSync(file, original.subarray(0, original.length - 1));
+    try {
+      const from = server.requests.length;
+      const page = await open(`/fleets/${fleet}/`);
+      assert.deepEqual(await press(page), { state: 'verified', code: undefined });
+      assert.equal(raw(from), attestations.length + 1);
       await page.close();
     } finally {
       writeFileSync(file, original);
     }
+  });
+
+  it('when an attestation is replaced by a 50 MB file after the build, the widget reads at most the size limit and fails with FILE_TOO_LARGE', async () => {
+    const fleet = fleets[0]!;
+    const dir = join(site.evidence, 'fleets', fleet, 'attestations');
+    const hsm = readdirSync(dir).sort()[0]!;
+    // In its pack too: the pack is then over the size limit, so the widget reads the file alone.
+    await serving(`fleets/${fleet}/attestations/${hsm}`, Buffer.alloc(50 * 1024 * 1024, 0x20), async () => {
+      const page = await open(`/fleets/${fleet}/`);
+      assert.deepEqual(await press(page), { state: 'failed', code: 'FILE_TOO_LARGE' });
+      await page.close();
+    });
   });
 
   it('when one byte of an auditor record changes after the build, the epoch’s widget fails with PROOF_RECORD_MISMATCH', async () => {
@@ -395,7 +528,7 @@ describe('the in-browser verifier', () => {
       server.requests
         .slice(from)
         .map((r) => r.slice(r.indexOf(' ') + 1))
-        .filter((p) => p.startsWith('/evidence/'));
+        .filter((p) => p.startsWith('/evidence/') || p.startsWith('/packs/'));
     const prefetchState = (page: Page) => page.locator('fleet-verify').getAttribute('data-prefetch');
     /** Waits until the prefetch has ended (any state but `fetching`), and returns that state. */
     async function prefetchEnd(page: Page): Promise<string | null> {
@@ -412,14 +545,8 @@ describe('the in-browser verifier', () => {
     /** A click that moves no pointer and focuses nothing (so that it starts no prefetch of its own). */
     const click = (page: Page) =>
       page.evaluate(() => document.querySelector<HTMLButtonElement>('fleet-verify .fv-run')!.click());
-    const fleetFiles = (fleet: string) => [
-      '/evidence/index.json',
-      '/evidence/trust-roots.json',
-      `/evidence/fleets/${fleet}/deployment.json`,
-      ...readdirSync(join(site.evidence, 'fleets', fleet, 'attestations'))
-        .sort()
-        .map((f) => `/evidence/fleets/${fleet}/attestations/${f}`),
-    ];
+    /** What a fleet page's widget fetches: the index and the fleet's pack. */
+    const fleetFiles = (fleet: string) => ['/evidence/index.json', `/packs/fleets/${fleet}.pack`];
 
     it('when the widget comes near the viewport, its files are fetched once; the click verifies them without fetching any again, and “Verify again” fetches anew', async () => {
       const fleet = fleets.at(-1)!;
@@ -517,11 +644,15 @@ describe('the in-browser verifier', () => {
       const fleet = fleets[0]!;
       const hsm = readdirSync(join(site.evidence, 'fleets', fleet, 'attestations')).sort()[0]!;
       const url = `${server.origin}/evidence/fleets/${fleet}/attestations/${hsm}`;
+      const packUrl = `${server.origin}/packs/fleets/${fleet}.pack`;
       const page = await open(`/fleets/${fleet}/`);
+      // Neither the pack nor that file: the others are then fetched one by one.
       await page.route(url, (r) => r.abort());
+      await page.route(packUrl, (r) => r.abort());
       await page.locator('fleet-verify').evaluate((e) => e.scrollIntoView());
       assert.equal(await prefetchEnd(page), 'failed');
       await page.unroute(url);
+      await page.unroute(packUrl);
       const beforeClick = server.requests.length;
       await click(page);
       assert.deepEqual(await widgetOutcome(page), { state: 'verified', code: undefined });
@@ -532,11 +663,8 @@ describe('the in-browser verifier', () => {
     it('when the files add up to more than the prefetch limit, the prefetch stops, and the click fetches everything again with the verdict a click without prefetch gives', async () => {
       const fleet = fleets[0]!;
       const hsm = readdirSync(join(site.evidence, 'fleets', fleet, 'attestations')).sort()[0]!;
-      const file = join(site.out, 'evidence', 'fleets', fleet, 'attestations', hsm);
-      const original = readFileSync(file);
-      // 600 KB read ahead: over the limit (512 KiB), under the core's file limit.
-      writeFileSync(file, Buffer.alloc(600 * 1024, 0x20));
-      try {
+      // 600 KB read ahead (in the pack and alone): over the limit (512 KiB), under the core's file limit.
+      await serving(`fleets/${fleet}/attestations/${hsm}`, Buffer.alloc(600 * 1024, 0x20), async () => {
         const cold = await open(`/fleets/${fleet}/`);
         await click(cold);
         const expected = await widgetOutcome(cold);
@@ -549,12 +677,9 @@ describe('the in-browser verifier', () => {
         const beforeClick = server.requests.length;
         await click(page);
         assert.deepEqual(await widgetOutcome(page), expected);
-        assert.ok(evidenceSince(beforeClick).includes('/evidence/index.json'), 'fetched anew');
-        assert.ok(evidenceSince(beforeClick).includes(`/evidence/fleets/${fleet}/attestations/${hsm}`));
+        assert.deepEqual(evidenceSince(beforeClick).sort(), fleetFiles(fleet).sort(), 'fetched anew');
         await page.close();
-      } finally {
-        writeFileSync(file, original);
-      }
+      });
     });
   });
 
