@@ -510,11 +510,12 @@ function incrementalFigures(scratch: string): Row[] {
   };
   const timedBuild = () => {
     const t0 = performance.now();
-    const r = spawnSync(
-      process.execPath,
-      ['scripts/build.mjs', '--evidence', evidence, '--out', out],
-      { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 },
-    );
+    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--evidence', evidence, '--out', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env,
+      maxBuffer: 256 * 1024 * 1024,
+    });
     if (r.status !== 0)
       throw new Error(`build of ${evidence} failed:\n${r.stdout.slice(-4000)}\n${r.stderr}`);
     return performance.now() - t0;

@@ -284,20 +284,16 @@ export function release(argv: string[]): number {
   for (const name of readdirSync(releases))
     if (name.startsWith('staging-')) rmSync(join(releases, name), { recursive: true, force: true });
   const staging = join(releases, `staging-${process.pid}`);
-  const build = spawnSync(
-    process.execPath,
-    [join(ROOT, 'scripts/build.mjs'), '--out', staging],
-    {
-      stdio: 'inherit',
-      cwd: ROOT,
-      env: {
-        ...env,
-        FLEETPROOF_EVIDENCE: inputs.evidenceDir,
-        FLEETPROOF_POSTS: inputs.postsDir,
-        FLEETPROOF_SITE: inputs.site,
-      },
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out', staging], {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: {
+      ...env,
+      FLEETPROOF_EVIDENCE: inputs.evidenceDir,
+      FLEETPROOF_POSTS: inputs.postsDir,
+      FLEETPROOF_SITE: inputs.site,
     },
-  );
+  });
   if (build.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
     throw new Refusal('refused: the build failed (see above); nothing was published');

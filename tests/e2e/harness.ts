@@ -42,21 +42,17 @@ export async function buildSite(label: string): Promise<BuiltSite> {
   const tmp = tempDir(label);
   const evidence = await evidenceCopy();
   const out = join(tmp, 'dist');
-  const r = spawnSync(
-    process.execPath,
-    ['scripts/build.mjs', '--evidence', evidence, '--out', out],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        ASTRO_TELEMETRY_DISABLED: '1',
-        FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'),
-        FLEETPROOF_SITE: 'https://transparency.example',
-      },
-      maxBuffer: 64 * 1024 * 1024,
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--evidence', evidence, '--out', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      ASTRO_TELEMETRY_DISABLED: '1',
+      FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'),
+      FLEETPROOF_SITE: 'https://transparency.example',
     },
-  );
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`the site did not build (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return {
     out,
