@@ -38,7 +38,7 @@ const FLEET_ATTESTATION = /^fleets\/([^/]+)\/attestations\/([^/]+)\.json$/;
 const EPOCH_FILE = /^namespaces\/([^/]+)\/([^/]+)\/(artifact|proof|auditor-record)\.json$/;
 
 /** Whether `path` is an epoch's proof.json (the files the newest epoch's time is read from). */
-export const isEpochProof = (path: string): boolean => EPOCH_FILE.test(path) && path.endsWith('/proof.json');
+export const isEpochProof = (path: string): boolean => path.endsWith('/proof.json') && EPOCH_FILE.test(path);
 const ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 export interface VerifiedNamespace {
