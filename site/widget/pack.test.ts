@@ -4,6 +4,7 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { concatBytes, utf8 } from '../../verify/encoding.ts';
 import { buildIndex } from '../lib/verified.ts';
 import { evidenceCopy, readFiles } from '../testing/fixtures.ts';
 import { EvidenceSet, PREFETCH_MAX_BYTES, filesFor, fromPack, parseIndex, type Fetcher } from './files.ts';
@@ -13,22 +14,12 @@ import { verifyTarget } from './plan.ts';
 import type { Step, Target } from './protocol.ts';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';
-const enc = (s: string) => new TextEncoder().encode(s);
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 describe('a page’s pack', () => {
   it('when files are packed, the pack is one line of JSON naming each file and its size, then their bytes in order, and unpacks to the same bytes', () => {
     const files: [string, Uint8Array][] = [
-      ['trust-roots.json', enc('{"a":1}\n')],
-      ['fleets/f/deployment.json', enc('')],
+      ['trust-roots.json', utf8('{"a":1}\n')],
+      ['fleets/f/deployment.json', utf8('')],
       ['fleets/f/attestations/h.json', new Uint8Array([0, 10, 255, 10])],
     ];
     const p = pack(files);
@@ -37,39 +28,39 @@ describe('a page’s pack', () => {
       'fleetproof-pack': 1,
       files: files.map(([path, b]) => ({ path, size: b.length })),
     });
-    assert.deepEqual(p.subarray(nl + 1), cat(...files.map(([, b]) => b)));
+    assert.deepEqual(p.subarray(nl + 1), concatBytes(...files.map(([, b]) => b)));
     assert.deepEqual([...unpack(p)!], files);
   });
 
   it('when the bytes are not exactly a pack, unpack refuses them (the widget then fetches the files one by one)', () => {
     const head = (files: unknown, version: unknown = 1) =>
-      enc(`${JSON.stringify({ 'fleetproof-pack': version, files })}\n`);
-    const good = cat(head([{ path: 'a', size: 2 }]), enc('xy'));
+      utf8(`${JSON.stringify({ 'fleetproof-pack': version, files })}\n`);
+    const good = concatBytes(head([{ path: 'a', size: 2 }]), utf8('xy'));
     assert.ok(unpack(good));
     assert.deepEqual(unpack(head([])), new Map(), 'a pack of no files');
     const bad: [string, Uint8Array][] = [
       ['empty', new Uint8Array(0)],
-      ['no header line', enc('{"fleetproof-pack":1,"files":[]}')],
-      ['not JSON', enc('PK\u0003\u0004\nxy')],
-      ['not UTF-8', cat(new Uint8Array([0xff]), enc('\nxy'))],
-      ['another version', cat(head([{ path: 'a', size: 2 }], 2), enc('xy'))],
-      ['files not a list', cat(head({ a: 2 }), enc('xy'))],
-      ['a size that is not a whole number', cat(head([{ path: 'a', size: 1.5 }]), enc('xy'))],
-      ['a negative size', cat(head([{ path: 'a', size: -1 }]), enc('xy'))],
-      ['a size as text', cat(head([{ path: 'a', size: '2' }]), enc('xy'))],
-      ['a path that is not text', cat(head([{ path: 1, size: 2 }]), enc('xy'))],
+      ['no header line', utf8('{"fleetproof-pack":1,"files":[]}')],
+      ['not JSON', utf8('PK\u0003\u0004\nxy')],
+      ['not UTF-8', concatBytes(new Uint8Array([0xff]), utf8('\nxy'))],
+      ['another version', concatBytes(head([{ path: 'a', size: 2 }], 2), utf8('xy'))],
+      ['files not a list', concatBytes(head({ a: 2 }), utf8('xy'))],
+      ['a size that is not a whole number', concatBytes(head([{ path: 'a', size: 1.5 }]), utf8('xy'))],
+      ['a negative size', concatBytes(head([{ path: 'a', size: -1 }]), utf8('xy'))],
+      ['a size as text', concatBytes(head([{ path: 'a', size: '2' }]), utf8('xy'))],
+      ['a path that is not text', concatBytes(head([{ path: 1, size: 2 }]), utf8('xy'))],
       [
         'a path twice',
-        cat(
+        concatBytes(
           head([
             { path: 'a', size: 1 },
             { path: 'a', size: 1 },
           ]),
-          enc('xy'),
+          utf8('xy'),
         ),
       ],
-      ['shorter than its sizes', cat(head([{ path: 'a', size: 3 }]), enc('xy'))],
-      ['longer than its sizes', cat(head([{ path: 'a', size: 1 }]), enc('xy'))],
+      ['shorter than its sizes', concatBytes(head([{ path: 'a', size: 3 }]), utf8('xy'))],
+      ['longer than its sizes', concatBytes(head([{ path: 'a', size: 1 }]), utf8('xy'))],
       ['truncated by a byte', good.subarray(0, good.length - 1)],
     ];
     for (const [what, b] of bad) assert.equal(unpack(b), undefined, what);
@@ -88,7 +79,7 @@ describe('a page’s pack', () => {
     before(async () => {
       files = new Map([...readFiles(await evidenceCopy())].map(([k, v]) => [k, new Uint8Array(v)]));
       indexJson = buildIndex(files).indexJson;
-      packs = new Map(packFiles(parseIndex(enc(indexJson)), files));
+      packs = new Map(packFiles(parseIndex(utf8(indexJson)), files));
     });
     const targets = (): Target[] => [
       ...[...files.keys()].flatMap((p) => {
@@ -102,7 +93,7 @@ describe('a page’s pack', () => {
       const fetched: string[] = [];
       const fetchFile: Fetcher = async (path) => {
         fetched.push(path);
-        return path === 'index.json' ? enc(indexJson) : raw.get(path);
+        return path === 'index.json' ? utf8(indexJson) : raw.get(path);
       };
       const getPack = async (t: Target) => {
         const b = served.get(packUrl(t).slice('/packs/'.length));
@@ -118,7 +109,7 @@ describe('a page’s pack', () => {
     }
 
     it('when the build packs the tree, there is one pack per fleet and per namespace, and each holds exactly the files its pages verify, byte for byte, in the index’s order', () => {
-      const index = parseIndex(enc(indexJson));
+      const index = parseIndex(utf8(indexJson));
       assert.deepEqual(
         [...packs.keys()].sort(),
         targets()
@@ -136,7 +127,7 @@ describe('a page’s pack', () => {
       const big = new Map(files);
       const f = targets()[0] as { fleetId: string };
       big.set(`fleets/${f.fleetId}/attestations/zz-big.json`, new Uint8Array(4 * 1024 * 1024).fill(0x20));
-      const written = new Map(packFiles(parseIndex(enc(buildIndex(big).indexJson)), big));
+      const written = new Map(packFiles(parseIndex(utf8(buildIndex(big).indexJson)), big));
       assert.equal(written.has(`fleets/${f.fleetId}.pack`), false);
       assert.deepEqual(
         [...written.keys()].sort(),
@@ -159,10 +150,10 @@ describe('a page’s pack', () => {
       const text = new TextDecoder().decode(files.get(path)!);
       const i = text.indexOf('"public_key": "') + 20;
       const changed = new Map(files);
-      changed.set(path, enc(text.slice(0, i) + (text[i] === 'a' ? 'b' : 'a') + text.slice(i + 1)));
+      changed.set(path, utf8(text.slice(0, i) + (text[i] === 'a' ? 'b' : 'a') + text.slice(i + 1)));
       const tamperedPack = new Map(packs);
       const name = packUrl(t).slice('/packs/'.length);
-      tamperedPack.set(name, pack(filesFor(parseIndex(enc(indexJson)), t).map((p) => [p, changed.get(p)!])));
+      tamperedPack.set(name, pack(filesFor(parseIndex(utf8(indexJson)), t).map((p) => [p, changed.get(p)!])));
       const { outcome, steps } = await run(t, site(files, tamperedPack));
       assert.equal(outcome.code, 'DIGEST_MISMATCH');
       const index = steps.find((s) => s.id === 'widget.index')!;
@@ -179,7 +170,7 @@ describe('a page’s pack', () => {
     it('when the pack is absent, not a pack, or lacks a file, the files it cannot give are fetched one by one and the page verifies', async () => {
       const t = targets()[0]!;
       const name = packUrl(t).slice('/packs/'.length);
-      const paths = filesFor(parseIndex(enc(indexJson)), t);
+      const paths = filesFor(parseIndex(utf8(indexJson)), t);
       const good = packs.get(name)!;
       const lacking = pack(paths.slice(1).map((p) => [p, files.get(p)!]));
       for (const [what, served, raw] of [
@@ -216,12 +207,12 @@ describe('a page’s pack', () => {
       assert.deepEqual(s.fetched.sort(), [packUrl(t), 'index.json'].sort());
       // An index that lists more than the limit for the page: the prefetch stops, the pack's fetch is aborted.
       const big = JSON.stringify({
-        files: parseIndex(enc(indexJson)).map((f) => ({ ...f, size: PREFETCH_MAX_BYTES })),
+        files: parseIndex(utf8(indexJson)).map((f) => ({ ...f, size: PREFETCH_MAX_BYTES })),
       });
       let signal: AbortSignal | undefined;
       const stopped = new EvidenceSet(
         t,
-        async (p) => (p === 'index.json' ? enc(big) : files.get(p)),
+        async (p) => (p === 'index.json' ? utf8(big) : files.get(p)),
         (_t, _max, sig) => {
           signal = sig;
           return new Promise(() => undefined);

@@ -8,6 +8,7 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoProvider, EcCurve, HashName } from './provider.ts';
 import { emsaPkcs1v15 } from './emsa.ts';
 import { modPow } from './points.ts';
+import { concatBytes } from '../encoding.ts';
 
 export { emsaPkcs1v15 };
 
@@ -27,16 +28,6 @@ function bytesToNumberBE(b: Uint8Array): bigint {
   return n;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 const digest = (hash: HashName, m: Uint8Array) => (hash === 'sha256' ? sha256(m) : sha384(m));
 
 export const referenceProvider: CryptoProvider = {
@@ -53,7 +44,7 @@ export const referenceProvider: CryptoProvider = {
       return false;
     }
     const s = bytesToNumberLE(signature.subarray(32, 64));
-    const k = bytesToNumberLE(sha512(concat(signature.subarray(0, 32), publicKey, message))) % L;
+    const k = bytesToNumberLE(sha512(concatBytes(signature.subarray(0, 32), publicKey, message))) % L;
     // [S]B = R + [k]A, cofactorless.
     const SB = s === 0n ? Point.ZERO : Point.BASE.multiply(s);
     const kA = k === 0n ? Point.ZERO : A.multiplyUnsafe(k);
