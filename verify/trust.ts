@@ -3,7 +3,7 @@
  * binding namespaces to auditor and operator keys.
  */
 import { VerificationError, pathOf } from './errors.ts';
-import { fromBase64, fromHex } from './encoding.ts';
+import { equalBytes, fromBase64, fromHex } from './encoding.ts';
 import { identifier, isoTime, parseWith, safeInt, text, z } from './schema.ts';
 import {
   TRUST_KEY_ALGORITHMS,
@@ -14,13 +14,7 @@ import {
 import { fingerprint } from './crypto/sha256.ts';
 import { parseDer } from './vendors/asn1.ts';
 import { isValidEcPoint } from './vendors/ecdsa.ts';
-import {
-  type Certificate,
-  decodePemCertificates,
-  parseCertificate,
-  parseSpki,
-  sameBytes,
-} from './vendors/x509.ts';
+import { type Certificate, decodePemCertificates, parseCertificate, parseSpki } from './vendors/x509.ts';
 
 export const TRUST_ROOTS_FILE = 'trust-roots.json';
 export const KEY_ROLES = ['vendor-root', 'operator', 'auditor', 'witness', 'release', 'log-witness'] as const;
@@ -249,12 +243,12 @@ function rootCertificate(
   const k = cert.publicKey;
   const same =
     alg === 'rsa-pkcs1-sha256'
-      ? sameBytes(cert.spki, publicKey)
+      ? equalBytes(cert.spki, publicKey)
       : alg === 'ed25519'
-        ? k.kind === 'ed25519' && sameBytes(k.key, publicKey)
+        ? k.kind === 'ed25519' && equalBytes(k.key, publicKey)
         : k.kind === 'ec' &&
           k.curve === (alg === 'ecdsa-p384-sha384' ? 'p384' : 'p256') &&
-          sameBytes(k.point, publicKey);
+          equalBytes(k.point, publicKey);
   if (!same)
     throw new VerificationError(
       'ROOT_CERTIFICATE_MISMATCH',

@@ -11,6 +11,7 @@
  *   trust anchor (RFC 5280 §6.1.1 (d)): its own validity is reported in a note, not enforced.
  * A chain whose next issuer is neither supplied nor pinned is returned as incomplete; the adapter decides.
  */
+import { equalBytes } from '../encoding.ts';
 import { VerificationError } from '../errors.ts';
 import {
   type Certificate,
@@ -18,7 +19,6 @@ import {
   isSignedBy,
   isSupportedSignatureAlgorithm,
   parseCertificate,
-  sameBytes,
 } from './x509.ts';
 import { MAX_SUPPLIED_CERTIFICATES, type ChainEntry, type PinnedRootInput } from './claim.ts';
 
@@ -147,12 +147,12 @@ export function walkChain(
     // A supplied copy of a pinned root (same name, same key) stands for the pinned root itself.
     if (path.length > 1 && isSelfIssued(c)) {
       const same = roots.filter(
-        (r) => sameBytes(r.cert.subject.der, c.subject.der) && sameBytes(r.cert.spki, c.spki),
+        (r) => equalBytes(r.cert.subject.der, c.subject.der) && equalBytes(r.cert.spki, c.spki),
       );
       if (same.length > 0) {
         path.pop();
         root = preferValid(same, (r) => r.cert, time.at)[0]!;
-        if (!sameBytes(root.cert.der, c.der))
+        if (!equalBytes(root.cert.der, c.der))
           notes.push(
             `${label}: the supplied copy of the root (sha256 ${c.fingerprint.slice(0, 16)}…, valid ${c.notBefore} to ${c.notAfter}) has the pinned root ${root.id}'s name and key; the pinned certificate is used`,
           );
@@ -160,7 +160,7 @@ export function walkChain(
       }
     }
     requireSupportedAlgorithm(current, file);
-    const byName = roots.filter((r) => sameBytes(r.cert.subject.der, c.issuer.der));
+    const byName = roots.filter((r) => equalBytes(r.cert.subject.der, c.issuer.der));
     const verifying = byName.filter((r) => isSignedBy(c, r.cert.publicKey));
     if (verifying.length > 0) {
       root = preferValid(verifying, (r) => r.cert, time.at)[0]!;
@@ -173,7 +173,7 @@ export function walkChain(
         { file, path: current.path },
       );
     const candidates = supplied.filter(
-      (s) => !path.some((p) => p.cert === s.cert) && sameBytes(s.cert.subject.der, c.issuer.der),
+      (s) => !path.some((p) => p.cert === s.cert) && equalBytes(s.cert.subject.der, c.issuer.der),
     );
     const signing = candidates.filter((s) => isSignedBy(c, s.cert.publicKey));
     const allowed = signing.filter((s) => issuerProblem(s.cert, path.length - 1) === undefined);

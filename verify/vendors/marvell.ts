@@ -19,13 +19,13 @@
  * 0x0164 never extractable, 0x0165 always sensitive; 0x0003 label, 0x0102 id; 0x0173 is Cavium's key check value.
  */
 import { VerificationError } from '../errors.ts';
-import { toHex } from '../encoding.ts';
+import { equalBytes, toHex } from '../encoding.ts';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { gunzip, isGzip } from './inflate.ts';
 import { verifyRsaPkcs1v15 } from './rsa.ts';
 import { isValidEcPoint } from './ecdsa.ts';
 import { derSequence, derUnsignedInteger } from './asn1.ts';
-import { OID, type Certificate, decodePemCertificates, ecSpki, rsaSpki, sameBytes } from './x509.ts';
+import { OID, type Certificate, decodePemCertificates, ecSpki, rsaSpki } from './x509.ts';
 import {
   type ChainResult,
   type Located,
@@ -268,7 +268,7 @@ function verifyChains(
   file?: string,
 ): { manufacturer: ChainResult; owner: ChainResult; ownerCard: ChainResult } {
   const walked = certs
-    .filter((l) => !sameBytes(l.cert.subject.der, l.cert.issuer.der))
+    .filter((l) => !equalBytes(l.cert.subject.der, l.cert.issuer.der))
     .map((l) => walkChain(l, certs, roots, time, file, `chain of ${l.path}`));
   for (const r of walked)
     if (!r.complete)
@@ -293,7 +293,7 @@ function verifyChains(
     (r) =>
       r.path.length === 1 &&
       r.path[0]!.cert !== card &&
-      !sameBytes(r.root!.cert.spki, manufacturer.root!.cert.spki),
+      !equalBytes(r.root!.cert.spki, manufacturer.root!.cert.spki),
   );
   if (direct.length === 0)
     throw new VerificationError(
@@ -302,7 +302,7 @@ function verifyChains(
       { file, path: '$.certificates' },
     );
   const twin = (of: Certificate, what: string): ChainResult => {
-    const named = direct.filter((r) => sameBytes(r.path[0]!.cert.subject.der, of.subject.der));
+    const named = direct.filter((r) => equalBytes(r.path[0]!.cert.subject.der, of.subject.der));
     if (named.length > 1)
       throw new VerificationError('VENDOR_FORMAT_INVALID', `more than one owner ${what} certificate`, {
         file,
@@ -315,7 +315,7 @@ function verifyChains(
         `no owner certificate is the twin of the ${what} certificate "${of.subject.text}" (owner certificates: ${direct.map((d) => `"${d.path[0]!.cert.subject.text}"`).join(', ')})`,
         { file, path: '$.certificates' },
       );
-    if (!sameBytes(r.path[0]!.cert.spki, of.spki))
+    if (!equalBytes(r.path[0]!.cert.spki, of.spki))
       throw new VerificationError(
         'TWIN_KEY_MISMATCH',
         `the owner ${what} certificate's key differs from the manufacturer's ("${of.subject.text}")`,
@@ -325,7 +325,7 @@ function verifyChains(
   };
   const owner = twin(partition, 'partition');
   const ownerCard = twin(card, 'card');
-  if (!sameBytes(ownerCard.root!.cert.spki, owner.root!.cert.spki))
+  if (!equalBytes(ownerCard.root!.cert.spki, owner.root!.cert.spki))
     throw new VerificationError(
       'CHAIN_BROKEN',
       "the owner's card and partition certificates come from different roots",
@@ -390,7 +390,7 @@ export function verifyMarvellAttestation(input: MarvellInput, opts: VerifyOption
       );
     publicKey = publicKeyOf(pub, keyType, '$.objects[0]', file);
     const privValue = attr(key, ATTR.MODULUS);
-    if (privValue && !sameBytes(privValue, attr(pub, ATTR.MODULUS)!))
+    if (privValue && !equalBytes(privValue, attr(pub, ATTR.MODULUS)!))
       throw new VerificationError(
         'VENDOR_FORMAT_INVALID',
         'the private and public key objects name different keys',
@@ -417,9 +417,9 @@ export function verifyMarvellAttestation(input: MarvellInput, opts: VerifyOption
   for (const c of certs) {
     if (used.has(c.cert)) continue;
     const root = [manufacturer.root!, owner.root!].find(
-      (r) => sameBytes(r.cert.subject.der, c.cert.subject.der) && sameBytes(r.cert.spki, c.cert.spki),
+      (r) => equalBytes(r.cert.subject.der, c.cert.subject.der) && equalBytes(r.cert.spki, c.cert.spki),
     );
-    if (root && sameBytes(root.cert.der, c.cert.der)) continue;
+    if (root && equalBytes(root.cert.der, c.cert.der)) continue;
     notes.push(
       root
         ? `${c.path}: the bundle's own copy of root "${c.cert.subject.attributes.get('2.5.4.3') ?? c.cert.subject.text}" (valid ${c.cert.notBefore} to ${c.cert.notAfter}) was not needed: the pinned root ${root.id} has its name and key`

@@ -5,7 +5,7 @@
  * links by signature, not the whole RFC 5280 algorithm: vendor chains include X.509 v1 CA certificates.
  */
 import { VerificationError } from '../errors.ts';
-import { fromBase64, toHex } from '../encoding.ts';
+import { equalBytes, fromBase64, toHex } from '../encoding.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import {
   DerReader,
@@ -342,15 +342,9 @@ export function isSignedBy(cert: Certificate, issuerKey: PublicKey): boolean {
   return verifyWithKey(issuerKey, cert.signatureAlgorithm, cert.tbs, cert.signature);
 }
 
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Self-issued: subject and issuer are the same name (RFC 5280 §6.1). */
 export function isSelfIssued(cert: Certificate): boolean {
-  return sameBytes(cert.subject.der, cert.issuer.der);
+  return equalBytes(cert.subject.der, cert.issuer.der);
 }
 
 /** Self-signed: self-issued and its signature verifies under its own key. */

@@ -10,7 +10,7 @@
  * The device certificate is needed (it holds the key that signed); the sub-CA is optional: without it the claim
  * says that the chain is incomplete (`chainComplete: false` and a note), it never passes silently.
  */
-import { bigIntFromBytes } from '../encoding.ts';
+import { bigIntFromBytes, equalBytes } from '../encoding.ts';
 import { VerificationError } from '../errors.ts';
 import {
   TAG,
@@ -23,7 +23,7 @@ import {
   readString,
   type DerContext,
 } from './asn1.ts';
-import { type Certificate, isSignedBy, parseCertificate, sameBytes } from './x509.ts';
+import { type Certificate, isSignedBy, parseCertificate } from './x509.ts';
 import {
   type Located,
   chainEntries,
@@ -258,7 +258,7 @@ export function verifyYubiHsm2Attestation(input: YubiHsmInput, opts: VerifyOptio
         path: '$.extensions',
       });
 
-  const devices = supplied.filter((s) => sameBytes(s.cert.subject.der, leaf.cert.issuer.der));
+  const devices = supplied.filter((s) => equalBytes(s.cert.subject.der, leaf.cert.issuer.der));
   if (devices.length === 0)
     throw new VerificationError(
       supplied.length === 0 ? 'CHAIN_INCOMPLETE' : 'CHAIN_BROKEN',

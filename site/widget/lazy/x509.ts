@@ -12,4 +12,3 @@ export const decodePemCertificates: X509['decodePemCertificates'] = (...a) =>
   x509().decodePemCertificates(...a);
 export const parseCertificate: X509['parseCertificate'] = (...a) => x509().parseCertificate(...a);
 export const parseSpki: X509['parseSpki'] = (...a) => x509().parseSpki(...a);
-export const sameBytes: X509['sameBytes'] = (...a) => x509().sameBytes(...a);
