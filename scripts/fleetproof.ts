@@ -103,18 +103,11 @@ function progress(run: VerifyRun): (c: unknown) => void {
   };
 }
 
-/** Reports with at most this many checks are printed as one string (see printVerify). */
-const ONE_PIECE_CHECKS = 32_768;
-
 function printVerify(run: VerifyRun, report: ChecksReport): number {
   if (run.json) {
     const { ok, summary, checks, errors } = report;
-    const value = { ok, summary, checks, errors, evidence: run.dir };
-    // One string for a report of up to ONE_PIECE_CHECKS checks (~300 bytes each: up to ~10 MB, and as much again
-    // while it is written), which is a third faster to write than pieces; in pieces beyond (at --scale 100 the text
-    // is ~27 MB): scripts/lib/json-lines.ts, the same text.
-    if (checks.length <= ONE_PIECE_CHECKS) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-    else writeJsonLines(value, (text) => process.stdout.write(text));
+    // Whole or in pieces by its size (scripts/lib/json-lines.ts).
+    writeJsonLines({ ok, summary, checks, errors, evidence: run.dir }, (text) => process.stdout.write(text));
   } else console.log(formatReport(report, { verbose: run.verbose }));
   return report.ok ? 0 : 1;
 }

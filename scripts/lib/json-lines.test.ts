@@ -7,17 +7,20 @@ import { verifyEvidence } from '../../verify/tree.ts';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const written = (v: unknown, size?: number) => {
-  let out = '';
-  writeJsonLines(v, (t) => (out += t), size);
+const written = (v: unknown, size?: number, wholeUpTo?: number) => {
+  const out: string[] = [];
+  writeJsonLines(v, (t) => out.push(t), size, wholeUpTo);
   return out;
 };
 
 test('when a report is written in pieces, the text is JSON.stringify(report, null, 2) plus a newline', () => {
   const { model: _m, ...report } = verifyEvidence(readTree(`${root}evidence`));
   const whole = `${JSON.stringify(report, null, 2)}\n`;
-  assert.equal(written(report), whole);
-  assert.equal(written(report, 1), whole, 'one line per piece');
+  assert.deepEqual(written(report), [whole], 'a small report: one string');
+  assert.equal(written(report, undefined, 0).join(''), whole);
+  const lines = written(report, 1, 0);
+  assert.ok(lines.length > 1, 'in pieces');
+  assert.equal(lines.join(''), whole);
 });
 
 test('when any JSON value is written in pieces, the text is what JSON.stringify gives', () => {
