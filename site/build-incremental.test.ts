@@ -7,35 +7,23 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evidenceCopy, ROOT, tempDir } from './testing/fixtures.ts';
+import { assertSameFiles, evidenceCopy, ROOT, runBuild, tempDir } from './testing/fixtures.ts';
 
 function build(evidence: string, posts: string, out: string, cache: string): string {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/build.ts', '--evidence', evidence, '--posts', posts, '--out', out],
+  const r = runBuild(
+    ['--evidence', evidence, '--posts', posts, '--out', out],
     {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        ASTRO_TELEMETRY_DISABLED: '1',
-        FLEETPROOF_CACHE_DIR: cache,
-        FLEETPROOF_SITE: 'https://fleet.test',
-      },
+      ...process.env,
+      ASTRO_TELEMETRY_DISABLED: '1',
+      FLEETPROOF_CACHE_DIR: cache,
+      FLEETPROOF_SITE: 'https://fleet.test',
     },
+    'scripts/build.ts',
   );
-  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
-  return `${r.stdout}${r.stderr}`;
-}
-
-function files(dir: string, rel = ''): string[] {
-  return readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((d) => {
-    const r = rel ? `${rel}/${d.name}` : d.name;
-    return d.isDirectory() ? files(dir, r) : [r];
-  });
+  assert.equal(r.status, 0, r.out);
+  return r.out;
 }
 
 describe('an incremental build', () => {
@@ -85,11 +73,6 @@ describe('an incremental build', () => {
   });
 
   it('when compared with a clean build of the same tree, every file is the same, byte for byte', () => {
-    const mine = files(incremental).sort();
-    assert.deepEqual(mine, files(clean).sort());
-    const differ = mine.filter(
-      (f) => !readFileSync(join(incremental, f)).equals(readFileSync(join(clean, f))),
-    );
-    assert.deepEqual(differ, []);
+    assertSameFiles(incremental, clean);
   });
 });

@@ -9,7 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { evidenceCopy, readFiles, ROOT, tempDir } from './testing/fixtures.ts';
+import {
+  assertSameFiles,
+  type BuildRun,
+  evidenceCopy,
+  readFiles,
+  ROOT,
+  runBuild,
+  tempDir,
+} from './testing/fixtures.ts';
 import { filesFor, parseIndex } from './widget/files.ts';
 import { packUrl, unpack } from './widget/pack.ts';
 
@@ -18,41 +26,26 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 const ASTRO = join(ROOT, 'node_modules', 'astro', 'astro.js');
 
-interface Run {
-  status: number | null;
-  out: string;
-}
-
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', FLEETPROOF_SITE: SITE, ...extra };
 }
 
-/** `npm run build` (scripts/build.ts) with the given inputs. */
-function build(evidence: string, posts: string, out: string, cache: string): Run {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/build.ts', '--evidence', evidence, '--posts', posts, '--out', out],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: env({ FLEETPROOF_CACHE_DIR: cache }),
-    },
+/** `npm run build` (scripts/build.ts, alone) with the given inputs. */
+function build(evidence: string, posts: string, out: string, cache: string): BuildRun {
+  return runBuild(
+    ['--evidence', evidence, '--posts', posts, '--out', out],
+    env({ FLEETPROOF_CACHE_DIR: cache }),
+    'scripts/build.ts',
   );
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 /** `npm run build` as npm runs it: scripts/build.mjs, which starts Astro's thread before loading scripts/build.ts. */
-function launch(args: string[], cache: string): Run & { pid: number } {
-  const r = spawnSync(process.execPath, ['scripts/build.mjs', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: env({ FLEETPROOF_CACHE_DIR: cache }),
-  });
-  return { status: r.status, out: `${r.stdout}${r.stderr}`, pid: r.pid };
+function launch(args: string[], cache: string): BuildRun {
+  return runBuild(args, env({ FLEETPROOF_CACHE_DIR: cache }));
 }
 
 /** `astro build` alone, without scripts/build.ts's pre-check: only the loaders stand guard. */
-function astroBuild(evidence: string, posts: string, out: string, cache: string): Run {
+function astroBuild(evidence: string, posts: string, out: string, cache: string): Omit<BuildRun, 'pid'> {
   const r = spawnSync(process.execPath, [ASTRO, 'build', '--outDir', out], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -531,14 +524,7 @@ describe('the built site', () => {
       const o = join(tempDir('launched'), 'dist');
       const r = launch(['--evidence', ev, '--posts', posts, '--out', o], tempDir('cache'));
       assert.equal(r.status, 0, r.out);
-      const files = (d: string, rel = ''): string[] =>
-        readdirSync(join(d, rel), { withFileTypes: true }).flatMap((x) =>
-          x.isDirectory() ? files(d, rel ? `${rel}/${x.name}` : x.name) : [rel ? `${rel}/${x.name}` : x.name],
-        );
-      const mine = files(o).sort();
-      assert.deepEqual(mine, files(out).sort());
-      for (const f of mine)
-        assert.ok(readFileSync(join(o, f)).equals(readFileSync(join(out, f))), `${f} differs`);
+      assertSameFiles(o, out);
 
       const bad = join(tempDir('launched-bad'), 'dist');
       const tampered = launch(
@@ -566,20 +552,8 @@ describe('the built site', () => {
       const r = astroBuild(ev, posts, o, tempDir('cache'));
       assert.equal(r.status, 0, r.out);
       assert.match(r.out, /browser scripts: \d+ files, bundled/);
-      const files = (d: string, rel = ''): string[] =>
-        readdirSync(join(d, rel), { withFileTypes: true }).flatMap((x) =>
-          x.isDirectory() ? files(d, rel ? `${rel}/${x.name}` : x.name) : [rel ? `${rel}/${x.name}` : x.name],
-        );
-      const mine = files(o).sort();
       // _headers is written by scripts/build.ts after Astro.
-      assert.deepEqual(
-        mine,
-        files(out)
-          .filter((f) => f !== '_headers')
-          .sort(),
-      );
-      for (const f of mine)
-        assert.ok(readFileSync(join(o, f)).equals(readFileSync(join(out, f))), `${f} differs`);
+      assertSameFiles(o, out, ['_headers']);
     });
 
     it('when astro build runs without the pre-check, the evidence loader itself stops it on tampered or missing evidence', () => {

@@ -2,6 +2,8 @@
  * Test fixtures shared by site/**\/*.test.ts: an evidence tree that verifies (the repository's evidence/ when it is
  * there, else the demo generator's default tree in a temporary folder), and small fake models for unit tests.
  */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,41 @@ export async function evidenceCopy(): Promise<string> {
     }
   }
   return dir;
+}
+
+/** What a build printed and how it ended. */
+export interface BuildRun {
+  status: number | null;
+  /** stdout then stderr. */
+  out: string;
+  pid: number;
+}
+
+/**
+ * `npm run build -- ARGS` in the project with `env`: scripts/build.mjs as npm runs it (Astro's thread started
+ * before any TypeScript loads), or scripts/build.ts through tsx, which starts that thread itself.
+ */
+export function runBuild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  script: 'scripts/build.mjs' | 'scripts/build.ts' = 'scripts/build.mjs',
+): BuildRun {
+  const r = spawnSync(
+    process.execPath,
+    [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, ...args],
+    { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return { status: r.status, out: `${r.stdout}${r.stderr}`, pid: r.pid };
+}
+
+/** Asserts that two trees hold the same files, byte for byte, but for `onlyInB` (paths only `b` has). */
+export function assertSameFiles(a: string, b: string, onlyInB: string[] = []): void {
+  const x = readFiles(a);
+  const y = readFiles(b);
+  for (const p of onlyInB) y.delete(p);
+  assert.deepEqual([...x.keys()].sort(), [...y.keys()].sort());
+  const differ = [...x].filter(([p, bytes]) => !bytes.equals(y.get(p)!)).map(([p]) => p);
+  assert.deepEqual(differ, [], 'files whose bytes differ');
 }
 
 /** Every file of a tree: relative path → bytes. */

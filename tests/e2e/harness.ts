@@ -5,14 +5,13 @@
  * Nothing here downloads anything: the browser is /usr/bin/chromium (never `npx playwright install`), and the
  * server answers only on 127.0.0.1 and stops by itself after `lifetimeMs`.
  */
-import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { evidenceCopy } from '../../site/testing/fixtures.ts';
+import { evidenceCopy, runBuild } from '../../site/testing/fixtures.ts';
 import { scratchDir } from '../lib/scratch.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,18 +41,13 @@ export async function buildSite(label: string): Promise<BuiltSite> {
   const tmp = tempDir(label);
   const evidence = await evidenceCopy();
   const out = join(tmp, 'dist');
-  const r = spawnSync(process.execPath, ['scripts/build.mjs', '--evidence', evidence, '--out', out], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      ASTRO_TELEMETRY_DISABLED: '1',
-      FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'),
-      FLEETPROOF_SITE: 'https://transparency.example',
-    },
-    maxBuffer: 64 * 1024 * 1024,
+  const r = runBuild(['--evidence', evidence, '--out', out], {
+    ...process.env,
+    ASTRO_TELEMETRY_DISABLED: '1',
+    FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'),
+    FLEETPROOF_SITE: 'https://transparency.example',
   });
-  if (r.status !== 0) throw new Error(`the site did not build (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`the site did not build (exit ${r.status}):\n${r.out}`);
   return {
     out,
     evidence,
