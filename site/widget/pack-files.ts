@@ -24,7 +24,13 @@ export function packFiles(
         m[1] === 'fleets' ? { kind: 'fleet', fleetId: m[2]! } : { kind: 'epoch', namespace: m[2]!, epoch: 0 },
       );
   }
-  return [...targets]
-    .map(([path, t]): [string, Uint8Array] => [path, pack(filesFor(index, t).map((p) => [p, files.get(p)!]))])
-    .filter(([, b]) => b.length < MAX_READ);
+  const out: [string, Uint8Array][] = [];
+  for (const [path, t] of targets) {
+    const listed = filesFor(index, t).map((p): [string, Uint8Array] => [p, files.get(p)!]);
+    // The files alone already too many bytes: no pack to build (its header only adds to them).
+    if (listed.reduce((n, [, b]) => n + b.length, 0) >= MAX_READ) continue;
+    const bytes = pack(listed);
+    if (bytes.length < MAX_READ) out.push([path, bytes]);
+  }
+  return out;
 }
