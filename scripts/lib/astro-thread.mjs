@@ -37,7 +37,7 @@ export function buildEnv(values, base = process.env) {
  * output. node_modules/.cache/ is inside, and ignored by git. One per process.
  * @param {string} root
  */
-export function stagingDir(root) {
+function stagingDir(root) {
   return join(root, 'node_modules', '.cache', `fleetproof-build-${process.pid}`);
 }
 
