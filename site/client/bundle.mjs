@@ -21,62 +21,17 @@
  * Plain JavaScript: it runs in a worker thread without a TypeScript loader; Vite compiles the config and the
  * plugins it imports.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 // Imported here, not when bundling: Astro loads its integration (and this module) through a Vite module runner that
 // is closed by the time the integration bundles.
 import * as vite from 'vite';
+import { CONFIG, FORMAT, SELF, clientCacheDir, envDigest, readCache, sha256 } from './bundle-cache.mjs';
 
-/** Bump when what is cached, or how, changes. */
-const FORMAT = 'fleetproof-client-bundle-2';
-const CONFIG = 'site/client/vite.config.ts';
-const SELF = 'site/client/bundle.mjs';
-
-/**
- * @typedef {{ name: string, bytes: Uint8Array }} ClientFile  a file to publish, `name` relative to the site's root
- * @typedef {{ scripts: Record<string, string>, files: ClientFile[], cached: boolean }} ClientBundle
- *   scripts: entry name → URL path of its script (`/_astro/…`)
- * @typedef {{ format: string, node: string, env: string, inputs: Record<string, string>,
- *   outputs: Record<string, string>, scripts: Record<string, string> }} Manifest
- */
-
-/** @param {Uint8Array | string} b */
-const sha256 = (b) => createHash('sha256').update(b).digest('hex');
-
-/** The .env files Vite reads in a production build (envDir is the root). */
-const ENV_FILES = ['.env', '.env.local', '.env.production', '.env.production.local'];
-
-/**
- * What the bundle may take from the environment (Vite's `import.meta.env`: envPrefix PUBLIC_, as in Astro's client
- * build): the PUBLIC_* variables and the .env files, as one digest.
- * @param {string} root
- */
-export function envDigest(root) {
-  const vars = Object.entries(process.env)
-    .filter(([k]) => k.startsWith('PUBLIC_'))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const files = ENV_FILES.map((f) => {
-    try {
-      return [f, sha256(readFileSync(join(root, f)))];
-    } catch {
-      return [f, null];
-    }
-  });
-  return sha256(JSON.stringify({ vars, files }));
-}
-
-/**
- * The cache folder of a build.
- * @param {string} root
- * @param {NodeJS.ProcessEnv} [env]
- */
-export function clientCacheDir(root, env = process.env) {
-  return join(
-    env.FLEETPROOF_CACHE_DIR || join(root, 'node_modules', '.cache', 'fleetproof'),
-    'client-bundle',
-  );
-}
+export { clientCacheDir, envDigest, readCache };
+/** @typedef {import('./bundle-cache.mjs').ClientBundle} ClientBundle */
+/** @typedef {import('./bundle-cache.mjs').ClientFile} ClientFile */
+/** @typedef {import('./bundle-cache.mjs').Manifest} Manifest */
 
 /**
  * The scripts, from the cache when every input is unchanged, else bundled (and cached).
@@ -97,41 +52,6 @@ export async function clientBundle(opts) {
     /* a read-only cache folder: the next build bundles again */
   }
   return { scripts: built.manifest.scripts, files: built.files, cached: false };
-}
-
-/**
- * @param {string} root
- * @param {string} dir
- * @returns {ClientBundle | undefined}
- */
-export function readCache(root, dir) {
-  /** @type {Manifest} */
-  let m;
-  try {
-    m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  if (m.format !== FORMAT || m.node !== process.version || m.env !== envDigest(root)) return undefined;
-  if (typeof m.inputs !== 'object' || typeof m.outputs !== 'object' || typeof m.scripts !== 'object')
-    return undefined;
-  // Every file this module's own key names must be listed (a manifest that forgot one is not trusted).
-  for (const must of [CONFIG, SELF, 'package-lock.json']) if (!(must in m.inputs)) return undefined;
-  try {
-    for (const [path, digest] of Object.entries(m.inputs))
-      if (sha256(readFileSync(resolve(root, path))) !== digest) return undefined;
-    /** @type {ClientFile[]} */
-    const files = [];
-    for (const [name, digest] of Object.entries(m.outputs)) {
-      const bytes = readFileSync(join(dir, 'files', digest));
-      if (sha256(bytes) !== digest) return undefined;
-      files.push({ name, bytes });
-    }
-    for (const url of Object.values(m.scripts)) if (!(url.slice(1) in m.outputs)) return undefined;
-    return { scripts: m.scripts, files, cached: true };
-  } catch {
-    return undefined; // an input or an output is gone
-  }
 }
 
 /**

@@ -15,6 +15,16 @@ export function packFiles(
   index: IndexEntry[],
   files: ReadonlyMap<string, Uint8Array>,
 ): [string, Uint8Array][] {
+  const out: [string, Uint8Array][] = [];
+  for (const [path, members] of packPlan(index)) {
+    const bytes = packOf(members, files);
+    if (bytes) out.push([path, bytes]);
+  }
+  return out;
+}
+
+/** Each pack's path under /packs/ and the files it would hold, in the index's order. */
+export function packPlan(index: IndexEntry[]): [string, string[]][] {
   const targets = new Map<string, Target>();
   for (const { path } of index) {
     const m = /^(fleets|namespaces)\/([^/]+)\//.exec(path);
@@ -24,13 +34,14 @@ export function packFiles(
         m[1] === 'fleets' ? { kind: 'fleet', fleetId: m[2]! } : { kind: 'epoch', namespace: m[2]!, epoch: 0 },
       );
   }
-  const out: [string, Uint8Array][] = [];
-  for (const [path, t] of targets) {
-    const listed = filesFor(index, t).map((p): [string, Uint8Array] => [p, files.get(p)!]);
-    // The files alone already too many bytes: no pack to build (its header only adds to them).
-    if (listed.reduce((n, [, b]) => n + b.length, 0) >= MAX_READ) continue;
-    const bytes = pack(listed);
-    if (bytes.length < MAX_READ) out.push([path, bytes]);
-  }
-  return out;
+  return [...targets].map(([path, t]) => [path, filesFor(index, t)]);
+}
+
+/** The pack of `members`, or undefined when it would reach 4 MiB. */
+export function packOf(members: string[], files: ReadonlyMap<string, Uint8Array>): Uint8Array | undefined {
+  const listed = members.map((p): [string, Uint8Array] => [p, files.get(p)!]);
+  // The files alone already too many bytes: no pack to build (its header only adds to them).
+  if (listed.reduce((n, [, b]) => n + b.length, 0) >= MAX_READ) return undefined;
+  const bytes = pack(listed);
+  return bytes.length < MAX_READ ? bytes : undefined;
 }
