@@ -22,7 +22,9 @@ import type { AstroIntegration } from 'astro';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildIndex, type EvidenceIndex } from './lib/evidence-index.ts';
+import { buildIndex, sha256Hex, type EvidenceIndex } from './lib/evidence-index.ts';
+import { siteEvidenceFor } from './lib/handoff.ts';
+import { RENDER_CACHE, RENDER_STATE, collectRenderState, keepServerBuild } from './lib/render-state.ts';
 import { TreeReadError, readTree } from '../scripts/lib/read-tree.ts';
 import { provideClientScripts } from './lib/client-scripts.ts';
 import { CLIENT_ENTRIES } from './client/vite.config.ts';
@@ -34,6 +36,8 @@ import { packFiles } from './widget/pack-files.ts';
 export default function fleetproofIntegration(opts: { evidenceDir: string }): AstroIntegration {
   let site = '';
   let client: Promise<ClientBundle> | undefined;
+  let ssr: string | undefined;
+  const renderCache = () => (globalThis as unknown as Record<symbol, string | undefined>)[RENDER_CACHE];
   return {
     name: 'fleetproof',
     hooks: {
@@ -61,7 +65,14 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
       'astro:config:done': ({ config }) => {
         site = config.site ?? '';
       },
-      'astro:build:done': async ({ dir, pages, logger }) => {
+      // For scripts/build.ts's next, incremental, build: the server build, kept before Astro removes it.
+      'astro:build:generated': ({ dir }) => {
+        const cache = renderCache();
+        if (!cache) return;
+        ssr = `ssr-${process.pid}-${Date.now()}`;
+        keepServerBuild(fileURLToPath(dir), join(cache, ssr));
+      },
+      'astro:build:done': async ({ dir, pages, routes, logger }) => {
         const out = fileURLToPath(dir);
         if (!client) throw new Error('the browser scripts were never bundled');
         const scripts = await client;
@@ -123,6 +134,17 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
           .map((p) => `/${p.pathname}`.replace(/\/+/g, '/'))
           .filter((p) => p.endsWith('/') && p !== '/404/');
         writeFileSync(join(out, 'sitemap.xml'), sitemapXml(site, urls));
+        if (ssr) {
+          const state = collectRenderState({
+            out,
+            ssr,
+            ev: siteEvidenceFor(sha256Hex(published)),
+            pages,
+            routes: routes as unknown as Parameters<typeof collectRenderState>[0]['routes'],
+          });
+          if (typeof state === 'string') logger.info(`no incremental state for the next build: ${state}`);
+          else (globalThis as unknown as Record<symbol, unknown>)[RENDER_STATE] = state;
+        }
       },
     },
   };

@@ -44,3 +44,19 @@ export function siteEvidenceFor(treeSha256: string): SiteEvidence {
     );
   return ev;
 }
+
+const RENDERING = Symbol.for('fleetproof.site.rendering-evidence');
+
+/**
+ * The incremental build (scripts/lib/incremental.ts) renders pages with the server build of an earlier `astro
+ * build`, whose content store names the tree that build verified; it sets here, after verifying the current tree,
+ * the evidence those pages render instead. Nothing else sets it.
+ */
+export function renderWith(ev: SiteEvidence | undefined): void {
+  (globalThis as unknown as Record<symbol, SiteEvidence | undefined>)[RENDERING] = ev;
+}
+
+/** What `renderWith` set, if anything. */
+export function renderingEvidence(): SiteEvidence | undefined {
+  return (globalThis as unknown as Record<symbol, SiteEvidence | undefined>)[RENDERING];
+}

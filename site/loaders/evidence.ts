@@ -17,6 +17,7 @@ import { publishedReportJson, type NamespaceSummary } from '../lib/evidence-memo
 import { verifiedEvidence } from '../lib/verified-evidence.ts';
 import type { EvidenceFileEntry } from '../lib/evidence-index.ts';
 import { EVIDENCE_ENTRY, publishSiteEvidence } from '../lib/handoff.ts';
+import { pageDeps } from '../lib/page-deps.ts';
 
 export { EVIDENCE_ENTRY };
 
@@ -42,6 +43,7 @@ export function evidenceLoader(opts: { dir: string }): Loader {
     const { store, meta, logger } = ctx;
     // Cleared before anything else: if verification throws, nothing stale remains to be rendered (dev server).
     store.clear();
+    pageDeps().clear(); // what pages read is noted afresh for every tree (./page-deps.ts)
     const v = await verifiedEvidence(opts.dir);
     const previous = meta.get('tree-sha256');
     if (previous && previous !== v.treeSha256)

@@ -21,6 +21,7 @@ import remarkPostGuard, { PostGuardError } from '../remark/guard.ts';
 import { verifiedEvidence } from '../lib/verified-evidence.ts';
 import { watch } from './evidence.ts';
 import { PostError, listPosts } from './post-files.ts';
+import { postRefs } from '../lib/page-deps.ts';
 
 export { PostError, listPosts };
 
@@ -33,12 +34,16 @@ export function postsLoader(opts: { dir: string; evidenceDir: string }): Loader 
     const names = listPosts(opts.dir);
     const evidence = await verifiedEvidence(opts.evidenceDir);
     const model: EvidenceModel = evidence.report.model;
+    // What each post refers to (./citations.ts citationFingerprint), for the next, incremental, build.
+    let cited: string[] = [];
+    const refs = postRefs();
+    refs.clear();
     const processor = await createMarkdownProcessor({
       ...config.markdown,
       image: config.image,
       remarkPlugins: [
         remarkDirective,
-        [remarkEvidenceCitations, { model }],
+        [remarkEvidenceCitations, { model, onCited: (c: string[]) => (cited = c) }],
         remarkPostGuard,
         ...config.markdown.remarkPlugins,
       ],
@@ -93,6 +98,7 @@ export function postsLoader(opts: { dir: string; evidenceDir: string }): Loader 
         const renderOpts = { fileURL: pathToFileURL(abs), frontmatter: data } as Parameters<
           typeof processor.render
         >[1];
+        cited = [];
         rendered = await processor.render(fm.content, renderOpts);
       } catch (e) {
         if (e instanceof CitationError || e instanceof PostGuardError) {
@@ -103,6 +109,11 @@ export function postsLoader(opts: { dir: string; evidenceDir: string }): Loader 
       const images = [...rendered.metadata.localImagePaths, ...rendered.metadata.remoteImagePaths];
       if (images.length)
         throw new PostError(`${rel}: images are not supported in posts yet (found ${images.join(', ')})`);
+      refs.set(slug, [
+        ...cited,
+        ...(fleet ? [`fleet:${fleet}`] : []),
+        ...(namespace ? [`namespace:${namespace}`] : []),
+      ]);
       store.set({
         id: slug,
         data,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createMarkdownProcessor } from '@astrojs/markdown-remark';
 import remarkDirective from 'remark-directive';
 import type { EvidenceModel } from '../../verify/index.ts';
-import remarkEvidenceCitations, { CitationError } from './citations.ts';
+import remarkEvidenceCitations, { CitationError, citationFingerprint } from './citations.ts';
 import remarkPostGuard, { PostGuardError, safeHref } from './guard.ts';
 import { fakeEpoch, fakeFleet, fakeModel } from '../testing/fixtures.ts';
 
@@ -130,5 +130,59 @@ describe('the post guard', () => {
   it('when a post has a level-one heading, rendering fails: the title is the page’s h1', async () => {
     const e = await failure('Intro.\n\n# Another title\n');
     assert.match(e.reason, /h1/);
+  });
+});
+
+describe('what a post cites, for the incremental build', () => {
+  const refs = ['key:fleet-2021/backup-kem', 'epoch:ns.test/2', 'fleet:fleet-2021', 'namespace:ns.test'];
+
+  it('when a post is rendered, onCited receives what it cited', async () => {
+    let cited: string[] = [];
+    const p = await createMarkdownProcessor({
+      syntaxHighlight: false,
+      remarkPlugins: [
+        remarkDirective,
+        [remarkEvidenceCitations, { model, onCited: (c: string[]) => (cited = c) }],
+      ],
+    });
+    await p.render('Key :key[fleet-2021/backup-kem], epoch :epoch[2].');
+    assert.deepEqual(cited, ['key:fleet-2021/backup-kem', 'epoch:ns.test/2']);
+  });
+
+  it('when an epoch is added or an uncited one changes, the fingerprint stays the same', () => {
+    const grown = fakeModel(model.fleets, [...model.namespaces[0]!.epochs, fakeEpoch('ns.test', 4)]);
+    assert.equal(citationFingerprint(grown, refs), citationFingerprint(model, refs));
+    const other = fakeModel(model.fleets, [
+      fakeEpoch('ns.test', 1, false),
+      ...model.namespaces[0]!.epochs.slice(1),
+    ]);
+    assert.equal(citationFingerprint(other, refs), citationFingerprint(model, refs));
+  });
+
+  it('when a cited epoch, a cited key, a named fleet or the first namespace changes, the fingerprint changes', () => {
+    const base = citationFingerprint(model, refs);
+    const epochs = model.namespaces[0]!.epochs;
+    const digest = fakeModel(model.fleets, [
+      epochs[0]!,
+      { ...epochs[1]!, digest: 'ff'.repeat(32) },
+      epochs[2]!,
+    ]);
+    assert.notEqual(citationFingerprint(digest, refs), base);
+    const gone = fakeModel(model.fleets, [epochs[0]!, epochs[2]!]);
+    assert.notEqual(citationFingerprint(gone, refs), base);
+    const failed = fakeModel(
+      [fakeFleet('fleet-2021', false, ['backup-kem', 'vault-signing']), model.fleets[1]!],
+      epochs,
+    );
+    assert.notEqual(citationFingerprint(failed, refs), base);
+    const renamed = fakeModel(model.fleets, epochs, 'ns.other');
+    assert.notEqual(
+      citationFingerprint(renamed, ['epoch:ns.test/2']),
+      citationFingerprint(model, ['epoch:ns.test/2']),
+    );
+    assert.notEqual(
+      citationFingerprint(model, ['namespace:ns.gone']),
+      citationFingerprint(model, ['namespace:ns.test']),
+    );
   });
 });

@@ -62,9 +62,38 @@ export function citationTargets(model: EvidenceModel): CitationTargets {
   return { primaryNamespace: model.namespaces[0]?.name, keys, epochs };
 }
 
+/**
+ * What a post's rendering took from the evidence, given what it refers to (`refs`: `key:<key-id>`,
+ * `epoch:<namespace>/<epoch>` as a citation records them, `fleet:<id>` and `namespace:<name>` from its front matter):
+ * a string that differs whenever a post with these references would render differently or fail. An incremental
+ * build renders posts again when it changes (scripts/lib/incremental.ts).
+ */
+export function citationFingerprint(model: EvidenceModel, refs: readonly string[]): string {
+  const targets = citationTargets(model);
+  const out: unknown[] = [targets.primaryNamespace ?? null];
+  for (const r of refs) {
+    if (r.startsWith('key:')) out.push(r, targets.keys.get(r.slice(4)) ?? null);
+    else if (r.startsWith('epoch:')) {
+      const slash = r.lastIndexOf('/');
+      out.push(r, targets.epochs.get(`${r.slice(6, slash)}\u0000${Number(r.slice(slash + 1))}`) ?? null);
+    } else if (r.startsWith('fleet:')) {
+      const f = model.fleets.find((x) => x.fleetId === r.slice(6));
+      out.push(r, f ? f.ok : null);
+    } else if (r.startsWith('namespace:'))
+      out.push(
+        r,
+        model.namespaces.some((n) => n.name === r.slice(10)),
+      );
+    else out.push(r, 'unknown');
+  }
+  return JSON.stringify(out);
+}
+
 export interface CitationOptions {
   /** The verified model, or a function returning it (called once per document). */
   model: EvidenceModel | (() => EvidenceModel);
+  /** Called with what each document cited (`key:<key-id>`, `epoch:<namespace>/<epoch>`), once it is done. */
+  onCited?: (cited: string[]) => void;
 }
 
 interface FileLike {
@@ -161,6 +190,7 @@ export default function remarkEvidenceCitations(options: CitationOptions) {
       return [SKIP, index + 1];
     });
     if (file.data) file.data.fleetproofCitations = cited;
+    options.onCited?.(cited);
   };
 }
 
