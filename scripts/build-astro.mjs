@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handClientBundle } from '../site/client/bundle.mjs';
 
-const { root, outDir } = workerData;
+const { root, outDir, renderCache } = workerData;
+// The integration keeps the server build there and leaves the state of this build for the next, incremental, one
+// (site/lib/render-state.ts), handed to the main thread below.
+globalThis[Symbol.for('fleetproof.build.render-cache')] = renderCache;
 let verified;
 const handedVerification = new Promise((resolve) => (verified = resolve));
 let clientDone;
@@ -47,6 +50,7 @@ if (!loaded) throw new Error('astro.config.mjs did not load');
 const { build } = await import('astro');
 try {
   await build({ ...loaded.config, root, outDir, mode: 'production', configFile: false });
+  parentPort.postMessage({ renderState: globalThis[Symbol.for('fleetproof.build.render-state')] });
 } finally {
   parentPort.off('message', onMessage); // else the port keeps this thread alive
 }

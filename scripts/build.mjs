@@ -6,8 +6,10 @@
  * inputs are the ones it resolves, and does everything else (it alone decides what is built, and reports bad
  * options). `node --import tsx scripts/build.ts` does the same build, only without the head start.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILD_OPTIONS, EARLY_ASTRO, buildEnv, startAstroThread } from './lib/astro-thread.mjs';
+import { mayBuildIncrementally } from './lib/render-key.mjs';
 
 /** @type {Record<symbol, unknown>} */ (globalThis)[EARLY_ASTRO] = (() => {
   try {
@@ -17,7 +19,12 @@ import { BUILD_OPTIONS, EARLY_ASTRO, buildEnv, startAstroThread } from './lib/as
       strict: true,
       allowPositionals: false,
     });
-    return startAstroThread(process.cwd(), buildEnv(values));
+    const env = buildEnv(values);
+    const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
+    // The last build into this output left a state for these inputs: scripts/build.ts tries an incremental build
+    // first (scripts/lib/incremental.ts), and starts Astro itself only if it cannot be taken.
+    if (mayBuildIncrementally(process.cwd(), env, out)) return undefined;
+    return startAstroThread(process.cwd(), env);
   } catch {
     return undefined; // options that do not parse: scripts/build.ts says why
   }

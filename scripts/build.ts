@@ -34,6 +34,8 @@ import {
   buildEnv,
   startAstroThread,
 } from './lib/astro-thread.mjs';
+import { mayBuildIncrementally } from './lib/render-key.mjs';
+import type { RenderState } from '../site/lib/render-state.ts';
 // The verifier and the posts folder's check load in main(), once Astro has started (not the Markdown pipeline:
 // only Astro's posts loader renders posts).
 
@@ -74,12 +76,12 @@ export async function main(argv: string[]): Promise<void> {
   //    inside the project (scripts/lib/astro-thread.mjs). Its loaders wait for step 1's verification, handed over
   //    below, and take it when the tree they read has the same digest. scripts/build.mjs (npm run build) started it
   //    before this module loaded, from the same command line through the same BUILD_OPTIONS and buildEnv, so with
-  //    this environment (the Astro config resolves it with siteInputs, as above).
+  //    this environment (the Astro config resolves it with siteInputs, as above). Not when the last build into this
+  //    output left a state for these inputs: then the incremental path (3') is tried first, and Astro started only
+  //    if it cannot be taken.
   const root = process.cwd();
-  const thread = early ?? startAstroThread(root, env);
-  const { worker, done: astro } = thread;
-  const tmp = thread.outDir;
-  staging = tmp;
+  let thread = early ?? (mayBuildIncrementally(root, env, out) ? undefined : startAstroThread(root, env));
+  if (thread) staging = thread.outDir;
 
   const [{ formatReport }, { EvidenceError, readEvidence }, { PostError, listPosts }, { useNodeCrypto }] =
     await Promise.all([
@@ -116,41 +118,67 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   }
 
-  // 3, alongside: the browser scripts, bundled in a thread of their own and handed to Astro's as soon as they are
-  //    ready (the pages wait for them only when they render). Started now, on the core this thread leaves when it
-  //    is done verifying, rather than at the start, where a third busy thread would slow Astro's own start (on two
-  //    cores). A failure there fails Astro's build.
-  const client = new Worker(new URL('./build-client.mjs', import.meta.url), {
-    execArgv: [],
-    workerData: { root },
-  });
-  let clientSettled = false;
-  const clientFailed = (error: string) => {
-    if (clientSettled) return;
-    clientSettled = true;
-    worker.postMessage({ clientError: error });
-  };
-  client.once('message', (m: { bundle?: unknown; error?: string }) => {
-    if (m.bundle && !clientSettled) {
-      clientSettled = true;
-      worker.postMessage({ client: m.bundle });
-    } else clientFailed(m.error ?? 'no bundle');
-  });
-  client.once('error', (e) => clientFailed(e.stack ?? e.message));
-  client.once('exit', (code) =>
-    clientFailed(`the bundling thread exited with ${code} before handing its bundle`),
-  );
-
-  // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the process
-  //    ended above) and wait for the site.
-  worker.postMessage({ verified: evidence });
+  // 3'. Incremental: only the pages whose inputs changed, from the last build's server build and output
+  //     (scripts/lib/incremental.ts); anything that rules it out means the full build below.
+  let state: RenderState | undefined;
+  if (!thread) {
+    const { buildIncrementally } = await import('./lib/incremental.ts');
+    const inc = await buildIncrementally({ root, env, out, evidence });
+    if ('reason' in inc) {
+      console.log(`not an incremental build (${inc.reason}): building in full`);
+      thread = startAstroThread(root, env);
+      staging = thread.outDir;
+    } else {
+      staging = inc.dir;
+      state = inc.state;
+      console.log(
+        `incremental build: ${inc.rendered} page${inc.rendered === 1 ? '' : 's'} rendered, ${inc.carried} carried over from the last build`,
+      );
+    }
+  }
+  const tmp = staging!;
   const cleanup = () => rmSync(tmp, { recursive: true, force: true });
-  try {
-    await astro;
-  } catch (e) {
-    cleanup();
-    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    fail('✗ astro build failed');
+
+  if (thread) {
+    const { worker, done: astro } = thread;
+    worker.on('message', (m: { renderState?: RenderState }) => {
+      if (m.renderState) state = m.renderState;
+    });
+    // 3, alongside: the browser scripts, bundled in a thread of their own and handed to Astro's as soon as they
+    //    are ready (the pages wait for them only when they render). Started now, on the core this thread leaves
+    //    when it is done verifying, rather than at the start, where a third busy thread would slow Astro's own
+    //    start (on two cores). A failure there fails Astro's build.
+    const client = new Worker(new URL('./build-client.mjs', import.meta.url), {
+      execArgv: [],
+      workerData: { root },
+    });
+    let clientSettled = false;
+    const clientFailed = (error: string) => {
+      if (clientSettled) return;
+      clientSettled = true;
+      worker.postMessage({ clientError: error });
+    };
+    client.once('message', (m: { bundle?: unknown; error?: string }) => {
+      if (m.bundle && !clientSettled) {
+        clientSettled = true;
+        worker.postMessage({ client: m.bundle });
+      } else clientFailed(m.error ?? 'no bundle');
+    });
+    client.once('error', (e) => clientFailed(e.stack ?? e.message));
+    client.once('exit', (code) =>
+      clientFailed(`the bundling thread exited with ${code} before handing its bundle`),
+    );
+
+    // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the
+    //    process ended above) and wait for the site.
+    worker.postMessage({ verified: evidence });
+    try {
+      await astro;
+    } catch (e) {
+      cleanup();
+      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      fail('✗ astro build failed');
+    }
   }
 
   // Headers for static hosts that read a _headers file (CSP with frame-ancestors, nosniff, cache rules).
@@ -195,6 +223,12 @@ export async function main(argv: string[]): Promise<void> {
   if (existsSync(out)) renameSync(out, old);
   renameSync(staged, out);
   rmSync(old, { recursive: true, force: true });
+  staging = undefined;
+
+  // What the next build needs to be incremental (or nothing, when this build left no state).
+  const { dropRenderState, saveRenderState } = await import('./lib/incremental.ts');
+  if (state) saveRenderState(root, env, out, state);
+  else dropRenderState(root, env);
   console.log(`✓ site written to ${out} from evidence tree ${evidence.treeSha256}`);
 }
 

@@ -1,17 +1,34 @@
 /**
- * A build that reuses what an earlier build cached (the verified units, site/lib/verify-cache.ts; the browser
- * scripts, site/client/bundle.mjs; Astro's own content cache) must publish exactly what a clean build of the same
- * inputs publishes: the tree without its last epoch is built (with the posts that do not cite that epoch), the epoch is added (as `fleetproof ingest` writes
- * it: its three files) and the site built again into the same output with the same cache; then the same tree is
- * built from nothing, with a fresh cache, and every file of both outputs is compared byte for byte.
+ * A build that reuses what an earlier build left (the verified units, site/lib/verify-cache.ts; the server build,
+ * each page's reads and the output, scripts/lib/incremental.ts) must publish exactly what a clean build of the same
+ * inputs publishes: a tree without its last epoch is built (with the posts that do not cite that epoch), the epoch
+ * is added (as `fleetproof ingest` writes it: its three files) and the site built again into the same output with
+ * the same cache; then the same tree is built from nothing, with a fresh cache, and every file of both outputs is
+ * compared byte for byte. Anything that rules the incremental path out (here: an output changed by hand) means a
+ * full build, with the same result.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { assertSameFiles, evidenceCopy, ROOT, runBuild, tempDir } from './testing/fixtures.ts';
 
-function build(evidence: string, posts: string, out: string, cache: string): string {
+function build(
+  evidence: string,
+  posts: string,
+  out: string,
+  cache: string,
+  script: 'scripts/build.ts' | 'scripts/build.mjs' = 'scripts/build.ts',
+): string {
   const r = runBuild(
     ['--evidence', evidence, '--posts', posts, '--out', out],
     {
@@ -20,11 +37,36 @@ function build(evidence: string, posts: string, out: string, cache: string): str
       FLEETPROOF_CACHE_DIR: cache,
       FLEETPROOF_SITE: 'https://fleet.test',
     },
-    'scripts/build.ts',
+    script,
   );
   assert.equal(r.status, 0, r.out);
   return r.out;
 }
+
+/** The tree's `which`-th namespace (sorted) without its last epoch, held back; the posts that do not cite it. */
+function withoutLastEpoch(ev: string, which: number) {
+  const ns = readdirSync(join(ev, 'namespaces')).sort()[which]!;
+  const last = Math.max(...readdirSync(join(ev, 'namespaces', ns)).map(Number));
+  const epochPath = `namespaces/${ns}/${last}`;
+  const held = join(tempDir('held-back'), String(last));
+  renameSync(join(ev, epochPath), held);
+  const posts = tempDir('posts');
+  for (const f of readdirSync(join(ROOT, 'content', 'posts')).filter((f) => f.endsWith('.md'))) {
+    const text = readFileSync(join(ROOT, 'content', 'posts', f), 'utf8');
+    if (!text.includes(`:epoch[${last}]`)) writeFileSync(join(posts, f), text);
+  }
+  assert.ok(readdirSync(posts).length > 0);
+  return {
+    ns,
+    last,
+    epochPath,
+    held,
+    posts,
+    add: () => cpSync(held, join(ev, epochPath), { recursive: true }),
+  };
+}
+
+const STEP = /incremental build: (\d+) pages? rendered, (\d+) carried over from the last build/;
 
 describe('an incremental build', () => {
   let ev: string;
@@ -37,34 +79,26 @@ describe('an incremental build', () => {
 
   before(async () => {
     ev = await evidenceCopy();
-    const ns = readdirSync(join(ev, 'namespaces')).sort()[0]!;
-    const last = Math.max(...readdirSync(join(ev, 'namespaces', ns)).map(Number));
-    epochPath = `namespaces/${ns}/${last}`;
-    epochPage = `namespace/${last}/index.html`;
-    const held = join(tempDir('held-back'), String(last));
-    renameSync(join(ev, epochPath), held);
-    const posts = tempDir('posts');
-    for (const f of readdirSync(join(ROOT, 'content', 'posts')).filter((f) => f.endsWith('.md'))) {
-      const text = readFileSync(join(ROOT, 'content', 'posts', f), 'utf8');
-      if (!text.includes(`:epoch[${last}]`)) writeFileSync(join(posts, f), text);
-    }
-    assert.ok(readdirSync(posts).length > 0);
+    const t = withoutLastEpoch(ev, 0);
+    epochPath = t.epochPath;
+    epochPage = `namespace/${t.last}/index.html`;
 
     incremental = join(tempDir('incremental'), 'dist');
     const cache = tempDir('incremental-cache');
-    build(ev, posts, incremental, cache);
-    assert.ok(existsSync(join(incremental, `namespace/${last - 1}/index.html`)));
+    build(ev, t.posts, incremental, cache);
+    assert.ok(existsSync(join(incremental, `namespace/${t.last - 1}/index.html`)));
     assert.ok(!existsSync(join(incremental, epochPage)));
-    cpSync(held, join(ev, epochPath), { recursive: true });
-    second = build(ev, posts, incremental, cache);
+    t.add();
+    second = build(ev, t.posts, incremental, cache);
 
     clean = join(tempDir('clean'), 'dist');
-    build(ev, posts, clean, tempDir('clean-cache'));
+    build(ev, t.posts, clean, tempDir('clean-cache'));
   });
 
-  it('when it reused the earlier build’s caches, it says so', () => {
+  it('when it reused the earlier build’s checks and pages, it says so', () => {
     assert.match(second, /unchanged units \(fleets, epochs\) replayed from the last build/);
-    assert.match(second, /browser scripts: \d+ files, unchanged since the last build \(cached\)/);
+    assert.match(second, STEP);
+    assert.doesNotMatch(second, /not an incremental build/);
   });
 
   it('when an epoch was added, it publishes the epoch’s page and files', () => {
@@ -74,5 +108,59 @@ describe('an incremental build', () => {
 
   it('when compared with a clean build of the same tree, every file is the same, byte for byte', () => {
     assertSameFiles(incremental, clean);
+  });
+});
+
+describe('an incremental build after an epoch of a namespace other than the first', () => {
+  let ev: string;
+  let out: string;
+  let clean: string;
+  let second: string;
+  let third: string;
+  let ns: string;
+  /** A copy of the incremental build's output, before the change below. */
+  let secondOut: string;
+
+  before(async () => {
+    // Two namespaces: the demo generator at scale 2.
+    const { generateEvidence } = await import('../demo/generate.ts');
+    ev = join(tempDir('evidence-2'), 'evidence');
+    for (const [path, bytes] of generateEvidence({ scale: 2 })) {
+      mkdirSync(dirname(join(ev, path)), { recursive: true });
+      writeFileSync(join(ev, path), bytes);
+    }
+    const t = withoutLastEpoch(ev, 1);
+    ns = t.ns;
+    out = join(tempDir('incremental-2'), 'dist');
+    const cache = tempDir('incremental-2-cache');
+    build(ev, t.posts, out, cache, 'scripts/build.mjs');
+    t.add();
+    second = build(ev, t.posts, out, cache, 'scripts/build.mjs');
+    clean = join(tempDir('clean-2'), 'dist');
+    build(ev, t.posts, clean, tempDir('clean-2-cache'), 'scripts/build.mjs');
+    secondOut = join(tempDir('incremental-2-copy'), 'dist');
+    cpSync(out, secondOut, { recursive: true });
+    // A file of the output changed after the build: the next build does not start from that output.
+    appendFileSync(join(out, 'attestations', 'index.html'), '<!-- changed -->');
+    third = build(ev, t.posts, out, cache, 'scripts/build.mjs');
+  });
+
+  it('when only that namespace changed, it renders its pages and those that read it, and carries the rest over', () => {
+    const [, rendered, carried] = STEP.exec(second)!.map(Number);
+    const namespacePages = readdirSync(join(clean, 'namespaces', ns)).length; // its epochs and its index
+    assert.ok(carried! > 0, second);
+    assert.ok(rendered! >= 1 && rendered! < namespacePages + 10, second);
+  });
+
+  it('when compared with a clean build of the same tree, every file is the same, byte for byte', () => {
+    assertSameFiles(secondOut, clean);
+  });
+
+  it('when a file of the output was changed after the build, it builds in full, and the result is a clean build’s', () => {
+    assert.match(
+      third,
+      /not an incremental build \(.* is not exactly what the last build wrote\): building in full/,
+    );
+    assertSameFiles(out, clean);
   });
 });

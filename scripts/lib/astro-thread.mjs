@@ -7,6 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { renderCacheDir } from './render-key.mjs';
 
 /** The options of `npm run build` (parsed with node:util parseArgs, strict, no positionals). */
 export const BUILD_OPTIONS = /** @type {const} */ ({
@@ -61,7 +62,7 @@ export function startAstroThread(root, env) {
   const worker = new Worker(new URL('../build-astro.mjs', import.meta.url), {
     execArgv: [],
     env: { ...env, ASTRO_TELEMETRY_DISABLED: env.ASTRO_TELEMETRY_DISABLED ?? '1' },
-    workerData: { root, outDir },
+    workerData: { root, outDir, renderCache: renderCacheDir(root, env) },
   });
   /** @type {Promise<void>} */
   const done = new Promise((resolve, reject) => {

@@ -1,0 +1,430 @@
+/**
+ * The incremental path of `npm run build` (scripts/build.ts): when only the evidence changed since the last build
+ * into the same output, render again only the pages whose inputs changed, with the server build that the last
+ * `astro build` left (site/lib/render-state.ts), and carry every other file over; otherwise say why not, and the
+ * build runs Astro in full.
+ *
+ * Taken only when
+ *   - the render key (scripts/lib/render-key.mjs: every source file, the configuration, the lockfile, the posts, the
+ *     site's URL, the inputs' paths, Node's version) is the one the state was written for;
+ *   - the output folder holds exactly the files the last build wrote there (same paths, sizes, inodes, modification
+ *     times);
+ *   - everything the posts cite is unchanged (site/remark/citations.ts citationFingerprint): posts are rendered into
+ *     the server build itself.
+ * Then, from the tree verified in step 1 of the build (the same verification, handed to the pages as `astro build`
+ * hands it):
+ *   - a page is rendered again when it is new, or any part of the evidence it read last time (site/lib/page-deps.ts)
+ *     now stands for something else; any other page is the last build's file with the footer (the tree's counts and
+ *     digest, identical on every page) replaced by the new one;
+ *   - endpoints (/evidence/index.json, /verification-report.json, /feed.xml, /robots.txt) and /sitemap.xml are
+ *     rendered again; evidence files and packs whose bytes are unchanged, and every other file (scripts, styles,
+ *     public files), are hard links to the last build's.
+ * Everything is written into a fresh folder beside the output, which scripts/build.ts checks and swaps in as it does
+ * a full build's. site/build-incremental.test.ts checks that the result is byte for byte a clean build's.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { link as linkFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SiteEvidence } from '../../site/loaders/evidence.ts';
+import type { EvidenceIndex } from '../../site/lib/evidence-index.ts';
+import { publishedReportJson, type VerifiedEvidence } from '../../site/lib/verified.ts';
+import { renderWith } from '../../site/lib/handoff.ts';
+import { pageDeps } from '../../site/lib/page-deps.ts';
+import {
+  FOOTER_END,
+  FOOTER_START,
+  type RenderPage,
+  type RenderState,
+  fingerprintDigest,
+  footerSpan,
+  outputFile,
+  outputStats,
+  requestPath,
+} from '../../site/lib/render-state.ts';
+import { citationFingerprint } from '../../site/remark/citations.ts';
+import { provideClientScripts } from '../../site/lib/client-scripts.ts';
+import { clientCacheDir, readCache } from '../../site/client/bundle-cache.mjs';
+import { sitemapXml } from '../../site/lib/xml.ts';
+import { packOf, packPlan } from '../../site/widget/pack-files.ts';
+import { readRenderState, renderCacheDir, renderKey } from './render-key.mjs';
+
+export interface Incremental {
+  /** The new site, beside the output. */
+  dir: string;
+  state: RenderState;
+  rendered: number;
+  carried: number;
+}
+
+const STATE_FILE = 'state.json';
+
+/**
+ * Saves `state` for the site now at `out`, written from the inputs of `env`: with the output's file stats, the
+ * render key, and a link to the project's packages beside the server build (which imports them); removes server
+ * builds of earlier states.
+ */
+export function saveRenderState(root: string, env: NodeJS.ProcessEnv, out: string, state: RenderState): void {
+  const cacheDir = renderCacheDir(root, env);
+  const full: RenderState = { ...state, key: renderKey(root, env), out, output: outputStats(out) };
+  mkdirSync(cacheDir, { recursive: true });
+  const modules = join(cacheDir, 'node_modules');
+  if (!existsSync(modules)) linkModules(join(root, 'node_modules'), modules);
+  const tmp = join(cacheDir, `${STATE_FILE}.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(full));
+  renameSync(tmp, join(cacheDir, STATE_FILE));
+  for (const name of readdirSync(cacheDir))
+    if (name.startsWith('ssr-') && name !== state.ssr)
+      rmSync(join(cacheDir, name), { recursive: true, force: true });
+}
+
+/** Forgets the saved state (a full build that left none: the output it described is gone). */
+export function dropRenderState(root: string, env: NodeJS.ProcessEnv): void {
+  rmSync(join(renderCacheDir(root, env), STATE_FILE), { force: true });
+}
+
+/** The site for `evidence` built from the last build's output at `out`, or why it cannot be. */
+export async function buildIncrementally(opts: {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  out: string;
+  evidence: VerifiedEvidence;
+}): Promise<Incremental | { reason: string }> {
+  const { root, env, out, evidence } = opts;
+  const cacheDir = renderCacheDir(root, env);
+  const state = readRenderState(cacheDir) as RenderState | undefined;
+  if (!state) return { reason: 'no state from an earlier build' };
+  if (state.out !== out) return { reason: `the last build wrote ${state.out}, not ${out}` };
+  if (state.key !== renderKey(root, env))
+    return { reason: 'the code, configuration, posts or site changed since the last build' };
+  if (!existsSync(out) || !sameStats(outputStats(out), state.output ?? {}))
+    return { reason: `${out} is not exactly what the last build wrote` };
+  const model = evidence.report.model;
+  if (citationFingerprint(model, state.postRefs) !== state.posts)
+    return { reason: 'evidence the posts cite changed' };
+
+  const ev: SiteEvidence = {
+    treeSha256: evidence.treeSha256,
+    summary: evidence.report.summary,
+    model,
+    policies: evidence.policies,
+    files: evidence.index.files,
+    indexJson: evidence.indexJson,
+    reportJson: publishedReportJson(evidence.report),
+  };
+  const staging = join(dirname(out), `.${basename(out)}.inc-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    const r = await render(state, ev, evidence, env, cacheDir, out, staging);
+    if ('reason' in r) rmSync(staging, { recursive: true, force: true });
+    return r;
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    return { reason: `rendering failed: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    renderWith(undefined);
+  }
+}
+
+function sameStats(a: NonNullable<RenderState['output']>, b: NonNullable<RenderState['output']>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = a[k]!;
+    const y = b[k];
+    if (!y || x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2]) return false;
+  }
+  return true;
+}
+
+interface App {
+  render(request: Request, opts: { routeData: unknown }): Promise<Response>;
+}
+
+async function render(
+  state: RenderState,
+  ev: SiteEvidence,
+  evidence: VerifiedEvidence,
+  env: NodeJS.ProcessEnv,
+  cacheDir: string,
+  out: string,
+  staging: string,
+): Promise<Incremental | { reason: string }> {
+  // The browser scripts' URLs (the pages name them): from the bundle cache the last build used.
+  const root = process.cwd();
+  const scripts = readCache(root, clientCacheDir(root, env));
+  if (!scripts) return { reason: 'the browser scripts are not in the cache' };
+  provideClientScripts(Promise.resolve(scripts.scripts));
+  renderWith(ev);
+
+  const ssr = join(cacheDir, state.ssr);
+  const manifestFile = readdirSync(ssr).find((f) => /^manifest_.*\.mjs$/.test(f));
+  if (!manifestFile) return { reason: 'the saved server build has no manifest' };
+  const [{ App, deserializeManifest }, { manifest }, { renderers }] = await Promise.all([
+    import('astro/app'),
+    import(pathToFileURL(join(ssr, manifestFile)).href) as Promise<{ manifest: Record<string, unknown> }>,
+    import(pathToFileURL(join(ssr, 'renderers.mjs')).href) as Promise<{ renderers: unknown[] }>,
+  ]);
+  // Astro's own reading of the routes (their matchers and path generators); the key is a placeholder of the right
+  // length (an incremental build renders no action or server island, which would use it).
+  const restored = deserializeManifest({
+    routes: state.routes.map((r) => ({
+      file: '',
+      links: [],
+      scripts: [],
+      styles: r.styles.map((src) => ({ type: 'external', src })),
+      routeData: r.routeData,
+    })),
+    assets: [],
+    componentMetadata: [],
+    inlinedScripts: [],
+    clientDirectives: [],
+    serverIslandNameMap: [],
+    key: 'A'.repeat(43) + '=',
+  } as unknown as Parameters<typeof deserializeManifest>[0]);
+  const routes = restored.routes;
+  const entryModules = manifest.entryModules as Record<string, string>;
+  const pageMap = new Map<string, () => Promise<unknown>>();
+  for (const [k, f] of Object.entries(entryModules)) {
+    const m = /^\0@astro-page:(.*)@_@(\w+)$/.exec(k);
+    if (m) pageMap.set(`${m[1]}.${m[2]}`, () => import(pathToFileURL(join(ssr, f)).href));
+  }
+  const app = new App({ ...manifest, routes, pageMap, renderers } as never, false) as unknown as App;
+  const site = String(manifest.site ?? '');
+  if (!site) return { reason: 'the saved server build names no site' };
+
+  // The pages of the new tree: a static route's path, else one per getStaticPaths entry.
+  const pages: { route: number; pathname: string; file: string }[] = [];
+  for (const [i, r] of routes.entries()) {
+    const rd = r.routeData;
+    if (rd.type !== 'page') continue;
+    if (rd.pathname) {
+      pages.push({ route: i, pathname: rd.pathname, file: outputFile(rd.pathname, 'page') });
+      continue;
+    }
+    const load = pageMap.get(rd.component);
+    if (!load) return { reason: `no module for ${rd.component}` };
+    const mod = (await load()) as { page: () => Promise<{ getStaticPaths?: () => Promise<unknown[]> }> };
+    const page = await mod.page();
+    if (!page.getStaticPaths) return { reason: `${rd.component} has no getStaticPaths` };
+    for (const item of await page.getStaticPaths()) {
+      const { params, ...rest } = item as { params: Record<string, string> };
+      if (Object.keys(rest).length)
+        return { reason: `${rd.component}'s getStaticPaths returns more than params` };
+      const pathname = rd.generate(params);
+      pages.push({ route: i, pathname, file: outputFile(pathname, 'page') });
+    }
+  }
+
+  // Which to render: new pages, and pages that read something that changed.
+  const oldByFile = new Map(state.pages.map((p) => [p.file, p]));
+  const newPrints = new Map<string, string | null>();
+  const changed = (k: string) => {
+    let f = newPrints.get(k);
+    if (f === undefined) newPrints.set(k, (f = fingerprintDigest(ev, k)));
+    const was = state.fingerprints[k];
+    return f === null || was === null || was === undefined || f !== was;
+  };
+  const toRender = pages.filter((p) => {
+    const old = oldByFile.get(p.file);
+    return (
+      !old ||
+      state.routes[old.route]!.routeData.component !== routes[p.route]!.routeData.component ||
+      old.deps.some(changed)
+    );
+  });
+  if (toRender.length === 0) toRender.push(pages[0]!); // the footer comes from a page rendered now
+
+  // Files are written and linked by libuv's threads while this thread renders (fs.promises), a few dozen at a time;
+  // each folder is made once.
+  const folders = new Map<string, Promise<unknown>>();
+  const folderOf = (p: string) => {
+    const d = dirname(p);
+    let made = folders.get(d);
+    if (!made) folders.set(d, (made = mkdir(d, { recursive: true })));
+    return made;
+  };
+  const tasks: (() => Promise<void>)[] = [];
+  const write = (rel: string, bytes: string | Uint8Array) =>
+    tasks.push(async () => {
+      const p = join(staging, rel);
+      await folderOf(p);
+      await writeFile(p, bytes);
+    });
+  const link = (rel: string) =>
+    tasks.push(async () => {
+      const p = join(staging, rel);
+      await folderOf(p);
+      await linkFile(join(out, rel), p);
+    });
+  const renderAt = async (route: number, pathname: string, type: 'page' | 'endpoint') => {
+    const res = await app.render(new Request(new URL(requestPath(pathname, type), site)), {
+      routeData: routes[route]!.routeData,
+    });
+    const want = pathname === '/404' ? 404 : 200;
+    if (res.status !== want) throw new Error(`${pathname} rendered with status ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+
+  // The first page to render gives the new footer.
+  const deps = pageDeps();
+  deps.clear();
+  const first = toRender[0]!;
+  const firstBytes = await renderAt(first.route, first.pathname, 'page');
+  const firstHtml = new TextDecoder().decode(firstBytes);
+  const span = footerSpan(firstHtml);
+  if (!span) return { reason: `${first.file} has no footer` };
+  const footer = firstHtml.slice(span[0], span[1]);
+  write(first.file, firstBytes);
+
+  // Every other page the last build wrote that has not changed: its file with the new footer in place of the one
+  // recorded (bytes, not text: nothing to decode); a page that does not end as recorded stops the incremental build.
+  const rendered = new Set(toRender.map((p) => p.file));
+  const footerStart = Buffer.from(FOOTER_START);
+  const footerEnd = Buffer.from(FOOTER_END);
+  const oldFooter = Buffer.from(state.footer);
+  const newFooter = Buffer.from(footer);
+  const notAsRecorded: string[] = [];
+  for (const p of pages) {
+    if (rendered.has(p.file)) continue;
+    tasks.push(async () => {
+      const html = await readFile(join(out, p.file));
+      const start = html.lastIndexOf(footerStart);
+      const end = start < 0 ? -1 : html.indexOf(footerEnd, start);
+      if (end < 0 || !html.subarray(start, end + footerEnd.length).equals(oldFooter)) {
+        notAsRecorded.push(p.file);
+        return;
+      }
+      const target = join(staging, p.file);
+      await folderOf(target);
+      await writeFile(
+        target,
+        Buffer.concat([html.subarray(0, start), newFooter, html.subarray(end + footerEnd.length)]),
+      );
+    });
+  }
+
+  // Evidence files and packs: the last build's where the bytes are the same, else the verified bytes.
+  const oldIndex = JSON.parse(readFileSync(join(out, 'evidence', 'index.json'), 'utf8')) as EvidenceIndex;
+  const oldSha = new Map(oldIndex.files.map((f) => [f.path, f.sha256]));
+  const newSha = new Map(evidence.index.files.map((f) => [f.path, f.sha256]));
+  for (const f of evidence.index.files) {
+    if (f.path === 'index.json' || f.path.split('/').some((s) => s === '..' || s === '.' || s === ''))
+      return { reason: `evidence path ${f.path} cannot be published` };
+    const rel = `evidence/${f.path}`;
+    if (oldSha.get(f.path) === f.sha256) link(rel);
+    else write(rel, evidence.files.get(f.path)!);
+  }
+  const oldPlan = new Map(packPlan(oldIndex.files));
+  for (const [path, members] of packPlan(evidence.index.files)) {
+    const was = oldPlan.get(path);
+    const same =
+      was &&
+      was.length === members.length &&
+      members.every((m, i) => was[i] === m && oldSha.get(m) === newSha.get(m));
+    const rel = `packs/${path}`;
+    if (same) {
+      if (state.output?.[rel]) link(rel);
+      continue;
+    }
+    const bytes = packOf(members, evidence.files);
+    if (bytes) write(rel, bytes);
+  }
+
+  // Everything else the last build wrote (scripts, styles, public files): unchanged, as the key says.
+  const pageFiles = new Set(pages.map((p) => p.file));
+  const oldPageFiles = new Set(state.pages.map((p) => p.file));
+  const endpointFiles = new Set(state.endpoints.map((e) => e.file));
+  for (const rel of Object.keys(state.output ?? {})) {
+    if (
+      pageFiles.has(rel) ||
+      oldPageFiles.has(rel) ||
+      endpointFiles.has(rel) ||
+      rel === 'sitemap.xml' ||
+      rel === '_headers' ||
+      rel.startsWith('evidence/') ||
+      rel.startsWith('packs/')
+    )
+      continue;
+    link(rel);
+  }
+  const io = runAll(tasks.splice(0), 32);
+
+  // Meanwhile, here: the other pages to render, the endpoints, the sitemap. Nothing is left running on a failure
+  // (the caller removes the folder).
+  try {
+    for (const p of toRender.slice(1)) write(p.file, await renderAt(p.route, p.pathname, 'page'));
+    for (const e of state.endpoints) write(e.file, await renderAt(e.route, e.pathname, 'endpoint'));
+    const urls = pages.map((p) => requestPath(p.pathname, 'page')).filter((u) => u !== '/404/');
+    write('sitemap.xml', sitemapXml(site, urls));
+  } catch (e) {
+    await io.catch(() => undefined);
+    throw e;
+  }
+  await Promise.all([io, runAll(tasks.splice(0), 32)]);
+  if (notAsRecorded.length) return { reason: `${notAsRecorded[0]} does not end as recorded` };
+
+  const newPages: RenderPage[] = [];
+  for (const p of pages) {
+    if (rendered.has(p.file)) {
+      const read = deps.get(requestPath(p.pathname, 'page'));
+      if (!read) return { reason: `page ${p.pathname} did not note what it read` };
+      newPages.push({ ...p, deps: [...read].sort() });
+    } else newPages.push({ ...p, deps: oldByFile.get(p.file)!.deps });
+  }
+
+  const fingerprints: RenderState['fingerprints'] = {};
+  for (const p of newPages)
+    for (const k of p.deps)
+      if (!(k in fingerprints)) fingerprints[k] = newPrints.get(k) ?? fingerprintDigest(ev, k);
+  return {
+    dir: staging,
+    rendered: rendered.size,
+    carried: pages.length - rendered.size,
+    state: {
+      ...state,
+      treeSha256: ev.treeSha256,
+      pages: newPages,
+      fingerprints,
+      posts: citationFingerprint(ev.model, state.postRefs),
+      footer,
+    },
+  };
+}
+
+/** A symbolic link to the project's node_modules (the saved server build imports Astro and its dependencies). */
+function linkModules(target: string, at: string): void {
+  mkdirSync(dirname(at), { recursive: true });
+  try {
+    symlinkSync(target, at, 'dir');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
+/** Runs `tasks`, at most `limit` at a time; rejects with the first failure once none is running. */
+async function runAll(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const lane = async () => {
+    while (next < tasks.length && failed === undefined) {
+      const t = tasks[next++]!;
+      try {
+        await t();
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  if (failed !== undefined) throw failed;
+}

@@ -1,0 +1,103 @@
+// @ts-check
+/**
+ * The render cache of `npm run build` (scripts/lib/incremental.ts): where it lives and the key it is valid for.
+ * Plain JavaScript: scripts/build.mjs reads it before any TypeScript loads, to decide whether to start Astro early.
+ *
+ * The key is the SHA-256 of everything a page's bytes can depend on besides the evidence: every file of site/,
+ * verify/ and scripts/ (pages, components, the integration, the core the pages import), astro.config.mjs,
+ * package.json, package-lock.json (the versions of Astro and every other package), tsconfig.json, the posts (each
+ * file's name and bytes), the site's URL, the evidence and posts folders' paths, and the Node version. A build
+ * whose key differs from the cached state's is a full `astro build`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const FORMAT = 'fleetproof-render-key-1';
+const CODE_DIRS = ['site', 'verify', 'scripts'];
+const CODE_FILES = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+/**
+ * The folder of the render cache: FLEETPROOF_CACHE_DIR, else node_modules/.cache/fleetproof, then render/.
+ * @param {string} root
+ * @param {NodeJS.ProcessEnv} env
+ */
+export function renderCacheDir(root, env) {
+  return join(env.FLEETPROOF_CACHE_DIR || join(root, 'node_modules', '.cache', 'fleetproof'), 'render');
+}
+
+/**
+ * @param {string} dir
+ * @param {string} rel
+ * @returns {string[]} the files under dir/rel, relative to dir, sorted
+ */
+function filesUnder(dir, rel) {
+  /** @type {string[]} */
+  const out = [];
+  for (const d of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )) {
+    const r = `${rel}/${d.name}`;
+    if (d.isDirectory()) out.push(...filesUnder(dir, r));
+    else if (d.isFile()) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * @param {string} root  the project's root
+ * @param {NodeJS.ProcessEnv} env  the build's environment (scripts/lib/astro-thread.mjs buildEnv): its inputs as
+ *   site/lib/config.ts siteInputs reads them (the site's URL as given: the key only has to differ when it does)
+ * @returns {string} hex SHA-256
+ */
+export function renderKey(root, env) {
+  const inputs = {
+    site: env.FLEETPROOF_SITE ?? '',
+    evidenceDir: resolve(root, env.FLEETPROOF_EVIDENCE || 'evidence'),
+    postsDir: resolve(root, env.FLEETPROOF_POSTS || 'content/posts'),
+  };
+  const h = createHash('sha256');
+  const add = (/** @type {string} */ label, /** @type {string | Uint8Array} */ bytes) => {
+    const b = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    h.update(`${label}\u0000${b.length}\u0000`);
+    h.update(b);
+  };
+  add('format', FORMAT);
+  add('node', process.version);
+  add('site', inputs.site);
+  add('evidence-dir', inputs.evidenceDir);
+  add('posts-dir', inputs.postsDir);
+  for (const d of CODE_DIRS) for (const f of filesUnder(root, d)) add(f, readFileSync(join(root, f)));
+  for (const f of CODE_FILES) add(f, readFileSync(join(root, f)));
+  for (const f of filesUnder(inputs.postsDir, '.')) add(`posts:${f}`, readFileSync(join(inputs.postsDir, f)));
+  return h.digest('hex');
+}
+
+/** The format of the render cache's state.json (site/lib/render-state.ts RENDER_STATE_FORMAT). */
+export const RENDER_STATE_FORMAT = 'fleetproof-render-state-1';
+
+/**
+ * The saved state of the last build (site/lib/render-state.ts), if any and readable.
+ * @param {string} cacheDir  renderCacheDir's
+ * @returns {any}
+ */
+export function readRenderState(cacheDir) {
+  try {
+    const s = JSON.parse(readFileSync(join(cacheDir, 'state.json'), 'utf8'));
+    return s && s.format === RENDER_STATE_FORMAT ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether an incremental build may be possible: the last build's state is for this output folder, which exists, and
+ * for this render key. scripts/build.mjs and scripts/build.ts then try it before starting Astro.
+ * @param {string} root
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} out  absolute
+ */
+export function mayBuildIncrementally(root, env, out) {
+  const s = readRenderState(renderCacheDir(root, env));
+  return !!s && s.out === out && existsSync(out) && s.key === renderKey(root, env);
+}
