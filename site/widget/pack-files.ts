@@ -2,9 +2,8 @@
  * The packs the build publishes under /packs/ (./pack.ts, docs/evidence-format.md §12). Apart from ./pack.ts, which
  * the worker bundles, so that the two modules the worker imports (./files.ts and ./pack.ts) do not import each other.
  */
-import { MAX_READ, filesFor, type IndexEntry } from './files.ts';
+import { MAX_READ, TRUST_ROOTS, type IndexEntry } from './files.ts';
 import { pack } from './pack.ts';
-import type { Target } from './protocol.ts';
 
 /**
  * The packs of a published tree, as [path under /packs/, bytes]: one per fleet and one per namespace, each of
@@ -23,18 +22,35 @@ export function packFiles(
   return out;
 }
 
-/** Each pack's path under /packs/ and the files it would hold, in the index's order. */
+/**
+ * Each pack's path under /packs/ and the files it would hold, in the index's order: for each target, what
+ * ./files.ts filesFor lists, in one pass over the index (filesFor per target is targets × files).
+ */
 export function packPlan(index: IndexEntry[]): [string, string[]][] {
-  const targets = new Map<string, Target>();
+  const packs = new Map<string, string[]>();
+  const fleets: string[][] = [];
+  const namespaces: string[][] = [];
+  const targetOf = (path: string) => /^(fleets|namespaces)\/([^/]+)\//.exec(path);
   for (const { path } of index) {
-    const m = /^(fleets|namespaces)\/([^/]+)\//.exec(path);
-    if (m)
-      targets.set(
-        `${m[1]}/${m[2]}.pack`,
-        m[1] === 'fleets' ? { kind: 'fleet', fleetId: m[2]! } : { kind: 'epoch', namespace: m[2]!, epoch: 0 },
-      );
+    const m = targetOf(path);
+    const key = m && `${m[1]}/${m[2]}.pack`;
+    if (key && !packs.has(key)) {
+      const list: string[] = [];
+      packs.set(key, list);
+      (m[1] === 'fleets' ? fleets : namespaces).push(list);
+    }
   }
-  return [...targets].map(([path, t]) => [path, filesFor(index, t)]);
+  for (const { path } of index) {
+    const m = targetOf(path);
+    const everyPage = path === TRUST_ROOTS;
+    // Every namespace page's widget also reads each fleet's deployment (./files.ts filesFor).
+    const everyNamespace = everyPage || /^fleets\/[^/]+\/deployment\.json$/.test(path);
+    if (everyPage) for (const list of fleets) list.push(path);
+    else if (m?.[1] === 'fleets') packs.get(`fleets/${m[2]}.pack`)!.push(path);
+    if (everyNamespace) for (const list of namespaces) list.push(path);
+    else if (m?.[1] === 'namespaces') packs.get(`namespaces/${m[2]}.pack`)!.push(path);
+  }
+  return [...packs];
 }
 
 /** The pack of `members`, or undefined when it would reach 4 MiB. */

@@ -7,9 +7,17 @@ import assert from 'node:assert/strict';
 import { concatBytes, utf8 } from '../../verify/encoding.ts';
 import { buildIndex } from '../lib/verified.ts';
 import { evidenceCopy, readFiles } from '../testing/fixtures.ts';
-import { EvidenceSet, PREFETCH_MAX_BYTES, filesFor, fromPack, parseIndex, type Fetcher } from './files.ts';
+import {
+  EvidenceSet,
+  PREFETCH_MAX_BYTES,
+  filesFor,
+  fromPack,
+  parseIndex,
+  type Fetcher,
+  type IndexEntry,
+} from './files.ts';
 import { pack, packUrl, unpack } from './pack.ts';
-import { packFiles } from './pack-files.ts';
+import { packFiles, packPlan } from './pack-files.ts';
 import { verifyTarget } from './plan.ts';
 import type { Step, Target } from './protocol.ts';
 
@@ -222,5 +230,20 @@ describe('a page’s pack', () => {
       assert.equal(stopped.stopped, true);
       assert.equal(signal?.aborted, true);
     });
+  });
+});
+
+describe('the packs’ plan', () => {
+  it('when planned in one pass, each pack lists exactly what filesFor lists for its target, in order', async () => {
+    const { generateEvidence } = await import('../../demo/generate.ts');
+    const index = JSON.parse(buildIndex(generateEvidence({ scale: 2 })).indexJson).files as IndexEntry[];
+    const plan = packPlan(index);
+    assert.ok(plan.length > 4);
+    for (const [path, members] of plan) {
+      const [, kind, name] = /^(fleets|namespaces)\/(.+)\.pack$/.exec(path)!;
+      const t: Target =
+        kind === 'fleets' ? { kind: 'fleet', fleetId: name! } : { kind: 'epoch', namespace: name!, epoch: 0 };
+      assert.deepEqual(members, filesFor(index, t), path);
+    }
   });
 });
