@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILD_OPTIONS, EARLY_ASTRO, buildEnv, startAstroThread } from './lib/astro-thread.mjs';
-import { mayBuildIncrementally } from './lib/render-key.mjs';
+import { INCREMENTAL_STATE, incrementalState } from './lib/render-key.mjs';
 
 /** @type {Record<symbol, unknown>} */ (globalThis)[EARLY_ASTRO] = (() => {
   try {
@@ -23,7 +23,9 @@ import { mayBuildIncrementally } from './lib/render-key.mjs';
     const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
     // The last build into this output left a state for these inputs: scripts/build.ts tries an incremental build
     // first (scripts/lib/incremental.ts), and starts Astro itself only if it cannot be taken.
-    if (mayBuildIncrementally(process.cwd(), env, out)) return undefined;
+    const found = incrementalState(process.cwd(), env, out);
+    /** @type {Record<symbol, unknown>} */ (globalThis)[INCREMENTAL_STATE] = found;
+    if (found.state) return undefined;
     return startAstroThread(process.cwd(), env);
   } catch {
     return undefined; // options that do not parse: scripts/build.ts says why

@@ -35,7 +35,7 @@ import {
   buildEnv,
   startAstroThread,
 } from './lib/astro-thread.mjs';
-import { mayBuildIncrementally } from './lib/render-key.mjs';
+import { INCREMENTAL_STATE, incrementalState } from './lib/render-key.mjs';
 import type { RenderState } from '../site/lib/render-state.ts';
 // The verifier and the posts folder's check load in main(), once Astro has started (not the Markdown pipeline:
 // only Astro's posts loader renders posts).
@@ -81,7 +81,13 @@ export async function main(argv: string[]): Promise<void> {
   //    output left a state for these inputs: then the incremental path (3') is tried first, and Astro started only
   //    if it cannot be taken.
   const root = process.cwd();
-  let thread = early ?? (mayBuildIncrementally(root, env, out) ? undefined : startAstroThread(root, env));
+  const found = ((globalThis as Record<symbol, unknown>)[INCREMENTAL_STATE] ??
+    incrementalState(root, env, out)) as {
+    key: string;
+    state: RenderState | undefined;
+  };
+  const previous = early ? undefined : found.state;
+  let thread = early ?? (previous ? undefined : startAstroThread(root, env));
   if (thread) staging = thread.outDir;
 
   const [{ formatReport }, { EvidenceError, readEvidence }, { PostError, listPosts }, { useNodeCrypto }] =
@@ -122,9 +128,10 @@ export async function main(argv: string[]): Promise<void> {
   // 3'. Incremental: only the pages whose inputs changed, from the last build's server build and output
   //     (scripts/lib/incremental.ts); anything that rules it out means the full build below.
   let state: RenderState | undefined;
+  let digests: ((key: string) => string | null) | undefined;
   if (!thread) {
     const { buildIncrementally } = await import('./lib/incremental.ts');
-    const inc = await buildIncrementally({ root, env, out, evidence });
+    const inc = await buildIncrementally({ root, env, out, evidence, state: previous! });
     if ('reason' in inc) {
       console.log(`not an incremental build (${inc.reason}): building in full`);
       thread = startAstroThread(root, env);
@@ -173,6 +180,11 @@ export async function main(argv: string[]): Promise<void> {
     // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the
     //    process ended above) and wait for the site.
     worker.postMessage({ verified: evidence });
+    // Meanwhile, on this thread (which only waits): what each part of the evidence stands for, for the state of
+    // this build (site/lib/page-deps.ts).
+    const { fingerprintDigests } = await import('../site/lib/page-deps.ts');
+    const { siteEvidenceOf } = await import('../site/lib/evidence-memo.ts');
+    digests = fingerprintDigests(siteEvidenceOf(evidence));
     try {
       await astro;
     } catch (e) {
@@ -228,7 +240,13 @@ export async function main(argv: string[]): Promise<void> {
   // to be incremental (or forgets it, when this build left no state).
   const removed = removeTree(old);
   const { dropRenderState, saveRenderState } = await import('./lib/incremental.ts');
-  if (state) saveRenderState(root, env, out, state);
+  if (state && digests) {
+    // From Astro's thread: add what its parts of the evidence and its posts' citations stand for.
+    const { withFingerprints } = await import('../site/lib/render-state.ts');
+    const { citationFingerprint } = await import('../site/remark/citations.ts');
+    state = withFingerprints(state, digests, (refs) => citationFingerprint(evidence.report.model, refs));
+  }
+  if (state) saveRenderState(root, env, out, { ...state, key: found.key });
   else dropRenderState(root, env);
   await removed;
   console.log(`✓ site written to ${out} from evidence tree ${evidence.treeSha256}`);

@@ -23,7 +23,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIndex, sha256Hex, type EvidenceIndex } from './lib/evidence-index.ts';
-import { siteEvidenceFor } from './lib/handoff.ts';
 import { RENDER_CACHE, RENDER_STATE, collectRenderState, keepServerBuild } from './lib/render-state.ts';
 import { TreeReadError, readTree } from '../scripts/lib/read-tree.ts';
 import { provideClientScripts } from './lib/client-scripts.ts';
@@ -138,7 +137,7 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
           const state = collectRenderState({
             out,
             ssr,
-            ev: siteEvidenceFor(sha256Hex(published)),
+            treeSha256: sha256Hex(published),
             pages,
             routes: routes as unknown as Parameters<typeof collectRenderState>[0]['routes'],
           });

@@ -37,26 +37,26 @@ import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SiteEvidence } from '../../site/loaders/evidence.ts';
 import type { EvidenceIndex } from '../../site/lib/evidence-index.ts';
-import { publishedReportJson, type VerifiedEvidence } from '../../site/lib/verified.ts';
+import { siteEvidenceOf, type VerifiedEvidence } from '../../site/lib/evidence-memo.ts';
 import { renderWith } from '../../site/lib/handoff.ts';
-import { pageDeps } from '../../site/lib/page-deps.ts';
+import { fingerprintDigest, pageDeps } from '../../site/lib/page-deps.ts';
 import {
   FOOTER_END,
   FOOTER_START,
   type RenderPage,
   type RenderState,
-  fingerprintDigest,
   footerSpan,
   outputFile,
   outputStats,
   requestPath,
+  withFingerprints,
 } from '../../site/lib/render-state.ts';
 import { citationFingerprint } from '../../site/remark/citations.ts';
 import { provideClientScripts } from '../../site/lib/client-scripts.ts';
 import { clientCacheDir, readCache } from '../../site/client/bundle-cache.mjs';
 import { sitemapXml } from '../../site/lib/xml.ts';
 import { packOf, packPlan } from '../../site/widget/pack-files.ts';
-import { readRenderState, renderCacheDir, renderKey } from './render-key.mjs';
+import { renderCacheDir } from './render-key.mjs';
 
 export interface Incremental {
   /** The new site, beside the output. */
@@ -69,13 +69,13 @@ export interface Incremental {
 const STATE_FILE = 'state.json';
 
 /**
- * Saves `state` for the site now at `out`, written from the inputs of `env`: with the output's file stats, the
- * render key, and a link to the project's packages beside the server build (which imports them); removes server
+ * Saves `state` (with the render key of the inputs it was built from) for the site now at `out`: with the output's
+ * file stats, and a link to the project's packages beside the server build (which imports them); removes server
  * builds of earlier states.
  */
 export function saveRenderState(root: string, env: NodeJS.ProcessEnv, out: string, state: RenderState): void {
   const cacheDir = renderCacheDir(root, env);
-  const full: RenderState = { ...state, key: renderKey(root, env), out, output: outputStats(out) };
+  const full: RenderState = { ...state, out, output: outputStats(out) };
   mkdirSync(cacheDir, { recursive: true });
   const modules = join(cacheDir, 'node_modules');
   if (!existsSync(modules)) linkModules(join(root, 'node_modules'), modules);
@@ -92,39 +92,31 @@ export function dropRenderState(root: string, env: NodeJS.ProcessEnv): void {
   rmSync(join(renderCacheDir(root, env), STATE_FILE), { force: true });
 }
 
-/** The site for `evidence` built from the last build's output at `out`, or why it cannot be. */
+/**
+ * The site for `evidence` built from the last build's output at `out`, or why it cannot be. `state` is the last
+ * build's, as scripts/lib/render-key.mjs incrementalState returned it for these inputs (so for this render key
+ * and output folder).
+ */
 export async function buildIncrementally(opts: {
   root: string;
   env: NodeJS.ProcessEnv;
   out: string;
   evidence: VerifiedEvidence;
+  state: RenderState;
 }): Promise<Incremental | { reason: string }> {
-  const { root, env, out, evidence } = opts;
+  const { root, env, out, evidence, state } = opts;
   const cacheDir = renderCacheDir(root, env);
-  const state = readRenderState(cacheDir) as RenderState | undefined;
-  if (!state) return { reason: 'no state from an earlier build' };
-  if (state.out !== out) return { reason: `the last build wrote ${state.out}, not ${out}` };
-  if (state.key !== renderKey(root, env))
-    return { reason: 'the code, configuration, posts or site changed since the last build' };
   if (!existsSync(out) || !sameStats(outputStats(out), state.output ?? {}))
     return { reason: `${out} is not exactly what the last build wrote` };
   const model = evidence.report.model;
   if (citationFingerprint(model, state.postRefs) !== state.posts)
     return { reason: 'evidence the posts cite changed' };
 
-  const ev: SiteEvidence = {
-    treeSha256: evidence.treeSha256,
-    summary: evidence.report.summary,
-    model,
-    policies: evidence.policies,
-    files: evidence.index.files,
-    indexJson: evidence.indexJson,
-    reportJson: publishedReportJson(evidence.report),
-  };
+  const ev = siteEvidenceOf(evidence);
   const staging = join(dirname(out), `.${basename(out)}.inc-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    const r = await render(state, ev, evidence, env, cacheDir, out, staging);
+    const r = await render(state, ev, evidence, root, env, cacheDir, out, staging);
     if ('reason' in r) rmSync(staging, { recursive: true, force: true });
     return r;
   } catch (e) {
@@ -154,13 +146,13 @@ async function render(
   state: RenderState,
   ev: SiteEvidence,
   evidence: VerifiedEvidence,
+  root: string,
   env: NodeJS.ProcessEnv,
   cacheDir: string,
   out: string,
   staging: string,
 ): Promise<Incremental | { reason: string }> {
   // The browser scripts' URLs (the pages name them): from the bundle cache the last build used.
-  const root = process.cwd();
   const scripts = readCache(root, clientCacheDir(root, env));
   if (!scripts) return { reason: 'the browser scripts are not in the cache' };
   provideClientScripts(Promise.resolve(scripts.scripts));
@@ -227,10 +219,9 @@ async function render(
 
   // Which to render: new pages, and pages that read something that changed.
   const oldByFile = new Map(state.pages.map((p) => [p.file, p]));
-  const newPrints = new Map<string, string | null>();
+  const digest = lazyDigests(ev);
   const changed = (k: string) => {
-    let f = newPrints.get(k);
-    if (f === undefined) newPrints.set(k, (f = fingerprintDigest(ev, k)));
+    const f = digest(k);
     const was = state.fingerprints[k];
     return f === null || was === null || was === undefined || f !== was;
   };
@@ -382,22 +373,15 @@ async function render(
     } else newPages.push({ ...p, deps: oldByFile.get(p.file)!.deps });
   }
 
-  const fingerprints: RenderState['fingerprints'] = {};
-  for (const p of newPages)
-    for (const k of p.deps)
-      if (!(k in fingerprints)) fingerprints[k] = newPrints.get(k) ?? fingerprintDigest(ev, k);
   return {
     dir: staging,
     rendered: rendered.size,
     carried: pages.length - rendered.size,
-    state: {
-      ...state,
-      treeSha256: ev.treeSha256,
-      pages: newPages,
-      fingerprints,
-      posts: citationFingerprint(ev.model, state.postRefs),
-      footer,
-    },
+    state: withFingerprints(
+      { ...state, treeSha256: ev.treeSha256, pages: newPages, footer },
+      digest,
+      (refs) => citationFingerprint(ev.model, refs),
+    ),
   };
 }
 
@@ -427,4 +411,14 @@ async function runAll(tasks: (() => Promise<void>)[], limit: number): Promise<vo
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
   if (failed !== undefined) throw failed;
+}
+
+/** fingerprintDigest of `ev`, each key computed once, when first asked. */
+function lazyDigests(ev: SiteEvidence): (key: string) => string | null {
+  const known = new Map<string, string | null>();
+  return (key) => {
+    let d = known.get(key);
+    if (d === undefined) known.set(key, (d = fingerprintDigest(ev, key)));
+    return d;
+  };
 }

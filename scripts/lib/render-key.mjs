@@ -91,13 +91,20 @@ export function readRenderState(cacheDir) {
 }
 
 /**
- * Whether an incremental build may be possible: the last build's state is for this output folder, which exists, and
- * for this render key. scripts/build.mjs and scripts/build.ts then try it before starting Astro.
+ * This build's render key, computed once, before anything reads the sources (the state this build saves carries
+ * it), and the last build's state when an incremental build may be possible: it is for this output folder, which
+ * exists, and for this key. scripts/build.mjs and scripts/build.ts then try it before starting Astro;
+ * scripts/build.mjs hands both on (INCREMENTAL_STATE) rather than have them read again.
  * @param {string} root
  * @param {NodeJS.ProcessEnv} env
  * @param {string} out  absolute
+ * @returns {{ key: string, state: any }}
  */
-export function mayBuildIncrementally(root, env, out) {
+export function incrementalState(root, env, out) {
+  const key = renderKey(root, env);
   const s = readRenderState(renderCacheDir(root, env));
-  return !!s && s.out === out && existsSync(out) && s.key === renderKey(root, env);
+  return { key, state: s && s.out === out && existsSync(out) && s.key === key ? s : undefined };
 }
+
+/** Where scripts/build.mjs leaves what incrementalState returned for scripts/build.ts. */
+export const INCREMENTAL_STATE = Symbol.for('fleetproof.build.incremental-state');

@@ -3,6 +3,7 @@
  * memo of verified trees (keyed by folder, taken only for the same tree digest) and the build's handed-over
  * verification. ./verified.ts verifies and fills the memo; ./verified-evidence.ts is the content loaders' way in.
  */
+import type { SiteEvidence } from '../loaders/evidence.ts';
 import type { Report } from '../../verify/index.ts';
 import type { EvidenceIndex } from './evidence-index.ts';
 
@@ -54,6 +55,19 @@ export function publishedReportJson(report: Report): string {
 }
 
 const MEMO = Symbol.for('fleetproof.site.verified-evidence');
+/** What the pages render of a verification (site/loaders/evidence.ts SiteEvidence). */
+export function siteEvidenceOf(v: VerifiedEvidence): SiteEvidence {
+  return {
+    treeSha256: v.treeSha256,
+    summary: v.report.summary,
+    model: v.report.model,
+    policies: v.policies,
+    files: v.index.files,
+    indexJson: v.indexJson,
+    reportJson: publishedReportJson(v.report),
+  };
+}
+
 export const HANDED = Symbol.for('fleetproof.site.handed-verification');
 
 /**

@@ -24,6 +24,7 @@
  */
 import type { NamespaceModel } from '../../verify/index.ts';
 import type { SiteEvidence } from '../loaders/evidence.ts';
+import { sha256Hex } from './evidence-index.ts';
 
 const NOTES = Symbol.for('fleetproof.site.page-deps');
 const RAW = Symbol('fleetproof.site.raw-evidence');
@@ -149,6 +150,30 @@ export function fingerprint(ev: SiteEvidence, key: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** SHA-256 of `fingerprint(ev, key)`, null for none (the render state keeps digests: a namespace's is its model). */
+export function fingerprintDigest(ev: SiteEvidence, key: string): string | null {
+  const f = fingerprint(ev, key);
+  return f === undefined ? null : sha256Hex(f);
+}
+
+/**
+ * `fingerprintDigest` of every key a page of `ev` could note, computed ahead (scripts/build.ts: while Astro
+ * renders, on a thread that waits for it); a key not here is computed when asked.
+ */
+export function fingerprintDigests(ev: SiteEvidence): (key: string) => string | null {
+  const raw = rawEvidence(ev);
+  const known = new Map<string, string | null>();
+  for (const k of ['namespaces', 'fleets', 'trust-roots', 'policies', 'summary', 'tree', 'files'])
+    known.set(k, fingerprintDigest(raw, k));
+  for (const n of raw.model.namespaces) known.set(`ns:${n.name}`, fingerprintDigest(raw, `ns:${n.name}`));
+  for (const f of raw.files) known.set(`file:${f.path}`, fingerprintDigest(raw, `file:${f.path}`));
+  return (key) => {
+    let d = known.get(key);
+    if (d === undefined) known.set(key, (d = fingerprintDigest(raw, key)));
+    return d;
+  };
 }
 
 const filesByPath = new WeakMap<SiteEvidence, Map<string, SiteEvidence['files'][number]>>();

@@ -11,10 +11,7 @@
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SiteEvidence } from '../loaders/evidence.ts';
-import { citationFingerprint } from '../remark/citations.ts';
-import { sha256Hex } from './evidence-index.ts';
-import { fingerprint, pageDeps, postRefs } from './page-deps.ts';
+import { pageDeps, postRefs } from './page-deps.ts';
 
 export const RENDER_STATE_FORMAT = 'fleetproof-render-state-1';
 /** Set by scripts/build-astro.mjs to the render cache folder: the integration then keeps the server build there. */
@@ -57,7 +54,7 @@ export interface RenderState {
   pages: RenderPage[];
   /** Static endpoints (always rendered again). */
   endpoints: { route: number; pathname: string; file: string }[];
-  /** Each key any page read → what it stood for (null: no fingerprint, always render again). */
+  /** Each key any page read → SHA-256 of what it stood for (null: no fingerprint, always render again). */
   fingerprints: Record<string, string | null>;
   /** What the posts refer to, and `citationFingerprint` of it. */
   postRefs: string[];
@@ -137,17 +134,18 @@ interface BuiltRoute {
 }
 
 /**
- * The state of the build that just wrote `out` from `ev`, or why there is none (a route of a kind the incremental
+ * The state of the build that just wrote `out` (but for the fingerprints and the posts', which scripts/build.ts
+ * adds: `withFingerprints`), or why there is none (a route of a kind the incremental
  * build does not render, a page that did not note what it read, or one whose file is not where Astro wrote it).
  */
 export function collectRenderState(opts: {
   out: string;
   ssr: string;
-  ev: SiteEvidence;
+  treeSha256: string;
   pages: { pathname: string }[];
   routes: BuiltRoute[];
 }): RenderState | string {
-  const { out, ev } = opts;
+  const { out } = opts;
   const deps = pageDeps();
   const built = opts.routes.filter((r) => r.distURL && r.distURL.length > 0);
   const routes: RenderRoute[] = [];
@@ -201,9 +199,6 @@ export function collectRenderState(opts: {
     return 'an endpoint is dynamic or not where Astro wrote it';
   if (pages.length !== built.filter((r) => r.type === 'page').reduce((n, r) => n + r.distURL!.length, 0))
     return 'the pages Astro built and the files it wrote do not match';
-  const fingerprints: Record<string, string | null> = {};
-  for (const p of pages)
-    for (const k of p.deps) if (!(k in fingerprints)) fingerprints[k] = fingerprintDigest(ev, k);
   const postRefList = [...new Set([...postRefs().values()].flat())].sort();
   const html = readFileSync(join(out, pages[0]!.file), 'utf8');
   const span = footerSpan(html);
@@ -213,21 +208,15 @@ export function collectRenderState(opts: {
     key: '',
     out: '',
     ssr: opts.ssr,
-    treeSha256: ev.treeSha256,
+    treeSha256: opts.treeSha256,
     routes,
     pages,
     endpoints,
-    fingerprints,
+    fingerprints: {}, // the main thread's (scripts/build.ts), which has the time
     postRefs: postRefList,
-    posts: citationFingerprint(ev.model, postRefList),
+    posts: '',
     footer: html.slice(span[0], span[1]),
   };
-}
-
-/** SHA-256 of `fingerprint(ev, key)` (the state keeps digests: a namespace's fingerprint is its whole model). */
-export function fingerprintDigest(ev: SiteEvidence, key: string): string | null {
-  const f = fingerprint(ev, key);
-  return f === undefined ? null : sha256Hex(f);
 }
 
 /** [size, inode, mtimeMs] of every file under `dir`, by path relative to it. */
@@ -245,4 +234,15 @@ export function outputStats(dir: string): Record<string, [number, number, number
   };
   walk('');
   return out;
+}
+
+/** `state` with what each key its pages read stood for in `ev`, and what its posts cite. */
+export function withFingerprints(
+  state: RenderState,
+  digest: (key: string) => string | null,
+  posts: (refs: string[]) => string,
+): RenderState {
+  const fingerprints: Record<string, string | null> = {};
+  for (const p of state.pages) for (const k of p.deps) if (!(k in fingerprints)) fingerprints[k] = digest(k);
+  return { ...state, fingerprints, posts: posts(state.postRefs) };
 }

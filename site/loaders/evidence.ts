@@ -13,7 +13,7 @@
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { relative } from 'node:path';
 import type { EvidenceModel, Report } from '../../verify/index.ts';
-import { publishedReportJson, type NamespaceSummary } from '../lib/evidence-memo.ts';
+import { siteEvidenceOf, type NamespaceSummary } from '../lib/evidence-memo.ts';
 import { verifiedEvidence } from '../lib/verified-evidence.ts';
 import type { EvidenceFileEntry } from '../lib/evidence-index.ts';
 import { EVIDENCE_ENTRY, publishSiteEvidence } from '../lib/handoff.ts';
@@ -50,15 +50,7 @@ export function evidenceLoader(opts: { dir: string }): Loader {
       logger.info(
         `evidence changed since the last build (tree ${previous.slice(0, 16)}… → ${v.treeSha256.slice(0, 16)}…)`,
       );
-    const data: SiteEvidence = {
-      treeSha256: v.treeSha256,
-      summary: v.report.summary,
-      model: v.report.model,
-      policies: v.policies,
-      files: v.index.files,
-      indexJson: v.indexJson,
-      reportJson: publishedReportJson(v.report),
-    };
+    const data = siteEvidenceOf(v);
     publishSiteEvidence(data);
     const entry: EvidenceEntry = { treeSha256: v.treeSha256 };
     store.set({
