@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILD_OPTIONS, EARLY_ASTRO, buildEnv, startAstroThread } from './lib/astro-thread.mjs';
-import { INCREMENTAL_STATE, incrementalState } from './lib/render-key.mjs';
+import { INCREMENTAL_STATE, TSX_OFF, incrementalState } from './lib/render-key.mjs';
 
 /** @type {Record<symbol, unknown>} */ (globalThis)[EARLY_ASTRO] = (() => {
   try {
@@ -32,5 +32,7 @@ import { INCREMENTAL_STATE, incrementalState } from './lib/render-key.mjs';
   }
 })();
 const { register } = await import('tsx/esm/api');
-register();
+// scripts/build.ts switches tsx off once every TypeScript module it needs is loaded (TSX_OFF), before it loads the
+// last build's server build: through tsx's hooks each of those modules costs a round trip to tsx's thread.
+/** @type {Record<symbol, unknown>} */ (globalThis)[TSX_OFF] = register();
 await import('./build.ts');

@@ -69,7 +69,15 @@ export function renderKey(root, env) {
   add('posts-dir', inputs.postsDir);
   for (const d of CODE_DIRS) for (const f of filesUnder(root, d)) add(f, readFileSync(join(root, f)));
   for (const f of CODE_FILES) add(f, readFileSync(join(root, f)));
-  for (const f of filesUnder(inputs.postsDir, '.')) add(`posts:${f}`, readFileSync(join(inputs.postsDir, f)));
+  // A missing or unreadable posts folder is the build's to report (it stops before anything is built).
+  let posts;
+  try {
+    posts = filesUnder(inputs.postsDir, '.');
+  } catch {
+    posts = undefined;
+  }
+  if (posts) for (const f of posts) add(`posts:${f}`, readFileSync(join(inputs.postsDir, f)));
+  else add('posts', 'unreadable');
   return h.digest('hex');
 }
 
@@ -108,3 +116,6 @@ export function incrementalState(root, env, out) {
 
 /** Where scripts/build.mjs leaves what incrementalState returned for scripts/build.ts. */
 export const INCREMENTAL_STATE = Symbol.for('fleetproof.build.incremental-state');
+
+/** Where scripts/build.mjs leaves tsx's unregister function for scripts/build.ts. */
+export const TSX_OFF = Symbol.for('fleetproof.build.tsx-off');

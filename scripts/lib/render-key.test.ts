@@ -32,4 +32,10 @@ describe('the render key', () => {
     writeFileSync(join(posts, 'zz-new.md'), '---\ntitle: x\n---\n');
     assert.notEqual(renderKey(ROOT, env), key);
   });
+
+  it('when the posts folder is missing, it is still computed (the build reports the folder), and differs', () => {
+    const missing = renderKey(ROOT, { ...env, FLEETPROOF_POSTS: join(posts, 'no-such-folder') });
+    assert.match(missing, /^[0-9a-f]{64}$/);
+    assert.notEqual(missing, key);
+  });
 });
