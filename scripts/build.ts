@@ -86,7 +86,9 @@ export async function main(argv: string[]): Promise<void> {
     incrementalState(root, env, out)) as {
     key: string;
     state: RenderState | undefined;
+    reason: string | undefined;
   };
+  if (found.reason) console.log(`not an incremental build (${found.reason}): building in full`);
   const previous = early ? undefined : found.state;
   let thread = early ?? (previous ? undefined : startAstroThread(root, env));
   if (thread) staging = thread.outDir;

@@ -17,6 +17,7 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -120,6 +121,9 @@ describe('an incremental build after an epoch of a namespace other than the firs
   let ns: string;
   /** A copy of the incremental build's output, before the change below. */
   let secondOut: string;
+  /** Built without the namespace, then with it. */
+  let firstOut: string;
+  let firstThen: string;
 
   before(async () => {
     // Two namespaces: the demo generator at scale 2.
@@ -131,6 +135,16 @@ describe('an incremental build after an epoch of a namespace other than the firs
     }
     const t = withoutLastEpoch(ev, 1);
     ns = t.ns;
+    // First, that namespace not there at all: its routes build no page, so the state knows no stylesheets for them.
+    const nsHeld = join(tempDir('namespace-held-back'), 'ns');
+    renameSync(join(ev, 'namespaces', ns), nsHeld);
+    firstOut = join(tempDir('incremental-first'), 'dist');
+    const firstCache = tempDir('incremental-first-cache');
+    build(ev, t.posts, firstOut, firstCache, 'scripts/build.mjs');
+    renameSync(nsHeld, join(ev, 'namespaces', ns));
+    t.add();
+    firstThen = build(ev, t.posts, firstOut, firstCache, 'scripts/build.mjs');
+    rmSync(join(ev, t.epochPath), { recursive: true });
     out = join(tempDir('incremental-2'), 'dist');
     const cache = tempDir('incremental-2-cache');
     build(ev, t.posts, out, cache, 'scripts/build.mjs');
@@ -154,6 +168,11 @@ describe('an incremental build after an epoch of a namespace other than the firs
 
   it('when compared with a clean build of the same tree, every file is the same, byte for byte', () => {
     assertSameFiles(secondOut, clean);
+  });
+
+  it('when a route renders its first page (a new namespace), it builds in full, and the result is a clean build’s', () => {
+    assert.match(firstThen, /not an incremental build \(.*renders its first page.*\): building in full/);
+    assertSameFiles(firstOut, clean);
   });
 
   it('when a file of the output was changed after the build, it builds in full, and the result is a clean build’s', () => {

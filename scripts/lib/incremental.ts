@@ -173,7 +173,7 @@ async function render(
       file: '',
       links: [],
       scripts: [],
-      styles: r.styles.map((src) => ({ type: 'external', src })),
+      styles: (r.styles ?? []).map((src) => ({ type: 'external', src })),
       routeData: r.routeData,
     })),
     assets: [],
@@ -199,7 +199,10 @@ async function render(
   for (const [i, r] of routes.entries()) {
     const rd = r.routeData;
     if (rd.type !== 'page') continue;
+    const known = state.routes[i]!.styles !== null;
     if (rd.pathname) {
+      if (!known)
+        return { reason: `${rd.component} renders its first page (its stylesheets are not known yet)` };
       pages.push({ route: i, pathname: rd.pathname, file: outputFile(rd.pathname, 'page') });
       continue;
     }
@@ -215,6 +218,8 @@ async function render(
       const pathname = rd.generate(params);
       pages.push({ route: i, pathname, file: outputFile(pathname, 'page') });
     }
+    if (!known && pages.some((p) => p.route === i))
+      return { reason: `${rd.component} renders its first page (its stylesheets are not known yet)` };
   }
 
   // Which to render: new pages, and pages that read something that changed.

@@ -106,12 +106,22 @@ export function readRenderState(cacheDir) {
  * @param {string} root
  * @param {NodeJS.ProcessEnv} env
  * @param {string} out  absolute
- * @returns {{ key: string, state: any }}
+ * @returns {{ key: string, state: any, reason: string | undefined }}
  */
 export function incrementalState(root, env, out) {
   const key = renderKey(root, env);
   const s = readRenderState(renderCacheDir(root, env));
-  return { key, state: s && s.out === out && existsSync(out) && s.key === key ? s : undefined };
+  /** @type {string | undefined} why not, when the last build left a state */
+  const reason = !s
+    ? undefined
+    : s.out !== out
+      ? `the last build wrote ${s.out}`
+      : !existsSync(out)
+        ? `${out} is gone`
+        : s.key !== key
+          ? 'the code, configuration, posts or site changed since the last build'
+          : undefined;
+  return { key, state: s && !reason ? s : undefined, reason };
 }
 
 /** Where scripts/build.mjs leaves what incrementalState returned for scripts/build.ts. */

@@ -24,8 +24,8 @@ export type SerializedRoute = Record<string, unknown> & { component: string; typ
 
 export interface RenderRoute {
   routeData: SerializedRoute;
-  /** Its stylesheets, in order, as Astro linked them in the page's head. */
-  styles: string[];
+  /** Its stylesheets, in order, as Astro linked them in the page's head; null when it built no page. */
+  styles: string[] | null;
 }
 
 export interface RenderPage {
@@ -127,7 +127,7 @@ interface BuiltRoute {
   segments: unknown;
   prerender: boolean;
   isIndex: boolean;
-  origin?: string;
+  origin?: string | undefined;
   distURL?: URL[];
   fallbackRoutes?: unknown[];
   redirect?: unknown;
@@ -147,16 +147,21 @@ export function collectRenderState(opts: {
 }): RenderState | string {
   const { out } = opts;
   const deps = pageDeps();
-  const built = opts.routes.filter((r) => r.distURL && r.distURL.length > 0);
+  // Every route, also one that built no page this time (a namespace route while there is one namespace): a later
+  // tree may give it pages.
+  const built = opts.routes;
   const routes: RenderRoute[] = [];
   const filesOf: Set<string>[] = [];
   for (const r of built) {
     if (r.type !== 'page' && r.type !== 'endpoint') return `route ${r.route} is a ${r.type}`;
+    if (!r.prerender) return `route ${r.route} is rendered on demand`;
     if ((r.fallbackRoutes?.length ?? 0) > 0 || r.redirect)
       return `route ${r.route} has fallbacks or redirects`;
-    const files = new Set(r.distURL!.map((u) => relative(out, fileURLToPath(u)).split('\\').join('/')));
+    const files = new Set(
+      (r.distURL ?? []).map((u) => relative(out, fileURLToPath(u)).split('\\').join('/')),
+    );
     filesOf.push(files);
-    const first = [...files][0]!;
+    const first = [...files][0];
     routes.push({
       routeData: {
         route: r.route,
@@ -172,7 +177,8 @@ export function collectRenderState(opts: {
         fallbackRoutes: [],
         _meta: { trailingSlash: 'always' },
       },
-      styles: r.type === 'page' ? headStyles(readFileSync(join(out, first), 'utf8')) : [],
+      // Unknown for a page route that built no page: the incremental build does not render its first page.
+      styles: r.type !== 'page' ? [] : first ? headStyles(readFileSync(join(out, first), 'utf8')) : null,
     });
   }
   const pages: RenderPage[] = [];
@@ -197,7 +203,9 @@ export function collectRenderState(opts: {
   });
   if (endpoints.length !== built.filter((r) => r.type === 'endpoint').length)
     return 'an endpoint is dynamic or not where Astro wrote it';
-  if (pages.length !== built.filter((r) => r.type === 'page').reduce((n, r) => n + r.distURL!.length, 0))
+  if (
+    pages.length !== built.filter((r) => r.type === 'page').reduce((n, r) => n + (r.distURL?.length ?? 0), 0)
+  )
     return 'the pages Astro built and the files it wrote do not match';
   const postRefList = [...new Set([...postRefs().values()].flat())].sort();
   const html = readFileSync(join(out, pages[0]!.file), 'utf8');
