@@ -33,7 +33,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { link as linkFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SiteEvidence } from '../../site/loaders/evidence.ts';
 import type { EvidenceIndex } from '../../site/lib/evidence-index.ts';
@@ -69,16 +69,19 @@ export interface Incremental {
 const STATE_FILE = 'state.json';
 
 /**
- * Saves `state` (with the render key of the inputs it was built from) for the site now at `out`: with the output's
- * file stats, and a link to the project's packages beside the server build (which imports them); removes server
- * builds of earlier states.
+ * Saves `state` (with the render key of the inputs it was built from) for the site now at `out`, with the output's
+ * file stats; removes server builds of earlier states.
  */
 export function saveRenderState(root: string, env: NodeJS.ProcessEnv, out: string, state: RenderState): void {
   const cacheDir = renderCacheDir(root, env);
   const full: RenderState = { ...state, out, output: outputStats(out) };
   mkdirSync(cacheDir, { recursive: true });
+  // The server build imports Astro and its dependencies: from a cache folder outside the project (FLEETPROOF_CACHE_DIR)
+  // Node finds them through a link to the project's node_modules; inside it, as any module of the project does.
   const modules = join(cacheDir, 'node_modules');
-  if (!existsSync(modules)) linkModules(join(root, 'node_modules'), modules);
+  const rel = relative(root, cacheDir);
+  if ((rel.startsWith('..') || isAbsolute(rel)) && !existsSync(modules))
+    linkModules(join(root, 'node_modules'), modules);
   const tmp = join(cacheDir, `${STATE_FILE}.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify(full));
   renameSync(tmp, join(cacheDir, STATE_FILE));
