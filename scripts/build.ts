@@ -239,12 +239,13 @@ export async function main(argv: string[]): Promise<void> {
     cpSync(tmp, staged, { recursive: true });
     cleanup();
   }
-  if (existsSync(out)) renameSync(out, old);
+  const replacing = existsSync(out);
+  if (replacing) renameSync(out, old);
   renameSync(staged, out);
   staging = undefined;
   // The old site is removed by another process (on another core) while this one saves what the next build needs
   // to be incremental (or forgets it, when this build left no state).
-  const removed = removeTree(old);
+  const removed = replacing ? removeTree(old) : Promise.resolve();
   const { dropRenderState, saveRenderState } = await import('./lib/incremental.ts');
   if (state && digests) {
     // From Astro's thread: add what its parts of the evidence and its posts' citations stand for.
