@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILD_OPTIONS, EARLY_ASTRO, buildEnv, startAstroThread } from './lib/astro-thread.mjs';
-import { INCREMENTAL_STATE, TSX_OFF, incrementalState } from './lib/render-key.mjs';
+import { INCREMENTAL_STATE, TSX_OFF, incrementalState } from './lib/render-cache.mjs';
 
 /** @type {Record<symbol, unknown>} */ (globalThis)[EARLY_ASTRO] = (() => {
   try {

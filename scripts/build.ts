@@ -36,7 +36,13 @@ import {
   buildEnv,
   startAstroThread,
 } from './lib/astro-thread.mjs';
-import { INCREMENTAL_STATE, TSX_OFF, incrementalState } from './lib/render-key.mjs';
+import {
+  INCREMENTAL_STATE,
+  TSX_OFF,
+  dropRenderState,
+  incrementalState,
+  saveRenderState,
+} from './lib/render-cache.mjs';
 import type { RenderState } from '../site/lib/render-state.ts';
 // The verifier and the posts folder's check load in main(), once Astro has started (not the Markdown pipeline:
 // only Astro's posts loader renders posts).
@@ -132,6 +138,8 @@ export async function main(argv: string[]): Promise<void> {
   //     (scripts/lib/incremental.ts); anything that rules it out means the full build below.
   let state: RenderState | undefined;
   let digests: ((key: string) => string | null) | undefined;
+  let withFingerprints: typeof import('../site/lib/render-state.ts').withFingerprints | undefined;
+  let citationFingerprint: typeof import('../site/remark/citations.ts').citationFingerprint | undefined;
   if (!thread) {
     const { buildIncrementally } = await import('./lib/incremental.ts');
     // Every TypeScript module this build still needs is loaded (the Astro path's too: ./lib/incremental.ts imports
@@ -189,8 +197,11 @@ export async function main(argv: string[]): Promise<void> {
     worker.postMessage({ verified: evidence });
     // Meanwhile, on this thread (which only waits): what each part of the evidence stands for, for the state of
     // this build (site/lib/page-deps.ts).
+    // (and the modules that add them to the state afterwards, loaded now rather than after Astro).
     const { fingerprintDigests } = await import('../site/lib/page-deps.ts');
     const { siteEvidenceOf } = await import('../site/lib/evidence-memo.ts');
+    ({ withFingerprints } = await import('../site/lib/render-state.ts'));
+    ({ citationFingerprint } = await import('../site/remark/citations.ts'));
     digests = fingerprintDigests(siteEvidenceOf(evidence));
     try {
       await astro;
@@ -246,12 +257,10 @@ export async function main(argv: string[]): Promise<void> {
   // The old site is removed by another process (on another core) while this one saves what the next build needs
   // to be incremental (or forgets it, when this build left no state).
   const removed = replacing ? removeTree(old) : Promise.resolve();
-  const { dropRenderState, saveRenderState } = await import('./lib/incremental.ts');
-  if (state && digests) {
+  if (state && digests && withFingerprints && citationFingerprint) {
     // From Astro's thread: add what its parts of the evidence and its posts' citations stand for.
-    const { withFingerprints } = await import('../site/lib/render-state.ts');
-    const { citationFingerprint } = await import('../site/remark/citations.ts');
-    state = withFingerprints(state, digests, (refs) => citationFingerprint(evidence.report.model, refs));
+    const cite = citationFingerprint;
+    state = withFingerprints(state, digests, (refs) => cite(evidence.report.model, refs));
   }
   if (state) saveRenderState(root, env, out, { ...state, key: found.key });
   else dropRenderState(root, env);

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { renderCacheDir } from './render-key.mjs';
+import { renderCacheDir } from './render-cache.mjs';
 
 /** The options of `npm run build` (parsed with node:util parseArgs, strict, no positionals). */
 export const BUILD_OPTIONS = /** @type {const} */ ({

@@ -5,7 +5,7 @@
  * build runs Astro in full.
  *
  * Taken only when
- *   - the render key (scripts/lib/render-key.mjs: every source file, the configuration, the lockfile, the posts, the
+ *   - the render key (scripts/lib/render-cache.mjs: every source file, the configuration, the lockfile, the posts, the
  *     site's URL, the inputs' paths, Node's version) is the one the state was written for;
  *   - the output folder holds exactly the files the last build wrote there (same paths, sizes, inodes, modification
  *     times);
@@ -22,18 +22,9 @@
  * Everything is written into a fresh folder beside the output, which scripts/build.ts checks and swaps in as it does
  * a full build's. site/build-incremental.test.ts checks that the result is byte for byte a clean build's.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { link as linkFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SiteEvidence } from '../../site/loaders/evidence.ts';
 import type { EvidenceIndex } from '../../site/lib/evidence-index.ts';
@@ -47,7 +38,6 @@ import {
   type RenderState,
   footerSpan,
   outputFile,
-  outputStats,
   requestPath,
   withFingerprints,
 } from '../../site/lib/render-state.ts';
@@ -56,7 +46,7 @@ import { provideClientScripts } from '../../site/lib/client-scripts.ts';
 import { clientCacheDir, readCache } from '../../site/client/bundle-cache.mjs';
 import { sitemapXml } from '../../site/lib/xml.ts';
 import { packOf, packPlan } from '../../site/widget/pack-files.ts';
-import { renderCacheDir } from './render-key.mjs';
+import { outputStats, renderCacheDir } from './render-cache.mjs';
 
 export interface Incremental {
   /** The new site, beside the output. */
@@ -66,38 +56,9 @@ export interface Incremental {
   carried: number;
 }
 
-const STATE_FILE = 'state.json';
-
-/**
- * Saves `state` (with the render key of the inputs it was built from) for the site now at `out`, with the output's
- * file stats; removes server builds of earlier states.
- */
-export function saveRenderState(root: string, env: NodeJS.ProcessEnv, out: string, state: RenderState): void {
-  const cacheDir = renderCacheDir(root, env);
-  const full: RenderState = { ...state, out, output: outputStats(out) };
-  mkdirSync(cacheDir, { recursive: true });
-  // The server build imports Astro and its dependencies: from a cache folder outside the project (FLEETPROOF_CACHE_DIR)
-  // Node finds them through a link to the project's node_modules; inside it, as any module of the project does.
-  const modules = join(cacheDir, 'node_modules');
-  const rel = relative(root, cacheDir);
-  if ((rel.startsWith('..') || isAbsolute(rel)) && !existsSync(modules))
-    linkModules(join(root, 'node_modules'), modules);
-  const tmp = join(cacheDir, `${STATE_FILE}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(full));
-  renameSync(tmp, join(cacheDir, STATE_FILE));
-  for (const name of readdirSync(cacheDir))
-    if (name.startsWith('ssr-') && name !== state.ssr)
-      rmSync(join(cacheDir, name), { recursive: true, force: true });
-}
-
-/** Forgets the saved state (a full build that left none: the output it described is gone). */
-export function dropRenderState(root: string, env: NodeJS.ProcessEnv): void {
-  rmSync(join(renderCacheDir(root, env), STATE_FILE), { force: true });
-}
-
 /**
  * The site for `evidence` built from the last build's output at `out`, or why it cannot be. `state` is the last
- * build's, as scripts/lib/render-key.mjs incrementalState returned it for these inputs (so for this render key
+ * build's, as scripts/lib/render-cache.mjs incrementalState returned it for these inputs (so for this render key
  * and output folder).
  */
 export async function buildIncrementally(opts: {
@@ -391,16 +352,6 @@ async function render(
       (refs) => citationFingerprint(ev.model, refs),
     ),
   };
-}
-
-/** A symbolic link to the project's node_modules (the saved server build imports Astro and its dependencies). */
-function linkModules(target: string, at: string): void {
-  mkdirSync(dirname(at), { recursive: true });
-  try {
-    symlinkSync(target, at, 'dir');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
 }
 
 /** Runs `tasks`, at most `limit` at a time; rejects with the first failure once none is running. */

@@ -8,7 +8,7 @@
  * and modification time of every file of the output: an incremental build starts from that output only while every
  * file is still the one this build wrote.
  */
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pageDeps, postRefs } from './page-deps.ts';
@@ -41,7 +41,7 @@ export interface RenderPage {
 
 export interface RenderState {
   format: typeof RENDER_STATE_FORMAT;
-  /** scripts/lib/render-key.mjs: code, configuration, posts, site. Set by scripts/build.ts. */
+  /** scripts/lib/render-cache.mjs: code, configuration, posts, site. Set by scripts/build.ts. */
   key: string;
   /** The output folder (absolute). Set by scripts/build.ts. */
   out: string;
@@ -225,23 +225,6 @@ export function collectRenderState(opts: {
     posts: '',
     footer: html.slice(span[0], span[1]),
   };
-}
-
-/** [size, inode, mtimeMs] of every file under `dir`, by path relative to it. */
-export function outputStats(dir: string): Record<string, [number, number, number]> {
-  const out: Record<string, [number, number, number]> = {};
-  const walk = (rel: string) => {
-    for (const d of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${d.name}` : d.name;
-      if (d.isDirectory()) walk(r);
-      else {
-        const s = statSync(join(dir, r));
-        out[r] = [s.size, s.ino, s.mtimeMs];
-      }
-    }
-  };
-  walk('');
-  return out;
 }
 
 /** `state` with what each key its pages read stood for in `ev`, and what its posts cite. */

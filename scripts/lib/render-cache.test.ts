@@ -1,5 +1,5 @@
 /**
- * The render key (scripts/lib/render-key.mjs): an incremental build is possible only under the key its state was
+ * The render key (scripts/lib/render-cache.mjs): an incremental build is possible only under the key its state was
  * written for, so the key must change with every input of the pages besides the evidence.
  */
 import { describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from '../../site/testing/fixtures.ts';
-import { renderKey } from './render-key.mjs';
+import { renderKey } from './render-cache.mjs';
 
 describe('the render key', () => {
   const posts = tempDir('render-key-posts');

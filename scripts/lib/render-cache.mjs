@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * The render cache of `npm run build` (scripts/lib/incremental.ts): where it lives and the key it is valid for.
- * Plain JavaScript: scripts/build.mjs reads it before any TypeScript loads, to decide whether to start Astro early.
+ * The render cache of `npm run build` (scripts/lib/incremental.ts): where it lives, the key it is valid for, and its
+ * state file (site/lib/render-state.ts) read and written. Plain JavaScript: scripts/build.mjs reads it before any
+ * TypeScript loads, to decide whether to start Astro early.
  *
  * The key is the SHA-256 of everything a page's bytes can depend on besides the evidence: every file of site/,
  * verify/ and scripts/ (pages, components, the integration, the core the pages import), astro.config.mjs,
@@ -10,8 +11,18 @@
  * whose key differs from the cached state's is a full `astro build`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 const FORMAT = 'fleetproof-render-key-1';
 const CODE_DIRS = ['site', 'verify', 'scripts'];
@@ -129,3 +140,66 @@ export const INCREMENTAL_STATE = Symbol.for('fleetproof.build.incremental-state'
 
 /** Where scripts/build.mjs leaves tsx's unregister function for scripts/build.ts. */
 export const TSX_OFF = Symbol.for('fleetproof.build.tsx-off');
+
+/**
+ * [size, inode, mtimeMs] of every file under `dir`, by path relative to it.
+ * @param {string} dir
+ * @returns {Record<string, [number, number, number]>}
+ */
+export function outputStats(dir) {
+  /** @type {Record<string, [number, number, number]>} */
+  const out = {};
+  const walk = (/** @type {string} */ rel) => {
+    for (const d of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) walk(r);
+      else {
+        const s = statSync(join(dir, r));
+        out[r] = [s.size, s.ino, s.mtimeMs];
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+/**
+ * Saves `state` (with the render key of the inputs it was built from) for the site now at `out`, with the output's
+ * file stats; removes server builds of earlier states.
+ * @param {string} root
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} out
+ * @param {any} state  site/lib/render-state.ts RenderState
+ */
+export function saveRenderState(root, env, out, state) {
+  const cacheDir = renderCacheDir(root, env);
+  const full = { ...state, out, output: outputStats(out) };
+  mkdirSync(cacheDir, { recursive: true });
+  // The server build imports Astro and its dependencies: from a cache folder outside the project
+  // (FLEETPROOF_CACHE_DIR) Node finds them through a link to the project's node_modules; inside it, as any module
+  // of the project does.
+  const modules = join(cacheDir, 'node_modules');
+  const rel = relative(root, cacheDir);
+  if ((rel.startsWith('..') || isAbsolute(rel)) && !existsSync(modules)) {
+    try {
+      symlinkSync(join(root, 'node_modules'), modules, 'dir');
+    } catch (e) {
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
+    }
+  }
+  const tmp = join(cacheDir, `state.json.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(full));
+  renameSync(tmp, join(cacheDir, 'state.json'));
+  for (const name of readdirSync(cacheDir))
+    if (name.startsWith('ssr-') && name !== state.ssr)
+      rmSync(join(cacheDir, name), { recursive: true, force: true });
+}
+
+/**
+ * Forgets the saved state (a full build that left none: the output it described is gone).
+ * @param {string} root
+ * @param {NodeJS.ProcessEnv} env
+ */
+export function dropRenderState(root, env) {
+  rmSync(join(renderCacheDir(root, env), 'state.json'), { force: true });
+}
