@@ -14,9 +14,14 @@
  *      ones verified. The browser scripts (widget, worker, lazy chunks, attestation checker) are bundled meanwhile
  *      in a third thread (scripts/build-client.mjs, site/client/bundle.mjs: Vite, cached by the digest of every
  *      input) and handed to Astro's thread, whose integration writes them under /_astro/.
+ *   3'. Or, when the last build into the same output left a state for the same code, configuration, posts and
+ *      site (scripts/lib/render-cache.mjs), first try an incremental build instead (scripts/lib/incremental.ts):
+ *      from the tree verified in step 1, only the pages whose inputs changed are rendered, with the server build
+ *      that Astro left last time, into a fresh folder beside the output; anything that rules it out means step 3.
  *   4. Check the result: /evidence/index.json must name exactly the tree verified in step 1 (so the evidence did
  *      not change in between), and the pages must be there.
- *   5. Only then replace the output folder (two renames on one file system), and remove the old one.
+ *   5. Only then replace the output folder (two renames on one file system), remove the old one, and save what
+ *      the next build needs to be incremental.
  *
  * Options (or environment): --evidence DIR (FLEETPROOF_EVIDENCE, default evidence), --posts DIR (FLEETPROOF_POSTS,
  * default content/posts), --out DIR (FLEETPROOF_OUT, default dist), --site URL (FLEETPROOF_SITE).
@@ -196,8 +201,7 @@ export async function main(argv: string[]): Promise<void> {
     //    process ended above) and wait for the site.
     worker.postMessage({ verified: evidence });
     // Meanwhile, on this thread (which only waits): what each part of the evidence stands for, for the state of
-    // this build (site/lib/page-deps.ts).
-    // (and the modules that add them to the state afterwards, loaded now rather than after Astro).
+    // this build (site/lib/page-deps.ts), with the modules that add it to the state once Astro is done.
     const { fingerprintDigests } = await import('../site/lib/page-deps.ts');
     const { siteEvidenceOf } = await import('../site/lib/evidence-memo.ts');
     ({ withFingerprints } = await import('../site/lib/render-state.ts'));
