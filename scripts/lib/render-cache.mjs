@@ -92,7 +92,7 @@ export function renderKey(root, env) {
   return h.digest('hex');
 }
 
-/** The format of the render cache's state.json (site/lib/render-state.ts RENDER_STATE_FORMAT). */
+/** The format of the render cache's state.json (its fields: site/lib/render-state.ts RenderState). */
 export const RENDER_STATE_FORMAT = 'fleetproof-render-state-1';
 
 /**

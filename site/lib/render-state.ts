@@ -12,8 +12,10 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pageDeps, postRefs } from './page-deps.ts';
+import { RENDER_STATE_FORMAT } from '../../scripts/lib/render-cache.mjs';
 
-export const RENDER_STATE_FORMAT = 'fleetproof-render-state-1';
+// The state file's format: read and written by scripts/lib/render-cache.mjs.
+export { RENDER_STATE_FORMAT } from '../../scripts/lib/render-cache.mjs';
 /** Set by scripts/build-astro.mjs to the render cache folder: the integration then keeps the server build there. */
 export const RENDER_CACHE = Symbol.for('fleetproof.build.render-cache');
 /** Where the integration leaves the state for scripts/build-astro.mjs to hand over. */
@@ -135,8 +137,8 @@ interface BuiltRoute {
 
 /**
  * The state of the build that just wrote `out` (but for the fingerprints and the posts', which scripts/build.ts
- * adds: `withFingerprints`), or why there is none (a route of a kind the incremental
- * build does not render, a page that did not note what it read, or one whose file is not where Astro wrote it).
+ * adds: `withFingerprints`), or why there is none (a route of a kind the incremental build does not render, a page
+ * that did not note what it read, or one whose file is not where Astro wrote it).
  */
 export function collectRenderState(opts: {
   out: string;
