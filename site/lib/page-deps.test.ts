@@ -106,3 +106,31 @@ describe('what a note stands for', () => {
     assert.equal(fingerprint(evidence(), 'ev.somethingNew'), undefined);
   });
 });
+
+describe('the pages’ way to the evidence', () => {
+  it('when a page or component reads the evidence, it is through getPageEvidence (getEvidence only in getStaticPaths)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const site = join(import.meta.dirname, '..');
+    const astroFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory()
+          ? astroFiles(join(dir, d.name))
+          : d.name.endsWith('.astro')
+            ? [join(dir, d.name)]
+            : [],
+      );
+    const files = [
+      ...astroFiles(join(site, 'pages')),
+      ...astroFiles(join(site, 'components')),
+      ...astroFiles(join(site, 'layouts')),
+    ];
+    assert.ok(files.length > 10);
+    const offenders = files.filter((f) => {
+      // getStaticPaths lists pages (the incremental build runs it again): it may read the evidence itself.
+      const text = readFileSync(f, 'utf8').replace(/export async function getStaticPaths\(\)[^]*?\n\}\n/, '');
+      return /\bgetEvidence\s*\(/.test(text) || /\bgetEntry\s*\(\s*['"]evidence/.test(text);
+    });
+    assert.deepEqual(offenders, []);
+  });
+});
