@@ -17,6 +17,9 @@
  * may import or require a Node built-in (site/widget/bundle-check.ts); one that does fails the build. Because Vite
  * quietly swaps a built-in imported by browser code for an empty stub, the same rule also runs while bundling
  * (a resolve hook on the client and worker builds, site/client/vite.config.ts and below for the dev server).
+ *
+ * Under scripts/build.ts (which sets the render cache folder) it also keeps Astro's server build and the state of
+ * this build for the next, incremental, one (site/lib/render-state.ts, scripts/lib/incremental.ts).
  */
 import type { AstroIntegration } from 'astro';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -34,7 +34,7 @@ export function postsLoader(opts: { dir: string; evidenceDir: string }): Loader 
     const names = listPosts(opts.dir);
     const evidence = await verifiedEvidence(opts.evidenceDir);
     const model: EvidenceModel = evidence.report.model;
-    // What each post refers to (./citations.ts citationFingerprint), for the next, incremental, build.
+    // What each post refers to (../remark/citations.ts citationFingerprint), for the next, incremental, build.
     let cited: string[] = [];
     const refs = postRefs();
     refs.clear();
