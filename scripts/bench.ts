@@ -482,11 +482,12 @@ function filesUnder(dir: string, rel = ''): string[] {
 
 /**
  * incremental_vs_full: the `--scale 20` demo tree without the last epoch of its second namespace (the posts cite
- * the first one's epochs) is built in full
- * (cold: fresh Astro cache, no previous output); then that epoch is added (as `fleetproof ingest` would write it:
- * its three files) and the site is built again into the same --out with the same cache, from which it replays
- * the checks of the unchanged fleets and epochs and takes the browser scripts (their sources did not change). Wall
- * clock of the second build over the first, each the whole `npm run build`, one run each.
+ * the first one's epochs) is built in full (cold: fresh caches, no previous output); then that epoch is added (as
+ * `fleetproof ingest` would write it: its three files) and the site is built again into the same --out with the
+ * same cache: an incremental build (scripts/lib/incremental.ts), which replays the checks of the unchanged fleets
+ * and epochs, takes the browser scripts from the cache and renders only the pages whose evidence changed, with the
+ * server build the first build kept. Wall clock of the second build over the first, each the whole
+ * `npm run build`, one run each.
  */
 function incrementalFigures(scratch: string): Row[] {
   const full = demoTree(scratch, 20);
@@ -538,7 +539,7 @@ function incrementalFigures(scratch: string): Row[] {
       baseline: round(fullMs),
       ratio: round(incMs / fullMs, 2),
       goal: 'ratio at most 0.2',
-      about: `npm run build after adding one epoch to a scale-20 tree (${pages} pages; verified units and browser scripts from the first build's cache), over the cold full build of the tree before it`,
+      about: `npm run build after adding one epoch to a scale-20 tree (${pages} pages; an incremental build: verified units, browser scripts and the pages whose evidence did not change from the first build), over the cold full build of the tree before it`,
     },
   ];
 }
