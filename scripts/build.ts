@@ -142,9 +142,6 @@ export async function main(argv: string[]): Promise<void> {
   // 3'. Incremental: only the pages whose inputs changed, from the last build's server build and output
   //     (scripts/lib/incremental.ts); anything that rules it out means the full build below.
   let state: RenderState | undefined;
-  let digests: ((key: string) => string | null) | undefined;
-  let withFingerprints: typeof import('../site/lib/render-state.ts').withFingerprints | undefined;
-  let citationFingerprint: typeof import('../site/remark/citations.ts').citationFingerprint | undefined;
   if (!thread) {
     const { buildIncrementally } = await import('./lib/incremental.ts');
     // Every TypeScript module this build still needs is loaded (the Astro path's too: ./lib/incremental.ts imports
@@ -202,11 +199,14 @@ export async function main(argv: string[]): Promise<void> {
     worker.postMessage({ verified: evidence });
     // Meanwhile, on this thread (which only waits): what each part of the evidence stands for, for the state of
     // this build (site/lib/page-deps.ts), with the modules that add it to the state once Astro is done.
-    const { fingerprintDigests } = await import('../site/lib/page-deps.ts');
-    const { siteEvidenceOf } = await import('../site/lib/evidence-memo.ts');
-    ({ withFingerprints } = await import('../site/lib/render-state.ts'));
-    ({ citationFingerprint } = await import('../site/remark/citations.ts'));
-    digests = fingerprintDigests(siteEvidenceOf(evidence));
+    const [{ fingerprintDigests }, { evidencePartsOf }, { withFingerprints }, { citationFingerprint }] =
+      await Promise.all([
+        import('../site/lib/page-deps.ts'),
+        import('../site/lib/evidence-memo.ts'),
+        import('../site/lib/render-state.ts'),
+        import('../site/remark/citations.ts'),
+      ]);
+    const digests = fingerprintDigests(evidencePartsOf(evidence), { ahead: true });
     try {
       await astro;
     } catch (e) {
@@ -214,6 +214,10 @@ export async function main(argv: string[]): Promise<void> {
       console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
       fail('✗ astro build failed');
     }
+    // Astro's thread handed its state over before it ended: add what its parts of the evidence and its posts'
+    // citations stand for.
+    if (state)
+      state = withFingerprints(state, digests, (refs) => citationFingerprint(evidence.report.model, refs));
   }
 
   // Headers for static hosts that read a _headers file (CSP with frame-ancestors, nosniff, cache rules).
@@ -261,11 +265,6 @@ export async function main(argv: string[]): Promise<void> {
   // The old site is removed by another process (on another core) while this one saves what the next build needs
   // to be incremental (or forgets it, when this build left no state).
   const removed = replacing ? removeTree(old) : Promise.resolve();
-  if (state && digests && withFingerprints && citationFingerprint) {
-    // From Astro's thread: add what its parts of the evidence and its posts' citations stand for.
-    const cite = citationFingerprint;
-    state = withFingerprints(state, digests, (refs) => cite(evidence.report.model, refs));
-  }
   if (state) saveRenderState(root, env, out, { ...state, key: found.key });
   else dropRenderState(root, env);
   await removed;

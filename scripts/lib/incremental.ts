@@ -30,7 +30,7 @@ import type { SiteEvidence } from '../../site/loaders/evidence.ts';
 import type { EvidenceIndex } from '../../site/lib/evidence-index.ts';
 import { siteEvidenceOf, type VerifiedEvidence } from '../../site/lib/evidence-memo.ts';
 import { renderWith } from '../../site/lib/handoff.ts';
-import { fingerprintDigest, pageDeps } from '../../site/lib/page-deps.ts';
+import { fingerprintDigests, pageDeps } from '../../site/lib/page-deps.ts';
 import {
   FOOTER_END,
   FOOTER_START,
@@ -188,7 +188,7 @@ async function render(
 
   // Which to render: new pages, and pages that read something that changed.
   const oldByFile = new Map(state.pages.map((p) => [p.file, p]));
-  const digest = lazyDigests(ev);
+  const digest = fingerprintDigests(ev);
   const changed = (k: string) => {
     const f = digest(k);
     const was = state.fingerprints[k];
@@ -370,14 +370,4 @@ async function runAll(tasks: (() => Promise<void>)[], limit: number): Promise<vo
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
   if (failed !== undefined) throw failed;
-}
-
-/** fingerprintDigest of `ev`, each key computed once, when first asked. */
-function lazyDigests(ev: SiteEvidence): (key: string) => string | null {
-  const known = new Map<string, string | null>();
-  return (key) => {
-    let d = known.get(key);
-    if (d === undefined) known.set(key, (d = fingerprintDigest(ev, key)));
-    return d;
-  };
 }

@@ -4,6 +4,7 @@
  * verification. ./verified.ts verifies and fills the memo; ./verified-evidence.ts is the content loaders' way in.
  */
 import type { SiteEvidence } from '../loaders/evidence.ts';
+import type { EvidenceParts } from './page-deps.ts';
 import type { Report } from '../../verify/index.ts';
 import type { EvidenceIndex } from './evidence-index.ts';
 
@@ -57,14 +58,17 @@ export function publishedReportJson(report: Report): string {
 const MEMO = Symbol.for('fleetproof.site.verified-evidence');
 /** What the pages render of a verification (site/loaders/evidence.ts SiteEvidence). */
 export function siteEvidenceOf(v: VerifiedEvidence): SiteEvidence {
+  return { ...evidencePartsOf(v), indexJson: v.indexJson, reportJson: publishedReportJson(v.report) };
+}
+
+/** The same but for the published texts (./page-deps.ts EvidenceParts: what the pages' notes stand for). */
+export function evidencePartsOf(v: VerifiedEvidence): EvidenceParts {
   return {
     treeSha256: v.treeSha256,
     summary: v.report.summary,
     model: v.report.model,
     policies: v.policies,
     files: v.index.files,
-    indexJson: v.indexJson,
-    reportJson: publishedReportJson(v.report),
   };
 }
 

@@ -110,8 +110,8 @@ export function pageEvidence(ev: SiteEvidence, pathname: string): SiteEvidence {
 }
 
 /** The evidence behind a page's view (itself when it is not a view): for caches kept per tree. */
-export function rawEvidence(ev: SiteEvidence): SiteEvidence {
-  return ((ev as unknown as Record<symbol, SiteEvidence | undefined>)[RAW] ?? ev) as SiteEvidence;
+export function rawEvidence<T extends object>(ev: T): T {
+  return ((ev as unknown as Record<symbol, T | undefined>)[RAW] ?? ev) as T;
 }
 
 /** Notes `key` for the page whose view `ev` is (nothing for the evidence itself): for reads past a per-tree cache. */
@@ -119,11 +119,14 @@ export function noteRead(ev: SiteEvidence, key: string): void {
   (ev as unknown as Record<symbol, Set<string> | undefined>)[NOTE]?.add(key);
 }
 
+/** What the notes stand for: the evidence but for the published texts, which are the endpoints' own. */
+export type EvidenceParts = Pick<SiteEvidence, 'treeSha256' | 'summary' | 'model' | 'policies' | 'files'>;
+
 /**
  * What `key` stands for in `ev`, as a string that differs whenever what a page could read under the key differs.
  * An unknown key (a part of the evidence this module does not name) has no fingerprint: the page must be rendered.
  */
-export function fingerprint(ev: SiteEvidence, key: string): string | undefined {
+export function fingerprint(ev: EvidenceParts, key: string): string | undefined {
   const raw = rawEvidence(ev);
   if (key.startsWith('ns:')) {
     const ns = raw.model.namespaces.find((n) => n.name === key.slice(3));
@@ -153,33 +156,39 @@ export function fingerprint(ev: SiteEvidence, key: string): string | undefined {
 }
 
 /** SHA-256 of `fingerprint(ev, key)`, null for none (the render state keeps digests: a namespace's is its model). */
-export function fingerprintDigest(ev: SiteEvidence, key: string): string | null {
+export function fingerprintDigest(ev: EvidenceParts, key: string): string | null {
   const f = fingerprint(ev, key);
   return f === undefined ? null : sha256Hex(f);
 }
 
 /**
- * `fingerprintDigest` of every key a page of `ev` could note, computed ahead (scripts/build.ts: while Astro
- * renders, on a thread that waits for it); a key not here is computed when asked.
+ * `fingerprintDigest` of `ev`, each key computed once, when first asked; with `ahead`, every key a page of `ev`
+ * could note is computed now (scripts/build.ts: while Astro renders, on a thread that only waits for it).
  */
-export function fingerprintDigests(ev: SiteEvidence): (key: string) => string | null {
+export function fingerprintDigests(
+  ev: EvidenceParts,
+  opts: { ahead?: boolean } = {},
+): (key: string) => string | null {
   const raw = rawEvidence(ev);
   const known = new Map<string, string | null>();
-  for (const k of ['namespaces', 'fleets', 'trust-roots', 'policies', 'summary', 'tree', 'files'])
-    known.set(k, fingerprintDigest(raw, k));
-  for (const n of raw.model.namespaces) known.set(`ns:${n.name}`, fingerprintDigest(raw, `ns:${n.name}`));
-  for (const f of raw.files) known.set(`file:${f.path}`, fingerprintDigest(raw, `file:${f.path}`));
-  return (key) => {
+  const digest = (key: string) => {
     let d = known.get(key);
     if (d === undefined) known.set(key, (d = fingerprintDigest(raw, key)));
     return d;
   };
+  if (opts.ahead) {
+    for (const k of ['namespaces', 'fleets', 'trust-roots', 'policies', 'summary', 'tree', 'files'])
+      digest(k);
+    for (const n of raw.model.namespaces) digest(`ns:${n.name}`);
+    for (const f of raw.files) digest(`file:${f.path}`);
+  }
+  return digest;
 }
 
-const filesByPath = new WeakMap<SiteEvidence, Map<string, SiteEvidence['files'][number]>>();
+const filesByPath = new WeakMap<EvidenceParts, Map<string, SiteEvidence['files'][number]>>();
 
 /** The evidence's file entries by path, built once per tree. */
-export function fileIndex(ev: SiteEvidence): Map<string, SiteEvidence['files'][number]> {
+export function fileIndex(ev: EvidenceParts): Map<string, SiteEvidence['files'][number]> {
   const raw = rawEvidence(ev);
   let m = filesByPath.get(raw);
   if (!m) filesByPath.set(raw, (m = new Map(raw.files.map((f) => [f.path, f]))));
