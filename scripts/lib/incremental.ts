@@ -70,8 +70,12 @@ export async function buildIncrementally(opts: {
 }): Promise<Incremental | { reason: string }> {
   const { root, env, out, evidence, state } = opts;
   const cacheDir = renderCacheDir(root, env);
-  if (!existsSync(out) || !sameStats(outputStats(out), state.output ?? {}))
-    return { reason: `${out} is not exactly what the last build wrote` };
+  if (!existsSync(out)) return { reason: `${out} is gone` };
+  const differs = firstDifference(outputStats(out), state.output ?? {});
+  if (differs)
+    return {
+      reason: `${join(out, differs.path)} ${differs.how}: ${out} is not exactly what the last build wrote`,
+    };
   const model = evidence.report.model;
   if (citationFingerprint(model, state.postRefs) !== state.posts)
     return { reason: 'evidence the posts cite changed' };
@@ -91,15 +95,18 @@ export async function buildIncrementally(opts: {
   }
 }
 
-function sameStats(a: NonNullable<RenderState['output']>, b: NonNullable<RenderState['output']>): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    const x = a[k]!;
-    const y = b[k];
-    if (!y || x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2]) return false;
+/** The first file of the output that is new, gone, or has another size, inode or modification time than recorded. */
+function firstDifference(
+  now: NonNullable<RenderState['output']>,
+  recorded: NonNullable<RenderState['output']>,
+): { path: string; how: string } | undefined {
+  for (const [path, x] of Object.entries(now)) {
+    const y = recorded[path];
+    if (!y) return { path, how: 'was not written by the last build' };
+    if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2]) return { path, how: 'changed after the last build' };
   }
-  return true;
+  const gone = Object.keys(recorded).find((path) => !(path in now));
+  return gone === undefined ? undefined : { path: gone, how: 'is gone' };
 }
 
 interface App {
@@ -163,27 +170,25 @@ async function render(
   for (const [i, r] of routes.entries()) {
     const rd = r.routeData;
     if (rd.type !== 'page') continue;
-    const known = state.routes[i]!.styles !== null;
-    if (rd.pathname) {
-      if (!known)
-        return { reason: `${rd.component} renders its first page (its stylesheets are not known yet)` };
-      pages.push({ route: i, pathname: rd.pathname, file: outputFile(rd.pathname, 'page') });
-      continue;
+    let paths: string[];
+    if (rd.pathname) paths = [rd.pathname];
+    else {
+      const load = pageMap.get(rd.component);
+      if (!load) return { reason: `no module for ${rd.component}` };
+      const mod = (await load()) as { page: () => Promise<{ getStaticPaths?: () => Promise<unknown[]> }> };
+      const page = await mod.page();
+      if (!page.getStaticPaths) return { reason: `${rd.component} has no getStaticPaths` };
+      paths = [];
+      for (const item of await page.getStaticPaths()) {
+        const { params, ...rest } = item as { params: Record<string, string> };
+        if (Object.keys(rest).length)
+          return { reason: `${rd.component}'s getStaticPaths returns more than params` };
+        paths.push(rd.generate(params));
+      }
     }
-    const load = pageMap.get(rd.component);
-    if (!load) return { reason: `no module for ${rd.component}` };
-    const mod = (await load()) as { page: () => Promise<{ getStaticPaths?: () => Promise<unknown[]> }> };
-    const page = await mod.page();
-    if (!page.getStaticPaths) return { reason: `${rd.component} has no getStaticPaths` };
-    for (const item of await page.getStaticPaths()) {
-      const { params, ...rest } = item as { params: Record<string, string> };
-      if (Object.keys(rest).length)
-        return { reason: `${rd.component}'s getStaticPaths returns more than params` };
-      const pathname = rd.generate(params);
-      pages.push({ route: i, pathname, file: outputFile(pathname, 'page') });
-    }
-    if (!known && pages.some((p) => p.route === i))
+    if (paths.length && state.routes[i]!.styles === null)
       return { reason: `${rd.component} renders its first page (its stylesheets are not known yet)` };
+    for (const pathname of paths) pages.push({ route: i, pathname, file: outputFile(pathname, 'page') });
   }
 
   // Which to render: new pages, and pages that read something that changed.
