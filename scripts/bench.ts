@@ -63,6 +63,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import type { Page } from 'playwright-core';
+import { filesUnder } from './lib/render-cache.mjs';
 import { buildSite, launch, serve, ROOT } from '../tests/e2e/harness.ts';
 
 const RUNS = 10;
@@ -470,14 +471,6 @@ function buildFigures(scratch: string): Row[] {
   } finally {
     rmSync(blog, { recursive: true, force: true });
   }
-}
-
-/** The files of `dir`, relative path → absolute path, recursively. */
-function filesUnder(dir: string, rel = ''): string[] {
-  return readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((d) => {
-    const r = rel ? `${rel}/${d.name}` : d.name;
-    return d.isDirectory() ? filesUnder(dir, r) : [r];
-  });
 }
 
 /**

@@ -25,6 +25,8 @@ import {
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
 const FORMAT = 'fleetproof-render-key-1';
+/** The state's file in the render cache folder. */
+const STATE_FILE = 'state.json';
 const CODE_DIRS = ['site', 'verify', 'scripts'];
 const CODE_FILES = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
@@ -38,20 +40,24 @@ export function renderCacheDir(root, env) {
 }
 
 /**
+ * Every file under `dir` (anything but a folder), as paths relative to it with `/`, sorted: the render key's
+ * inputs, the output's files, the server build's modules.
  * @param {string} dir
- * @param {string} rel
- * @returns {string[]} the files under dir/rel, relative to dir, sorted
+ * @returns {string[]}
  */
-function filesUnder(dir, rel) {
+export function filesUnder(dir) {
   /** @type {string[]} */
   const out = [];
-  for (const d of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  )) {
-    const r = `${rel}/${d.name}`;
-    if (d.isDirectory()) out.push(...filesUnder(dir, r));
-    else if (d.isFile()) out.push(r);
-  }
+  const walk = (/** @type {string} */ rel) => {
+    const found = readdirSync(rel ? join(dir, rel) : dir, { withFileTypes: true });
+    found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of found) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  walk('');
   return out;
 }
 
@@ -78,12 +84,13 @@ export function renderKey(root, env) {
   add('site', inputs.site);
   add('evidence-dir', inputs.evidenceDir);
   add('posts-dir', inputs.postsDir);
-  for (const d of CODE_DIRS) for (const f of filesUnder(root, d)) add(f, readFileSync(join(root, f)));
+  for (const d of CODE_DIRS)
+    for (const f of filesUnder(join(root, d))) add(`${d}/${f}`, readFileSync(join(root, d, f)));
   for (const f of CODE_FILES) add(f, readFileSync(join(root, f)));
   // A missing or unreadable posts folder is the build's to report (it stops before anything is built).
   let posts;
   try {
-    posts = filesUnder(inputs.postsDir, '.');
+    posts = filesUnder(inputs.postsDir);
   } catch {
     posts = undefined;
   }
@@ -102,7 +109,7 @@ export const RENDER_STATE_FORMAT = 'fleetproof-render-state-1';
  */
 export function readRenderState(cacheDir) {
   try {
-    const s = JSON.parse(readFileSync(join(cacheDir, 'state.json'), 'utf8'));
+    const s = JSON.parse(readFileSync(join(cacheDir, STATE_FILE), 'utf8'));
     return s && s.format === RENDER_STATE_FORMAT ? s : undefined;
   } catch {
     return undefined;
@@ -149,17 +156,10 @@ export const TSX_OFF = Symbol.for('fleetproof.build.tsx-off');
 export function outputStats(dir) {
   /** @type {Record<string, [number, number, number]>} */
   const out = {};
-  const walk = (/** @type {string} */ rel) => {
-    for (const d of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${d.name}` : d.name;
-      if (d.isDirectory()) walk(r);
-      else {
-        const s = statSync(join(dir, r));
-        out[r] = [s.size, s.ino, s.mtimeMs];
-      }
-    }
-  };
-  walk('');
+  for (const r of filesUnder(dir)) {
+    const s = statSync(join(dir, r));
+    out[r] = [s.size, s.ino, s.mtimeMs];
+  }
   return out;
 }
 
@@ -187,9 +187,9 @@ export function saveRenderState(root, env, out, state) {
       if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
     }
   }
-  const tmp = join(cacheDir, `state.json.${process.pid}.tmp`);
+  const tmp = join(cacheDir, `${STATE_FILE}.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify(full));
-  renameSync(tmp, join(cacheDir, 'state.json'));
+  renameSync(tmp, join(cacheDir, STATE_FILE));
   for (const name of readdirSync(cacheDir))
     if (name.startsWith('ssr-') && name !== state.ssr)
       rmSync(join(cacheDir, name), { recursive: true, force: true });
@@ -201,5 +201,5 @@ export function saveRenderState(root, env, out, state) {
  * @param {NodeJS.ProcessEnv} env
  */
 export function dropRenderState(root, env) {
-  rmSync(join(renderCacheDir(root, env), 'state.json'), { force: true });
+  rmSync(join(renderCacheDir(root, env), STATE_FILE), { force: true });
 }

@@ -8,14 +8,12 @@
  * and modification time of every file of the output: an incremental build starts from that output only while every
  * file is still the one this build wrote.
  */
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pageDeps, postRefs } from './page-deps.ts';
-import { RENDER_STATE_FORMAT } from '../../scripts/lib/render-cache.mjs';
+import { RENDER_STATE_FORMAT, filesUnder } from '../../scripts/lib/render-cache.mjs';
 
-// The state file's format: read and written by scripts/lib/render-cache.mjs.
-export { RENDER_STATE_FORMAT } from '../../scripts/lib/render-cache.mjs';
 /** Set by scripts/build-astro.mjs to the render cache folder: the integration then keeps the server build there. */
 export const RENDER_CACHE = Symbol.for('fleetproof.build.render-cache');
 /** Where the integration leaves the state for scripts/build-astro.mjs to hand over. */
@@ -105,18 +103,11 @@ export function requestPath(pathname: string, type: 'page' | 'endpoint'): string
 export function keepServerBuild(out: string, dest: string): void {
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  const walk = (rel: string) => {
-    for (const d of readdirSync(join(out, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${d.name}` : d.name;
-      if (d.isDirectory()) {
-        if (r !== '_astro') walk(r);
-      } else if (d.name.endsWith('.mjs')) {
-        mkdirSync(join(dest, rel), { recursive: true });
-        cpSync(join(out, r), join(dest, r));
-      }
-    }
-  };
-  walk('');
+  for (const r of filesUnder(out)) {
+    if (!r.endsWith('.mjs') || r.startsWith('_astro/')) continue;
+    mkdirSync(dirname(join(dest, r)), { recursive: true });
+    cpSync(join(out, r), join(dest, r));
+  }
 }
 
 interface BuiltRoute {
@@ -151,10 +142,10 @@ export function collectRenderState(opts: {
   const deps = pageDeps();
   // Every route, also one that built no page this time (a namespace route while there is one namespace): a later
   // tree may give it pages.
-  const built = opts.routes;
+  const all = opts.routes;
   const routes: RenderRoute[] = [];
   const filesOf: Set<string>[] = [];
-  for (const r of built) {
+  for (const r of all) {
     if (r.type !== 'page' && r.type !== 'endpoint') return `route ${r.route} is a ${r.type}`;
     if (!r.prerender) return `route ${r.route} is rendered on demand`;
     if ((r.fallbackRoutes?.length ?? 0) > 0 || r.redirect)
@@ -186,10 +177,10 @@ export function collectRenderState(opts: {
   const pages: RenderPage[] = [];
   for (const { pathname: p } of opts.pages) {
     const listed = `/${p}`.replace(/\/+/g, '/');
-    const i = built.findIndex((r) => r.type === 'page' && r.pattern.test(requestPath(listed, 'page')));
+    const i = all.findIndex((r) => r.type === 'page' && r.pattern.test(requestPath(listed, 'page')));
     if (i < 0) return `no route renders ${listed}`;
     // The path Astro generated it from: a static route's own, else what its getStaticPaths params gave.
-    const pathname = built[i]!.pathname ?? listed;
+    const pathname = all[i]!.pathname ?? listed;
     const file = outputFile(pathname, 'page');
     if (!filesOf[i]!.has(file)) return `page ${pathname} is not at ${file}`;
     const read = deps.get(requestPath(pathname, 'page'));
@@ -197,17 +188,15 @@ export function collectRenderState(opts: {
     pages.push({ route: i, pathname, file, deps: [...read].sort() });
   }
   const endpoints: RenderState['endpoints'] = [];
-  built.forEach((r, i) => {
+  all.forEach((r, i) => {
     if (r.type !== 'endpoint') return;
     const file = r.pathname ? outputFile(r.pathname, 'endpoint') : undefined;
     if (file && filesOf[i]!.has(file) && filesOf[i]!.size === 1)
       endpoints.push({ route: i, pathname: r.pathname!, file });
   });
-  if (endpoints.length !== built.filter((r) => r.type === 'endpoint').length)
+  if (endpoints.length !== all.filter((r) => r.type === 'endpoint').length)
     return 'an endpoint is dynamic or not where Astro wrote it';
-  if (
-    pages.length !== built.filter((r) => r.type === 'page').reduce((n, r) => n + (r.distURL?.length ?? 0), 0)
-  )
+  if (pages.length !== all.filter((r) => r.type === 'page').reduce((n, r) => n + (r.distURL?.length ?? 0), 0))
     return 'the pages Astro built and the files it wrote do not match';
   const postRefList = [...new Set([...postRefs().values()].flat())].sort();
   const html = readFileSync(join(out, pages[0]!.file), 'utf8');
