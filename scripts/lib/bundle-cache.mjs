@@ -1,29 +1,31 @@
 /**
  * The `fleetproof` CLI and its verify worker as two bundled ES modules (esbuild, which tsx already brings), built
  * once and reused for as long as every source file they were built from is unchanged. Loading the TypeScript
- * through tsx costs about half a second of compiling on each run; loading a bundle costs a few milliseconds.
+ * through tsx costs about half a second of compiling on each run; loading a bundle costs a few milliseconds. The
+ * same for `npm run build`'s main thread (buildBundle: scripts/build.ts and what it imports).
  *
- * The cache lives in node_modules/.cache/fleetproof-cli/: `manifest.json` names the two bundles and lists every
- * input file esbuild read (esbuild's metafile) with its SHA-256. A bundle is used only when every listed input
- * still has that digest, so an edited source, a changed dependency or a different esbuild version means a rebuild,
- * never a stale CLI. Bundles and manifest are written to temporary names and renamed into place, so concurrent runs
- * see either the old set or the new one. When the cache cannot be used (no esbuild, a read-only install), the
- * callers fall back to the TypeScript through tsx: same code, slower start.
+ * The caches live in node_modules/.cache/fleetproof-cli/ and node_modules/.cache/fleetproof-build-bundle/: `manifest.json`
+ * names the bundles and lists every input file esbuild read (esbuild's metafile) with its SHA-256. A bundle is used
+ * only when every listed input still has that digest, so an edited source, a changed dependency or a different
+ * esbuild version means a rebuild, never a stale CLI or build. Bundles and manifest are written to temporary names
+ * and renamed into place, so concurrent runs see either the old set or the new one. When a cache cannot be used (no
+ * esbuild, a read-only install), the callers fall back to the TypeScript through tsx: same code, slower start.
  *
- * Plain JavaScript: bin/fleetproof.mjs imports it before any TypeScript loader exists.
+ * Plain JavaScript: bin/fleetproof.mjs and scripts/build.mjs import it before any TypeScript loader exists.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The package root (this file is scripts/lib/bundle-cache.mjs). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const ENTRIES = { cli: 'scripts/fleetproof.ts', worker: 'scripts/lib/verify-worker.ts' };
-/** Bump when the way bundles are built changes (options below). */
-const FORMAT = 1;
+const BUILD_ENTRY = 'scripts/build.ts';
+/** Bump when the way bundles are built or described changes (options below, the manifest's shape). */
+const FORMAT = 2;
 /** Bundles older than this that the manifest no longer names are removed (a running CLI may still need its own). */
 const STALE_MS = 24 * 60 * 60 * 1000;
 
@@ -32,7 +34,8 @@ const sha256File = (path) => createHash('sha256').update(readFileSync(path)).dig
 
 /**
  * @typedef {{ cli: string, worker: string }} CliBundles  absolute paths of the two bundles
- * @typedef {{ format: number, esbuild: string, cli: string, worker: string, inputs: Record<string, string> }} Manifest
+ * @typedef {{ format: number, esbuild: string, bundles: Record<string, string>, inputs: Record<string, string> }} Manifest
+ *   `bundles`: entry's name → the bundle's file name in the cache folder
  */
 
 /**
@@ -44,26 +47,143 @@ const sha256File = (path) => createHash('sha256').update(readFileSync(path)).dig
 export function cliBundles(opts = {}) {
   const root = resolve(opts.root ?? PACKAGE_ROOT);
   const dir = opts.cacheDir ?? join(root, 'node_modules', '.cache', 'fleetproof-cli');
-  let esbuild;
-  try {
-    esbuild = /** @type {typeof import('esbuild')} */ (createRequire(join(root, 'package.json'))('esbuild'));
-  } catch {
-    return undefined;
-  }
-  const cached = readManifest(root, dir, esbuild.version);
+  const version = esbuildVersion(root);
+  if (!version) return undefined;
+  const cached = cliPaths(readManifest(root, dir, version));
   if (cached) return cached;
   try {
-    return build(root, dir, esbuild);
+    const built = cliPaths(build(root, dir, loadEsbuild(root)));
+    if (!built) throw new Error('esbuild did not emit both bundles');
+    return built;
   } catch {
     return undefined;
   }
 }
 
 /**
+ * The version of the esbuild the project installed (from its package.json: loading esbuild itself is needed only
+ * to bundle), or undefined when there is none.
+ * @param {string} root
+ */
+function esbuildVersion(root) {
+  try {
+    const require = createRequire(join(root, 'package.json'));
+    const v = JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {string} root */
+const loadEsbuild = (root) =>
+  /** @type {typeof import('esbuild')} */ (createRequire(join(root, 'package.json'))('esbuild'));
+
+/** The name under which a bundle's entry point is recorded (`scripts/lib/verify-worker.ts` → `verify-worker`). */
+const entryName = (/** @type {string} */ file) => file.replace(/^.*\//, '').replace(/\.ts$/, '');
+
+/**
+ * @param {Record<string, string> | undefined} paths  entry's name → bundle
+ * @returns {CliBundles | undefined}
+ */
+function cliPaths(paths) {
+  const cli = paths?.[entryName(ENTRIES.cli)];
+  const worker = paths?.[entryName(ENTRIES.worker)];
+  return cli && worker ? { cli, worker } : undefined;
+}
+
+/**
+ * `npm run build`'s main thread, scripts/build.ts and every module of the project it imports, bundled into one ES
+ * module (from the cache when its inputs are unchanged); undefined when bundling is impossible here (scripts/build.mjs
+ * then loads the TypeScript through tsx). Unlike the CLI's bundles, packages stay outside (Astro, Vite and the rest
+ * load from node_modules, as under tsx), and so do the project's plain JavaScript modules (`.mjs`: the Astro thread's
+ * launcher, the render and client caches), loaded from their own files, once, by scripts/build.mjs and the bundle
+ * alike. Each bundled module keeps its own `import.meta.url` (site/lib/verify-cache.ts finds the project with it),
+ * and the digest recorded for each is that of the very bytes bundled.
+ * @param {{ root?: string, cacheDir?: string }} [opts]
+ * @returns {Promise<string | undefined>} the bundle's absolute path
+ */
+export async function buildBundle(opts = {}) {
+  const root = resolve(opts.root ?? PACKAGE_ROOT);
+  const dir = opts.cacheDir ?? join(root, 'node_modules', '.cache', 'fleetproof-build-bundle');
+  const version = esbuildVersion(root);
+  if (!version) return undefined;
+  const name = entryName(BUILD_ENTRY);
+  const cached = readManifest(root, dir, version);
+  if (cached?.[name]) return cached[name];
+  /** Path relative to the root → SHA-256 of the bytes bundled. */
+  /** @type {Map<string, string>} */
+  const read = new Map();
+  try {
+    const esbuild = loadEsbuild(root);
+    const out = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: [BUILD_ENTRY],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      define: { 'import.meta.url': MODULE_URL },
+      plugins: [asWritten(root, read)],
+      write: false,
+      metafile: true,
+      outdir: dir,
+      entryNames: '[name]-[hash]',
+      logLevel: 'silent',
+    });
+    /** @type {Record<string, string>} */
+    const inputs = {};
+    for (const path of Object.keys(out.metafile.inputs).sort())
+      inputs[path] = read.get(path) ?? sha256File(join(root, path));
+    return save(dir, version, out.outputFiles, inputs)[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What each bundled module's `import.meta.url` is replaced with: a constant the module is given (asWritten). */
+const MODULE_URL = '__fleetproof_module_url';
+
+/**
+ * esbuild plugin for buildBundle: a relative import of a `.mjs` module stays an import, of that file's URL; a
+ * TypeScript module is read here (its digest noted in `read`) and given its own URL as MODULE_URL.
+ * @param {string} root
+ * @param {Map<string, string>} read
+ * @returns {import('esbuild').Plugin}
+ */
+function asWritten(root, read) {
+  return {
+    name: 'fleetproof-as-written',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\/.*\.mjs$/ }, (a) => ({
+        path: pathToFileURL(resolve(dirname(a.importer), a.path)).href,
+        external: true,
+      }));
+      b.onLoad({ filter: /\.ts$/ }, (a) => {
+        const bytes = readFileSync(a.path);
+        read.set(relativeTo(root, a.path), createHash('sha256').update(bytes).digest('hex'));
+        const url = JSON.stringify(pathToFileURL(a.path).href);
+        return { contents: `const ${MODULE_URL} = ${url};\n${bytes.toString('utf8')}`, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** `path` as esbuild's metafile names it: relative to the root, with `/`. */
+const relativeTo = (/** @type {string} */ root, /** @type {string} */ path) =>
+  path
+    .slice(root.length + 1)
+    .split('\\')
+    .join('/');
+
+/**
+ * The bundles a cache folder's manifest names (entry's name → absolute path), when they and every input are as it
+ * recorded.
  * @param {string} root
  * @param {string} dir
  * @param {string} version
- * @returns {CliBundles | undefined}
+ * @returns {Record<string, string> | undefined}
  */
 function readManifest(root, dir, version) {
   /** @type {Manifest} */
@@ -73,13 +193,22 @@ function readManifest(root, dir, version) {
   } catch {
     return undefined;
   }
-  if (m.format !== FORMAT || m.esbuild !== version || typeof m.inputs !== 'object') return undefined;
+  if (
+    m.format !== FORMAT ||
+    m.esbuild !== version ||
+    typeof m.inputs !== 'object' ||
+    typeof m.bundles !== 'object'
+  )
+    return undefined;
   try {
     for (const [path, digest] of Object.entries(m.inputs))
       if (sha256File(join(root, path)) !== digest) return undefined;
-    const paths = { cli: join(dir, m.cli), worker: join(dir, m.worker) };
-    statSync(paths.cli);
-    statSync(paths.worker);
+    /** @type {Record<string, string>} */
+    const paths = {};
+    for (const [entry, file] of Object.entries(m.bundles)) {
+      paths[entry] = join(dir, file);
+      statSync(paths[entry]);
+    }
     return paths;
   } catch {
     return undefined; // an input or a bundle is gone
@@ -90,7 +219,7 @@ function readManifest(root, dir, version) {
  * @param {string} root
  * @param {string} dir
  * @param {typeof import('esbuild')} esbuild
- * @returns {CliBundles}
+ * @returns {Record<string, string>} entry's name → bundle
  */
 function build(root, dir, esbuild) {
   const out = esbuild.buildSync({
@@ -109,26 +238,37 @@ function build(root, dir, esbuild) {
   /** @type {Record<string, string>} */
   const inputs = {};
   for (const path of Object.keys(out.metafile.inputs).sort()) inputs[path] = sha256File(join(root, path));
+  return save(dir, esbuild.version, out.outputFiles, inputs);
+}
+
+/**
+ * Writes bundles and then their manifest into `dir` (each to a temporary name, then renamed), and removes what the
+ * manifest does not name once it is a day old (a running CLI may still need its own).
+ * @param {string} dir
+ * @param {string} version  esbuild's
+ * @param {import('esbuild').OutputFile[]} files
+ * @param {Record<string, string>} inputs
+ * @returns {Record<string, string>} entry's name → the bundle's absolute path
+ */
+function save(dir, version, files, inputs) {
   mkdirSync(dir, { recursive: true });
   /** @type {Record<string, string>} */
-  const names = {};
-  for (const f of out.outputFiles) {
+  const bundles = {};
+  for (const f of files) {
     const name = f.path.slice(dir.length + 1);
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
-    names[name.replace(/-[A-Z0-9]+\.js$/, '')] = name;
+    bundles[name.replace(/-[A-Z0-9]+\.js$/, '')] = name;
   }
-  const cli = names['fleetproof'];
-  const worker = names['verify-worker'];
-  if (!cli || !worker) throw new Error('esbuild did not emit both bundles');
   /** @type {Manifest} */
-  const manifest = { format: FORMAT, esbuild: esbuild.version, cli, worker, inputs };
+  const manifest = { format: FORMAT, esbuild: version, bundles, inputs };
   const tmp = join(dir, `manifest.json.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(manifest, null, 1)}\n`);
   renameSync(tmp, join(dir, 'manifest.json'));
+  const keep = new Set(['manifest.json', ...Object.values(bundles)]);
   for (const name of readdirSync(dir)) {
-    if (name === 'manifest.json' || name === cli || name === worker) continue;
+    if (keep.has(name)) continue;
     const p = join(dir, name);
     try {
       if (Date.now() - statSync(p).mtimeMs > STALE_MS) rmSync(p, { force: true });
@@ -136,7 +276,7 @@ function build(root, dir, esbuild) {
       /* removed by another run */
     }
   }
-  return { cli: join(dir, cli), worker: join(dir, worker) };
+  return Object.fromEntries(Object.entries(bundles).map(([entry, name]) => [entry, join(dir, name)]));
 }
 
 /** Where a verify worker started by the bundled CLI finds its own bundle (set by bin/fleetproof.mjs). */

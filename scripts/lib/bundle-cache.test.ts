@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cliBundles } from './bundle-cache.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildBundle, cliBundles } from './bundle-cache.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -52,4 +52,52 @@ test('when the CLI runs from its bundles and from the TypeScript, it prints the 
   assert.equal(bundled.status, 0, bundled.stderr);
   assert.equal(plain.status, 0, plain.stderr);
   assert.equal(bundled.stdout, plain.stdout);
+});
+
+test("when the build's sources are unchanged, its cached bundle is reused; each module it bundled keeps its own import.meta.url, and the plain .mjs modules stay outside", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-build-bundle-'));
+  try {
+    const first = await buildBundle({ cacheDir: dir });
+    assert.ok(first, 'esbuild is a dependency: the bundle builds');
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { inputs: Record<string, string> };
+    for (const input of ['scripts/build.ts', 'site/lib/verify-cache.ts', 'verify/tree.ts'])
+      assert.ok(manifest.inputs[input], `${input} is an input the manifest checks`);
+    assert.deepEqual(
+      Object.keys(manifest.inputs).filter((p) => !p.endsWith('.ts')),
+      [],
+      'only TypeScript is bundled: packages and .mjs modules load from their own files',
+    );
+    const code = readFileSync(first, 'utf8');
+    assert.ok(!code.includes('import.meta.url'), "no module sees the bundle's URL as its own");
+    // site/lib/verify-cache.ts finds the project from its own URL; scripts/build.ts its client thread's module.
+    for (const ts of ['site/lib/verify-cache.ts', 'scripts/build.ts'])
+      assert.ok(code.includes(JSON.stringify(pathToFileURL(join(root, ts)).href)), `${ts} keeps its URL`);
+    for (const mjs of [
+      'scripts/lib/astro-thread.mjs',
+      'scripts/lib/render-cache.mjs',
+      'site/client/bundle-cache.mjs',
+    ])
+      assert.ok(
+        code.includes(`from "${pathToFileURL(join(root, mjs)).href}"`),
+        `${mjs} is imported, not bundled`,
+      );
+    const built = statSync(first).mtimeMs;
+
+    assert.equal(await buildBundle({ cacheDir: dir }), first);
+    assert.equal(statSync(first).mtimeMs, built, 'reused, not rebuilt');
+
+    manifest.inputs['site/lib/verify-cache.ts'] = '0'.repeat(64);
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const again = await buildBundle({ cacheDir: dir });
+    assert.ok(again && statSync(again).isFile());
+    const rebuilt = JSON.parse(readFileSync(manifestPath, 'utf8')) as { inputs: Record<string, string> };
+    assert.notEqual(
+      rebuilt.inputs['site/lib/verify-cache.ts'],
+      '0'.repeat(64),
+      'the manifest was written afresh',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
