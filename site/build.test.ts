@@ -380,10 +380,22 @@ describe('the built site', () => {
     const checker = loaded.get('attestations/index.html');
     assert.equal(checker?.length, 1);
     assert.match(checker[0]!, /^\/_astro\/attestation-verify\.[A-Za-z0-9_-]+\.js$/);
-    // The widget starts its worker from a published file.
-    const code = readFileSync(join(out, widget[0]!), 'utf8');
-    const worker = /new Worker\(new URL\("(\/_astro\/worker-[^"]+\.js)"/.exec(code);
-    assert.ok(worker && existsSync(join(out, worker[1]!)), 'the widget names its worker');
+    // The widget starts its worker from a published file, and the attestations page's checker starts the same one
+    // (site/widget/start-worker.ts, in a chunk both entries import).
+    const workerOf = (entry: string) => {
+      const code = readFileSync(join(out, entry), 'utf8');
+      const chunks = [...code.matchAll(/\bfrom\s*"\.\/([^"]+\.js)"/g)].map((m) => `/_astro/${m[1]}`);
+      for (const c of [entry, ...chunks]) {
+        const m = /new Worker\(new URL\("(\/_astro\/worker-[^"]+\.js)"/.exec(
+          readFileSync(join(out, c), 'utf8'),
+        );
+        if (m) return m[1];
+      }
+      return undefined;
+    };
+    const worker = workerOf(widget[0]!);
+    assert.ok(worker && existsSync(join(out, worker)), 'the widget names its worker');
+    assert.equal(workerOf(checker[0]!), worker, 'the checker starts the same worker');
   });
 
   it('when a page links within the site, the target exists, down to the fragment', () => {

@@ -1,11 +1,13 @@
 /**
  * <attestation-verify data-sample="marvell-ec|aws-nitro|yubihsm2">: re-verifies one published vendor attestation
  * sample in the browser. Pressing its button fetches the sample's files from this site (/samples/hsm/…, as
- * ./samples.ts lists them) and runs the core's vendor adapter on them (verifyVendorAttestation, the same code the
- * page ran at build time), against the vendor roots built into the core. The outcome is on the element:
+ * ./sample-list.ts lists them) and has the widget's worker run the core's vendor adapter on them
+ * (./sample-check.ts: verifyVendorAttestation through ./samples.ts, the same code the page ran at build time),
+ * against the vendor roots built into the core, off this page's thread. The outcome is on the element:
  *
  *   data-state  idle | running | verified | failed
- *   data-code   on failure, the core's code (CHAIN_INCOMPLETE, ATTESTATION_SIGNATURE_INVALID, …) or FETCH_FAILED
+ *   data-code   on failure, the core's code (CHAIN_INCOMPLETE, ATTESTATION_SIGNATURE_INVALID, …), FETCH_FAILED, or
+ *               WIDGET_ERROR when the worker could not run
  *
  * The YubiHSM sample ends `failed` with CHAIN_INCOMPLETE: its signature and claims verify, but the Yubico sub-CA
  * is not public, so its chain does not reach the pinned root. The element says so in words and shows what did
@@ -14,15 +16,54 @@
  * Text only, never HTML; the page's own text is never an input.
  */
 import { toHex } from '../../verify/encoding.ts';
+import type { FromWorker, ToWorker } from '../widget/protocol.ts';
+import { startVerifyWorker } from '../widget/start-worker.ts';
 import {
   SAMPLES,
   SAMPLES_BASE,
   incompleteChainText,
-  verifySample,
   type Sample,
   type SampleOutcome,
-} from './samples.ts';
+} from './sample-list.ts';
 import { el } from '../lib/dom.ts';
+
+/** The widget's worker, started at the first check and shared by the page's elements; jobs by number. */
+let worker: Worker | undefined;
+let jobs = 0;
+const waiting = new Map<number, (o: SampleOutcome) => void>();
+
+const failed = (message: string): SampleOutcome => ({
+  ok: false,
+  code: 'WIDGET_ERROR',
+  message,
+  claim: undefined,
+});
+
+function check(m: Omit<Extract<ToWorker, { type: 'check-sample' }>, 'job'>): Promise<SampleOutcome> {
+  if (!worker) {
+    const w = startVerifyWorker('attestation-verify');
+    w.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+      if (e.data.type !== 'sample-done') return;
+      waiting.get(e.data.job)?.(e.data.outcome);
+      waiting.delete(e.data.job);
+    });
+    w.addEventListener('error', (e) => {
+      e.preventDefault();
+      w.terminate();
+      if (worker === w) worker = undefined;
+      const message = `the verifier could not start (${e.message || 'its script did not load'})`;
+      for (const done of waiting.values()) done(failed(message));
+      waiting.clear();
+    });
+    worker = w;
+  }
+  const job = ++jobs;
+  const transfer = [m.attestation.buffer, ...(m.certificates ? [m.certificates.buffer] : [])];
+  return new Promise((resolve) => {
+    waiting.set(job, resolve);
+    worker!.postMessage({ ...m, job } satisfies ToWorker, transfer);
+  });
+}
 
 async function fetchBytes(path: string): Promise<Uint8Array> {
   const r = await fetch(`${SAMPLES_BASE}${path}`, { cache: 'no-store', credentials: 'omit' });
@@ -68,11 +109,11 @@ export class AttestationVerify extends HTMLElement {
     const t0 = performance.now();
     let outcome: SampleOutcome;
     try {
-      const [att, certs] = await Promise.all([
+      const [attestation, certificates] = await Promise.all([
         fetchBytes(sample.attestation),
         sample.certificates ? fetchBytes(sample.certificates) : Promise.resolve(undefined),
       ]);
-      outcome = verifySample(sample, att, certs);
+      outcome = await check({ type: 'check-sample', sample: sample.id, attestation, certificates });
     } catch (e) {
       outcome = { ok: false, code: 'FETCH_FAILED', message: (e as Error).message, claim: undefined };
     }

@@ -131,8 +131,10 @@ describe('the vendor attestation samples page in a browser', () => {
     }
   });
 
-  it('when each sample is re-verified in the browser, Marvell and Nitro verify and the YubiHSM fails with CHAIN_INCOMPLETE, saying why', async () => {
+  it('when each sample is re-verified in the browser, Marvell and Nitro verify and the YubiHSM fails with CHAIN_INCOMPLETE, saying why, in the widget’s worker', async () => {
     const { page, errors } = await open();
+    const workers: string[] = [];
+    page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
     const marvell = await verify(page, 'marvell-ec');
     assert.deepEqual([marvell.state, marvell.code], ['verified', undefined], marvell.summary);
     assert.match(marvell.summary, /Marvell LiquidSecurity, serial 5\.2G1804-ICM000678/);
@@ -146,6 +148,9 @@ describe('the vendor attestation samples page in a browser', () => {
       /chain incomplete: the Yubico YubiHSM 6742036 Sub-CA certificate is not available/,
     );
     assert.match(yubi.details, /What did verify: the Yubico signature/);
+    // One worker for the three checks: the fleet pages' own (site/widget/worker.ts), off this page's thread.
+    assert.equal(workers.length, 1, workers.join());
+    assert.match(workers[0]!, /^\/_astro\/worker-[\w-]+\.js$/);
     assert.deepEqual(errors, []);
     assert.deepEqual(foreign, []);
     await page.close();

@@ -3,7 +3,9 @@
  *
  *   fleet-verify        site/widget/fleet-verify.ts, the <fleet-verify> widget of every fleet and epoch page, with
  *                       its module worker (site/widget/worker.ts) and the worker's lazy parts (site/widget/lazy/)
- *   attestation-verify  site/attestations/attestation-verify.ts, the checker of /attestations/
+ *   attestation-verify  site/attestations/attestation-verify.ts, the checker of /attestations/, which has the
+ *                       widget's worker verify the samples (site/attestations/sample-check.ts, a lazy part of the
+ *                       worker): the core is bundled once, for the worker, not a second time for this entry
  *
  * The same Vite and Rollup, the same plugins and the same output options as Astro 5's client build used for them
  * (target esnext, esbuild minifier, `_astro/[name].[hash].js`, the worker as an ES module with its lazy parts),

@@ -36,6 +36,7 @@ import {
 } from './protocol.ts';
 import { el } from '../lib/dom.ts';
 import { grouped } from './format.ts';
+import { startVerifyWorker } from './start-worker.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The site's log checkpoint this browser saw last, per origin (docs/evidence-format.md §10).
@@ -88,7 +89,7 @@ function failAll(code: string, message: string): void {
  */
 function startWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fleet-verify' });
+  const w = startVerifyWorker('fleet-verify');
   w.addEventListener('message', (e: MessageEvent<FromWorker>) => listeners.get(e.data.job)?.(e.data));
   w.addEventListener('error', (e) => {
     e.preventDefault();

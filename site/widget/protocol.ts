@@ -4,8 +4,11 @@
  * A job is either the page's whole checklist (`verify`) or the check of files a reader pasted or dropped
  * (`check-files`). The worker answers each job with a stream of `checks` messages, each with the checks completed
  * since the previous one (in the order the core runs them), and then exactly one `done`, with the checks completed
- * since the last `checks`.
+ * since the last `checks`. The /attestations/ page's <attestation-verify> elements use the same worker for one
+ * more kind of job, `check-sample` (a vendor attestation sample's files, as fetched), answered by one
+ * `sample-done`.
  */
+import type { SampleOutcome } from '../attestations/sample-list.ts';
 
 /** What a page's widget verifies: one fleet, or one epoch of a namespace (with the rules that span it). */
 export type Target = { kind: 'fleet'; fleetId: string } | { kind: 'epoch'; namespace: string; epoch: number };
@@ -88,7 +91,17 @@ export type LogState = 'absent' | 'first-visit' | 'consistent' | 'rewritten' | '
 export type ToWorker =
   | { type: 'verify'; job: number; target: Target; remembered?: Remembered | undefined }
   | { type: 'prefetch'; job: number; target: Target }
-  | { type: 'check-files'; job: number; files: { name: string; bytes: Uint8Array }[] };
+  | { type: 'check-files'; job: number; files: { name: string; bytes: Uint8Array }[] }
+  | CheckSample;
+
+/** One sample of site/attestations/sample-list.ts (by id) and the bytes of its files as the page fetched them. */
+export interface CheckSample {
+  type: 'check-sample';
+  job: number;
+  sample: string;
+  attestation: Uint8Array;
+  certificates: Uint8Array | undefined;
+}
 
 /** A prefetch's end: every file in; stopped at its byte limit (or skipped by it); a file could not be read. */
 export type PrefetchState = 'ready' | 'stopped' | 'failed';
@@ -99,7 +112,8 @@ type Checks = { step: Step; ms: number; group: StepGroup }[];
 export type FromWorker =
   | { type: 'checks'; job: number; checks: Checks }
   | { type: 'prefetched'; job: number; state: PrefetchState }
-  | { type: 'done'; job: number; outcome: Outcome; checks?: Checks };
+  | { type: 'done'; job: number; outcome: Outcome; checks?: Checks }
+  | { type: 'sample-done'; job: number; outcome: SampleOutcome };
 
 /** The outcome of a job that could not run at all (the site unreadable, the verifier itself failing): no check. */
 export function fatalOutcome(code: string, message: string, totalMs = 0): Outcome {

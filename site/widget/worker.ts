@@ -5,7 +5,8 @@
  * posting each check as it completes so that the page can show it while the next one runs. Nothing here touches
  * the DOM or any other origin. Signatures are checked with WebCrypto where the page is a secure context
  * (./prefetch.ts); without crypto.subtle (plain http, non-secure contexts) the core's pure-JS noble code does it, a
- * chunk of its own that this worker then loads at once (./lazy/).
+ * chunk of its own that this worker then loads at once (./lazy/). The /attestations/ page's checker has it verify
+ * the vendor attestation samples too (`check-sample`, site/attestations/sample-check.ts, a chunk of its own).
  */
 import { FetchError, verifyTarget, warmUp, type Fetcher } from './plan.ts';
 import { fatalOutcome, type FromWorker, type Outcome, type Target, type ToWorker } from './protocol.ts';
@@ -146,11 +147,25 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
 // Without WebCrypto every signature is noble's: load it now, while the page waits for a click.
 if (!globalThis.crypto?.subtle) void loadParts(['reference']).catch(() => undefined);
 
+/**
+ * A vendor attestation sample of the /attestations/ page: its code is a chunk of its own, loaded on the first. That
+ * chunk answers every sample; if it cannot be loaded, the error is thrown where the page sees it (the Worker's
+ * `error` event), which ends the page's waiting.
+ */
+const checkSample = (m: Extract<ToWorker, { type: 'check-sample' }>) =>
+  import('../attestations/sample-check.ts').then(
+    async (c) => scope.postMessage({ type: 'sample-done', job: m.job, outcome: await c.checkSample(m) }),
+    (e: unknown) =>
+      void setTimeout(() => {
+        throw e;
+      }),
+  );
+
 // Jobs run one after another: a verification is synchronous once its files are in.
 let queue: Promise<void> = Promise.resolve();
 scope.addEventListener('message', (e) => {
   const m = e.data;
   // A prefetch only fetches: it starts at once, not after the jobs before it.
   if (m.type === 'prefetch') void prefetch(m);
-  else queue = queue.then(() => handle(m));
+  else queue = queue.then(() => (m.type === 'check-sample' ? checkSample(m) : handle(m)));
 });

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,10 +18,14 @@ import { verifyTarget, type Fetcher } from '../plan.ts';
 import { checkInputs } from '../drop.ts';
 import type { Outcome, Step, StepGroup, Target } from '../protocol.ts';
 import { widgetLazyParts } from './plugin.ts';
+import { SAMPLES_DIR } from '../../attestations/build-time.ts';
+import { SAMPLES as SAMPLE_LIST, verifySample } from '../../attestations/samples.ts';
+import type { checkSample } from '../../attestations/sample-check.ts';
 
 interface Bundle {
   verifyTarget: typeof verifyTarget;
   drop: () => Promise<{ checkInputs: typeof checkInputs }>;
+  samples: () => Promise<{ checkSample: typeof checkSample }>;
   loadedParts: () => string[];
 }
 
@@ -88,6 +92,7 @@ describe('the widget’s bundle, with its lazy parts', () => {
         `export { verifyTarget } from ${w('site/widget/plan.ts')};`,
         `export { loadedParts } from ${w('site/widget/lazy/registry.ts')};`,
         `export const drop = () => import(${w('site/widget/drop.ts')});`,
+        `export const samples = () => import(${w('site/attestations/sample-check.ts')});`,
       ].join('\n'),
     );
     await build({
@@ -147,6 +152,42 @@ describe('the widget’s bundle, with its lazy parts', () => {
     assert.deepEqual(await page(b.verifyTarget, target, files), want);
     assert.deepEqual(await page(b.verifyTarget, target, files, null), want);
     assert.ok(b.loadedParts().includes('reference'), 'noble, for SHA-384 and without WebCrypto');
+  });
+
+  it('when the /attestations/ page has the worker check the vendor samples, the verdicts are the unbundled code’s, good and tampered', async () => {
+    const { checkSample: bundled } = await b.samples();
+    const read = (p: string) => new Uint8Array(readFileSync(join(SAMPLES_DIR, ...p.split('/'))));
+    let job = 0;
+    for (const s of SAMPLE_LIST) {
+      const attestation = read(s.attestation);
+      const certificates = s.certificates ? read(s.certificates) : undefined;
+      const tampered = attestation.slice();
+      tampered[tampered.length >> 1]! ^= 0x01;
+      for (const bytes of [attestation, tampered]) {
+        const want = verifySample(s, bytes, certificates);
+        const got = await bundled({
+          type: 'check-sample',
+          job: ++job,
+          sample: s.id,
+          attestation: bytes,
+          certificates,
+        });
+        assert.deepEqual(got, want, s.id);
+        if (bytes === tampered) assert.equal(got.ok, false, `${s.id}: a flipped byte fails`);
+      }
+      assert.ok(
+        verifySample(s, attestation, certificates).claim,
+        `${s.id}: the adapter verified the signature`,
+      );
+    }
+    const unknown = await bundled({
+      type: 'check-sample',
+      job: ++job,
+      sample: 'no-such-sample',
+      attestation: new Uint8Array(0),
+      certificates: undefined,
+    });
+    assert.equal(unknown.code, 'WIDGET_ERROR');
   });
 
   it('when a reader drops an auditor record, the bundled box’s verdict is the unbundled one’s, good and forged', async () => {

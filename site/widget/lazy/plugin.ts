@@ -18,11 +18,16 @@
  *   verify/vendors/asn1.ts       attestation is checked
  *   verify/bundle/epoch.ts,      the epochs' and the namespace's rules: when the tree has a namespace (epoch
  *   verify/bundle/namespace.ts   pages; a fleet page has none)
+ *
+ * The vendor attestation samples' check (site/attestations/sample-check.ts, for the /attestations/ page) is itself
+ * loaded only when a reader asks for it, so it takes the vendor code as it is, not through the stand-ins.
  */
 import { relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
 const HERE = 'site/widget/lazy/';
+/** The /attestations/ page's sample checks (site/attestations/sample-check.ts): a lazy part of their own already. */
+const SAMPLES = 'site/attestations/';
 const EAGER = '?first-chunk';
 
 /**
@@ -31,9 +36,9 @@ const EAGER = '?first-chunk';
  */
 export const LAZY_PARTS: Record<string, { standIn: string; inside: string[] }> = {
   'verify/crypto/reference.ts': { standIn: `${HERE}reference.ts`, inside: [HERE] },
-  'verify/vendors/index.ts': { standIn: `${HERE}vendors.ts`, inside: [HERE, 'verify/vendors/'] },
-  'verify/vendors/x509.ts': { standIn: `${HERE}x509.ts`, inside: [HERE, 'verify/vendors/'] },
-  'verify/vendors/asn1.ts': { standIn: `${HERE}asn1.ts`, inside: [HERE, 'verify/vendors/'] },
+  'verify/vendors/index.ts': { standIn: `${HERE}vendors.ts`, inside: [HERE, 'verify/vendors/', SAMPLES] },
+  'verify/vendors/x509.ts': { standIn: `${HERE}x509.ts`, inside: [HERE, 'verify/vendors/', SAMPLES] },
+  'verify/vendors/asn1.ts': { standIn: `${HERE}asn1.ts`, inside: [HERE, 'verify/vendors/', SAMPLES] },
   'verify/fleet/vendor.ts': { standIn: `${HERE}fleet-vendor.ts`, inside: [HERE] },
   'verify/bundle/epoch.ts': { standIn: `${HERE}epoch.ts`, inside: [HERE, 'verify/bundle/'] },
   'verify/bundle/namespace.ts': { standIn: `${HERE}namespace.ts`, inside: [HERE, 'verify/bundle/'] },
