@@ -4,12 +4,14 @@
  * through tsx costs about half a second of compiling on each run; loading a bundle costs a few milliseconds. The
  * same for `npm run build`'s main thread (buildBundle: scripts/build.ts and what it imports).
  *
- * The caches live in node_modules/.cache/fleetproof-cli/ and node_modules/.cache/fleetproof-build-bundle/: `manifest.json`
- * names the bundles and lists every input file esbuild read (esbuild's metafile) with its SHA-256. A bundle is used
- * only when every listed input still has that digest, so an edited source, a changed dependency or a different
- * esbuild version means a rebuild, never a stale CLI or build. Bundles and manifest are written to temporary names
- * and renamed into place, so concurrent runs see either the old set or the new one. When a cache cannot be used (no
- * esbuild, a read-only install), the callers fall back to the TypeScript through tsx: same code, slower start.
+ * The caches live in node_modules/.cache/fleetproof-cli/ and node_modules/.cache/fleetproof-build-bundle/:
+ * `manifest.json` names the bundles, with the SHA-256 of each, and lists every input file esbuild read (esbuild's
+ * metafile) and this module with its SHA-256. A bundle is used only when every listed input still has that digest
+ * and the bundle its own, so an edited source, a changed dependency, a different esbuild version or a bundle file
+ * altered or cut short means a rebuild, never a stale CLI or build. Bundles and manifest are written to temporary
+ * names and renamed into place, so concurrent runs see either the old set or the new one. When a cache cannot be
+ * used (no esbuild, a read-only install), the callers fall back to the TypeScript through tsx: same code, slower
+ * start.
  *
  * Plain JavaScript: bin/fleetproof.mjs and scripts/build.mjs import it before any TypeScript loader exists.
  */
@@ -24,8 +26,10 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const ENTRIES = { cli: 'scripts/fleetproof.ts', worker: 'scripts/lib/verify-worker.ts' };
 const BUILD_ENTRY = 'scripts/build.ts';
+/** This module, an input of every bundle (how they are built is written here). */
+const SELF = 'scripts/lib/bundle-cache.mjs';
 /** Bump when the way bundles are built or described changes (options below, the manifest's shape). */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Bundles older than this that the manifest no longer names are removed (a running CLI may still need its own). */
 const STALE_MS = 24 * 60 * 60 * 1000;
 
@@ -34,8 +38,8 @@ const sha256File = (path) => createHash('sha256').update(readFileSync(path)).dig
 
 /**
  * @typedef {{ cli: string, worker: string }} CliBundles  absolute paths of the two bundles
- * @typedef {{ format: number, esbuild: string, bundles: Record<string, string>, inputs: Record<string, string> }} Manifest
- *   `bundles`: entry's name → the bundle's file name in the cache folder
+ * @typedef {{ format: number, esbuild: string, bundles: Record<string, string>, outputs: Record<string, string>, inputs: Record<string, string> }} Manifest
+ *   `bundles`: entry's name → the bundle's file name in the cache folder; `outputs`: each file written → its SHA-256
  */
 
 /**
@@ -134,7 +138,7 @@ export async function buildBundle(opts = {}) {
     });
     /** @type {Record<string, string>} */
     const inputs = {};
-    for (const path of Object.keys(out.metafile.inputs).sort())
+    for (const path of [...Object.keys(out.metafile.inputs), SELF].sort())
       inputs[path] = read.get(path) ?? sha256File(join(root, path));
     return save(dir, version, out.outputFiles, inputs)[name];
   } catch {
@@ -197,7 +201,8 @@ function readManifest(root, dir, version) {
     m.format !== FORMAT ||
     m.esbuild !== version ||
     typeof m.inputs !== 'object' ||
-    typeof m.bundles !== 'object'
+    typeof m.bundles !== 'object' ||
+    typeof m.outputs !== 'object'
   )
     return undefined;
   try {
@@ -207,7 +212,7 @@ function readManifest(root, dir, version) {
     const paths = {};
     for (const [entry, file] of Object.entries(m.bundles)) {
       paths[entry] = join(dir, file);
-      statSync(paths[entry]);
+      if (sha256File(paths[entry]) !== m.outputs?.[file]) return undefined;
     }
     return paths;
   } catch {
@@ -237,7 +242,8 @@ function build(root, dir, esbuild) {
   });
   /** @type {Record<string, string>} */
   const inputs = {};
-  for (const path of Object.keys(out.metafile.inputs).sort()) inputs[path] = sha256File(join(root, path));
+  for (const path of [...Object.keys(out.metafile.inputs), SELF].sort())
+    inputs[path] = sha256File(join(root, path));
   return save(dir, esbuild.version, out.outputFiles, inputs);
 }
 
@@ -254,15 +260,18 @@ function save(dir, version, files, inputs) {
   mkdirSync(dir, { recursive: true });
   /** @type {Record<string, string>} */
   const bundles = {};
+  /** @type {Record<string, string>} */
+  const outputs = {};
   for (const f of files) {
     const name = f.path.slice(dir.length + 1);
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
     bundles[name.replace(/-[A-Z0-9]+\.js$/, '')] = name;
+    outputs[name] = createHash('sha256').update(f.contents).digest('hex');
   }
   /** @type {Manifest} */
-  const manifest = { format: FORMAT, esbuild: version, bundles, inputs };
+  const manifest = { format: FORMAT, esbuild: version, bundles, outputs, inputs };
   const tmp = join(dir, `manifest.json.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(manifest, null, 1)}\n`);
   renameSync(tmp, join(dir, 'manifest.json'));

@@ -35,6 +35,15 @@ test('when the sources are unchanged, the cached bundles are reused; when one ch
     rmSync(again.worker);
     const third = cliBundles({ cacheDir: dir });
     assert.ok(third && statSync(third.worker).isFile());
+
+    // A bundle whose bytes changed (cut short, altered): not run, rebuilt.
+    const code = readFileSync(third.cli, 'utf8');
+    writeFileSync(third.cli, code.slice(0, code.length >> 1));
+    const fourth = cliBundles({ cacheDir: dir });
+    assert.ok(fourth);
+    assert.equal(readFileSync(fourth.cli, 'utf8'), code, 'the whole bundle, written again');
+    const last = JSON.parse(readFileSync(manifestPath, 'utf8')) as { inputs: Record<string, string> };
+    assert.ok(last.inputs['scripts/lib/bundle-cache.mjs'], 'how the bundles are built is an input too');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -65,8 +74,8 @@ test("when the build's sources are unchanged, its cached bundle is reused; each 
       assert.ok(manifest.inputs[input], `${input} is an input the manifest checks`);
     assert.deepEqual(
       Object.keys(manifest.inputs).filter((p) => !p.endsWith('.ts')),
-      [],
-      'only TypeScript is bundled: packages and .mjs modules load from their own files',
+      ['scripts/lib/bundle-cache.mjs'],
+      'only TypeScript is bundled (packages and .mjs modules load from their own files); how, is an input too',
     );
     const code = readFileSync(first, 'utf8');
     assert.ok(!code.includes('import.meta.url'), "no module sees the bundle's URL as its own");
@@ -97,6 +106,12 @@ test("when the build's sources are unchanged, its cached bundle is reused; each 
       '0'.repeat(64),
       'the manifest was written afresh',
     );
+
+    // The bundle itself altered: not run, rebuilt.
+    writeFileSync(again, `${code}\nprocess.exit(7);\n`);
+    const third = await buildBundle({ cacheDir: dir });
+    assert.ok(third);
+    assert.equal(readFileSync(third, 'utf8'), code, 'the bundle as esbuild wrote it');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,7 @@
  * Text only, never HTML; the page's own text is never an input.
  */
 import { toHex } from '../../verify/encoding.ts';
-import type { FromWorker, ToWorker } from '../widget/protocol.ts';
+import type { CheckSample, FromWorker, ToWorker } from '../widget/protocol.ts';
 import { startVerifyWorker } from '../widget/start-worker.ts';
 import {
   SAMPLES,
@@ -39,7 +39,7 @@ const failed = (message: string): SampleOutcome => ({
   claim: undefined,
 });
 
-function check(m: Omit<Extract<ToWorker, { type: 'check-sample' }>, 'job'>): Promise<SampleOutcome> {
+function check(m: Omit<CheckSample, 'job'>): Promise<SampleOutcome> {
   if (!worker) {
     const w = startVerifyWorker('attestation-verify');
     w.addEventListener('message', (e: MessageEvent<FromWorker>) => {

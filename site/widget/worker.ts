@@ -9,7 +9,14 @@
  * the vendor attestation samples too (`check-sample`, site/attestations/sample-check.ts, a chunk of its own).
  */
 import { FetchError, verifyTarget, warmUp, type Fetcher } from './plan.ts';
-import { fatalOutcome, type FromWorker, type Outcome, type Target, type ToWorker } from './protocol.ts';
+import {
+  fatalOutcome,
+  type CheckSample,
+  type FromWorker,
+  type Outcome,
+  type Target,
+  type ToWorker,
+} from './protocol.ts';
 import {
   EvidenceSet,
   fetchEvidence as fetchFromSite,
@@ -152,7 +159,7 @@ if (!globalThis.crypto?.subtle) void loadParts(['reference']).catch(() => undefi
  * chunk answers every sample; if it cannot be loaded, the error is thrown where the page sees it (the Worker's
  * `error` event), which ends the page's waiting.
  */
-const checkSample = (m: Extract<ToWorker, { type: 'check-sample' }>) =>
+const checkSample = (m: CheckSample) =>
   import('../attestations/sample-check.ts').then(
     async (c) => scope.postMessage({ type: 'sample-done', job: m.job, outcome: await c.checkSample(m) }),
     (e: unknown) =>
