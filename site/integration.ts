@@ -13,6 +13,9 @@
  * and hands them over (handedClientBundle); a bare `astro build` bundles them here, in this process. The
  * pages take their URLs from site/lib/client-scripts.ts; this hook writes the files under /_astro/.
  *
+ * Before any page renders it provides the /attestations/ page's build-time verdicts on the vendor attestation
+ * samples (site/attestations/page-data.ts), so that the vendor adapters stay out of Astro's server build.
+ *
  * It also checks the browser bundle: no emitted script under /_astro/ (the <fleet-verify> widget and its worker)
  * may import or require a Node built-in (site/widget/bundle-check.ts); one that does fails the build. Because Vite
  * quietly swaps a built-in imported by browser code for an empty stub, the same rule also runs while bundling
@@ -34,6 +37,8 @@ import { clientBundle, handedClientBundle, type ClientBundle } from './client/bu
 import { sitemapXml } from './lib/xml.ts';
 import { noNodeBuiltinsInBrowser, scanBundle } from './widget/bundle-check.ts';
 import { packFiles } from './widget/pack-files.ts';
+import { provideAttestationsPageData } from './attestations/page-data.ts';
+import { attestationsPageData } from './attestations/build-time.ts';
 
 export default function fleetproofIntegration(opts: { evidenceDir: string }): AstroIntegration {
   let site = '';
@@ -57,6 +62,9 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
             ),
           );
         }
+        // The /attestations/ page's build-time verdicts, verified here (on the page's first read) rather than in the
+        // page's own code (site/attestations/page-data.ts).
+        provideAttestationsPageData(() => attestationsPageData());
         updateConfig({
           vite: {
             plugins: [noNodeBuiltinsInBrowser('browser')],

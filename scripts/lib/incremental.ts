@@ -43,6 +43,8 @@ import {
 } from '../../site/lib/render-state.ts';
 import { citationFingerprint } from '../../site/remark/citations.ts';
 import { provideClientScripts } from '../../site/lib/client-scripts.ts';
+import { provideAttestationsPageData } from '../../site/attestations/page-data.ts';
+import { attestationsPageData } from '../../site/attestations/build-time.ts';
 import { clientCacheDir, readCache } from '../../site/client/bundle-cache.mjs';
 import { sitemapXml } from '../../site/lib/xml.ts';
 import { packOf, packPlan } from '../../site/widget/pack-files.ts';
@@ -127,6 +129,7 @@ async function render(
   const scripts = readCache(root, clientCacheDir(root, env));
   if (!scripts) return { reason: 'the browser scripts are not in the cache' };
   provideClientScripts(Promise.resolve(scripts.scripts));
+  provideAttestationsPageData(() => attestationsPageData());
   renderWith(ev);
 
   const ssr = join(cacheDir, state.ssr);

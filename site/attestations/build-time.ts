@@ -11,18 +11,21 @@ import { join } from 'node:path';
 import { useNodeCrypto } from '../../scripts/lib/node-crypto.ts';
 import { sha256 } from '../../verify/crypto/sha256.ts';
 import { toHex } from '../../verify/encoding.ts';
-import { SAMPLES_BASE, verifySample, type Sample, type SampleOutcome } from './samples.ts';
+import { KNOWN_ROOTS } from '../../verify/vendors/roots.ts';
+import type { AttestationsPageData } from './page-data.ts';
+import {
+  SAMPLES,
+  SAMPLES_BASE,
+  verifySample,
+  type PublishedFile,
+  type Sample,
+  type SampleOutcome,
+} from './samples.ts';
+
+export type { PublishedFile };
 
 /** The samples' folder in the source tree (the build runs from the project root). */
 export const SAMPLES_DIR = join(process.cwd(), 'site', 'public', 'samples', 'hsm');
-
-export interface PublishedFile {
-  /** The file's URL on the site. */
-  url: string;
-  name: string;
-  size: number;
-  sha256: string;
-}
 
 function read(path: string): Uint8Array {
   return new Uint8Array(readFileSync(join(SAMPLES_DIR, ...path.split('/'))));
@@ -39,4 +42,19 @@ export function publishedFiles(s: Sample): PublishedFile[] {
 export function verifyPublishedSample(s: Sample, now?: string): SampleOutcome {
   useNodeCrypto();
   return verifySample(s, read(s.attestation), s.certificates ? read(s.certificates) : undefined, now);
+}
+
+/**
+ * What the /attestations/ page shows from build time (./page-data.ts): every sample verified from its published
+ * files, and the vendor roots built into the core.
+ */
+export function attestationsPageData(now?: string): AttestationsPageData {
+  return {
+    results: SAMPLES.map((sample) => ({
+      sample,
+      outcome: verifyPublishedSample(sample, now),
+      files: publishedFiles(sample),
+    })),
+    roots: KNOWN_ROOTS.map(({ id, vendor, fingerprint }) => ({ id, vendor, fingerprint })),
+  };
 }

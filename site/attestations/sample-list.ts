@@ -68,6 +68,15 @@ export const SAMPLES: Sample[] = [
   },
 ];
 
+/** A sample's file as the site publishes it. */
+export interface PublishedFile {
+  /** The file's URL on the site. */
+  url: string;
+  name: string;
+  size: number;
+  sha256: string;
+}
+
 export interface SampleOutcome {
   /** Verified, and the chain reaches a pinned root. */
   ok: boolean;
