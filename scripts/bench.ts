@@ -421,7 +421,7 @@ function writeResults(rows: Row[]): void {
  * with as many Markdown pages as the site has pages and no evidence, both built cold, wall clock, median of 3 runs
  * taken in turn (site, blog, site, blog, …). Cold: each site build gets a fresh, empty cache folder
  * (FLEETPROOF_CACHE_DIR: no verified units to replay, no cached browser scripts, no Astro content cache), so the
- * widget, its worker and lazy chunks and the attestation checker are bundled every time (in a thread of their own,
+ * widget, its worker and lazy chunks and the attestation checker are bundled every time (in a process of their own,
  * beside verification and Astro: site/client/bundle.mjs); each blog build gets no cache either. Not cleared: the
  * build's own code, bundled once per change of its sources (scripts/lib/bundle-cache.mjs buildBundle, built here
  * before the timed runs, as after any first run; the same as tsx's cache of compiled modules before it), and

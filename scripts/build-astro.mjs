@@ -5,7 +5,7 @@
 // handedVerification) until the main thread hands over its verification, which lands where verified.ts memoises
 // one. The loaders still read and hash every file and take it only for a tree of the same digest, else verify again
 // (and fail closed). When the evidence does not verify, the main thread ends the process before handing anything.
-// The browser scripts, bundled in another thread (scripts/build-client.mjs), are handed over the same way; the
+// The browser scripts, bundled in a child process (scripts/build-client.mjs), are handed over the same way; the
 // pages wait for them (site/lib/client-scripts.ts) and the integration writes them out.
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -12,8 +12,8 @@
  *      verification's result instead of verifying a second time (site/lib/verified.ts); any other byte means a
  *      fresh verification, which must pass. The build integration checks that the files it publishes are the
  *      ones verified. The browser scripts (widget, worker, lazy chunks, attestation checker) are bundled meanwhile
- *      in a third thread (scripts/build-client.mjs, site/client/bundle.mjs: Vite, cached by the digest of every
- *      input) and handed to Astro's thread, whose integration writes them under /_astro/.
+ *      in a child process at the lowest priority (scripts/build-client.mjs, site/client/bundle.mjs: Vite, cached by
+ *      the digest of every input) and handed to Astro's thread, whose integration writes them under /_astro/.
  *   3'. Or, when the last build into the same output left a state for the same code, configuration, posts and
  *      site (scripts/lib/render-cache.mjs), first try an incremental build instead (scripts/lib/incremental.ts):
  *      from the tree verified in step 1, only the pages whose inputs changed are rendered, with the server build
@@ -29,9 +29,9 @@
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fork, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
 import { headersFile } from '../site/lib/headers.ts';
 import {
@@ -169,13 +169,14 @@ export async function main(argv: string[]): Promise<void> {
     worker.on('message', (m: { renderState?: RenderState }) => {
       if (m.renderState) state = m.renderState;
     });
-    // 3, alongside: the browser scripts, bundled in a thread of their own and handed to Astro's as soon as they
-    //    are ready (the pages wait for them only when they render). Started now, on the core this thread leaves
-    //    when it is done verifying, rather than at the start, where a third busy thread would slow Astro's own
-    //    start (on two cores). A failure there fails Astro's build.
-    const client = new Worker(new URL('./build-client.mjs', import.meta.url), {
+    // 3, alongside: the browser scripts, bundled in a child process at the lowest priority (scripts/build-client.mjs)
+    //    and handed to Astro's thread as soon as they are ready (the pages wait for them only when they render).
+    //    Started now, when this thread is done verifying; at the lowest priority it takes what Astro's thread
+    //    leaves of the cores. A failure there fails Astro's build.
+    const client = fork(fileURLToPath(new URL('./build-client.mjs', import.meta.url)), [root], {
       execArgv: [],
-      workerData: { root },
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let clientSettled = false;
     const clientFailed = (error: string) => {
@@ -191,7 +192,7 @@ export async function main(argv: string[]): Promise<void> {
     });
     client.once('error', (e) => clientFailed(e.stack ?? e.message));
     client.once('exit', (code) =>
-      clientFailed(`the bundling thread exited with ${code} before handing its bundle`),
+      clientFailed(`the bundling process exited with ${code} before handing its bundle`),
     );
 
     // 3, continued: hand the verification over (nothing reaches Astro's loaders from a tree that failed: the

@@ -9,7 +9,7 @@
  * build fails rather than publish pages that describe other bytes than the ones served.
  *
  * The browser scripts (the <fleet-verify> widget with its worker and lazy chunks, the attestation checker) are
- * bundled apart from Astro's build (site/client/bundle.mjs): scripts/build.ts bundles them in a thread of its own
+ * bundled apart from Astro's build (site/client/bundle.mjs): scripts/build.ts bundles them in a process of its own
  * and hands them over (handedClientBundle); a bare `astro build` bundles them here, in this process. The
  * pages take their URLs from site/lib/client-scripts.ts; this hook writes the files under /_astro/.
  *

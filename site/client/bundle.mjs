@@ -4,9 +4,10 @@
  * attestation checker), bundled by Vite apart from Astro's build, and cached by the digest of their inputs.
  *
  * Why apart: Astro 5 bundles the <script>s of its pages in a client build that starts only after its server build
- * and before any page is rendered, on one thread. Bundled on their own, the scripts are built in a thread of
- * their own (scripts/build-client.mjs) while the evidence is verified and Astro starts, syncs content and builds
- * the pages' server code; Astro has no client build left to do (no page holds a processed <script>).
+ * and before any page is rendered, on one thread. Bundled on their own, the scripts are built in a process of
+ * their own at the lowest priority (scripts/build-client.mjs) while the evidence is verified and Astro starts,
+ * syncs content and builds the pages' server code; Astro has no client build left to do (no page holds a processed
+ * <script>).
  *
  * The cache (FLEETPROOF_CACHE_DIR, else node_modules/.cache/fleetproof, folder client-bundle/): `manifest.json`
  * lists every input the last bundling read — each module of the graphs Rollup built (entries, worker, lazy
@@ -190,7 +191,7 @@ async function bundle(root) {
 const HANDED = Symbol.for('fleetproof.site.handed-client-bundle');
 
 /**
- * The bundle scripts/build.ts is making in a thread of its own (scripts/build-client.mjs), when this is its Astro
+ * The bundle scripts/build.ts is making in a process of its own (scripts/build-client.mjs), when this is its Astro
  * thread; else undefined (a bare `astro build` bundles in its own process).
  * @returns {Promise<ClientBundle> | undefined}
  */
