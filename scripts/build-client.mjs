@@ -3,7 +3,7 @@
 // with the project's root as its argument, without tsx's loader), while the main thread verifies the evidence and
 // Astro's thread builds the pages. A process rather than a thread so that the system gives Astro's thread, the
 // build's critical path, precedence on a machine with few cores: the scripts are still ready long before the pages
-// that link them render (a cold demo build about 0.2 s shorter on two cores than with a thread of normal priority).
+// that link them render (a cold demo build about 0.16 s shorter on two cores than with a thread of normal priority).
 // Taken from the cache when every input is unchanged. Sends { bundle } or { error } to its parent over IPC
 // (advanced serialization: the files' bytes as they are), which hands it to Astro's thread, then exits.
 import { setPriority } from 'node:os';
