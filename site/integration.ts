@@ -4,9 +4,10 @@
  *
  * The files are re-read here and must hash to exactly what /evidence/index.json, written earlier in the same build
  * from the loader's verified tree, lists: bytes with the verified digests are the verified bytes, so this needs no
- * verifier (nor loads one: Astro compiles everything the integration imports, through Vite, before the content
- * loaders compile the verifier again for themselves). If the evidence changed while the site was being built the
- * build fails rather than publish pages that describe other bytes than the ones served.
+ * verifier of evidence (nor loads one: Astro compiles everything the integration imports, through Vite, before the
+ * content loaders compile the verifier again for themselves; the vendor adapters it imports are for the samples of
+ * the /attestations/ page, below). If the evidence changed while the site was being built the build fails rather
+ * than publish pages that describe other bytes than the ones served.
  *
  * The browser scripts (the <fleet-verify> widget with its worker and lazy chunks, the attestation checker) are
  * bundled apart from Astro's build (site/client/bundle.mjs): scripts/build.ts bundles them in a process of its own
