@@ -33,8 +33,30 @@ const FORMAT = 3;
 /** Bundles older than this that the manifest no longer names are removed (a running CLI may still need its own). */
 const STALE_MS = 24 * 60 * 60 * 1000;
 
+/** @param {Uint8Array | string} bytes */
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 /** @param {string} path */
-const sha256File = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const sha256File = (path) => sha256(readFileSync(path));
+
+/**
+ * What both bundlings ask of esbuild: ES modules for Node 20, named by their content, kept in memory (save writes
+ * them), with the list of every input read.
+ * @param {string} root
+ * @param {string} dir
+ */
+const esbuildOptions = (root, dir) =>
+  /** @type {const} */ ({
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    metafile: true,
+    outdir: dir,
+    entryNames: '[name]-[hash]',
+    logLevel: 'silent',
+  });
 
 /**
  * @typedef {{ cli: string, worker: string }} CliBundles  absolute paths of the two bundles
@@ -121,26 +143,13 @@ export async function buildBundle(opts = {}) {
   try {
     const esbuild = loadEsbuild(root);
     const out = await esbuild.build({
-      absWorkingDir: root,
+      ...esbuildOptions(root, dir),
       entryPoints: [BUILD_ENTRY],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
       packages: 'external',
       define: { 'import.meta.url': MODULE_URL },
       plugins: [asWritten(root, read)],
-      write: false,
-      metafile: true,
-      outdir: dir,
-      entryNames: '[name]-[hash]',
-      logLevel: 'silent',
     });
-    /** @type {Record<string, string>} */
-    const inputs = {};
-    for (const path of [...Object.keys(out.metafile.inputs), SELF].sort())
-      inputs[path] = read.get(path) ?? sha256File(join(root, path));
-    return save(dir, version, out.outputFiles, inputs)[name];
+    return save(root, dir, version, out, read)[name];
   } catch {
     return undefined;
   }
@@ -166,7 +175,7 @@ function asWritten(root, read) {
       }));
       b.onLoad({ filter: /\.ts$/ }, (a) => {
         const bytes = readFileSync(a.path);
-        read.set(relativeTo(root, a.path), createHash('sha256').update(bytes).digest('hex'));
+        read.set(relativeTo(root, a.path), sha256(bytes));
         const url = JSON.stringify(pathToFileURL(a.path).href);
         return { contents: `const ${MODULE_URL} = ${url};\n${bytes.toString('utf8')}`, loader: 'ts' };
       });
@@ -227,48 +236,38 @@ function readManifest(root, dir, version) {
  * @returns {Record<string, string>} entry's name → bundle
  */
 function build(root, dir, esbuild) {
-  const out = esbuild.buildSync({
-    absWorkingDir: root,
-    entryPoints: Object.values(ENTRIES),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    metafile: true,
-    outdir: dir,
-    entryNames: '[name]-[hash]',
-    logLevel: 'silent',
-  });
-  /** @type {Record<string, string>} */
-  const inputs = {};
-  for (const path of [...Object.keys(out.metafile.inputs), SELF].sort())
-    inputs[path] = sha256File(join(root, path));
-  return save(dir, esbuild.version, out.outputFiles, inputs);
+  const out = esbuild.buildSync({ ...esbuildOptions(root, dir), entryPoints: Object.values(ENTRIES) });
+  return save(root, dir, esbuild.version, out);
 }
 
 /**
  * Writes bundles and then their manifest into `dir` (each to a temporary name, then renamed), and removes what the
- * manifest does not name once it is a day old (a running CLI may still need its own).
+ * manifest does not name once it is a day old (a running CLI may still need its own). The manifest's inputs are
+ * every file esbuild read and this module, each with the digest in `read` (the bytes bundled) or else its file's.
+ * @param {string} root
  * @param {string} dir
  * @param {string} version  esbuild's
- * @param {import('esbuild').OutputFile[]} files
- * @param {Record<string, string>} inputs
+ * @param {{ outputFiles: import('esbuild').OutputFile[], metafile: import('esbuild').Metafile }} out
+ * @param {Map<string, string>} [read]  path relative to the root → SHA-256
  * @returns {Record<string, string>} entry's name → the bundle's absolute path
  */
-function save(dir, version, files, inputs) {
+function save(root, dir, version, out, read = new Map()) {
+  /** @type {Record<string, string>} */
+  const inputs = {};
+  for (const path of [...Object.keys(out.metafile.inputs), SELF].sort())
+    inputs[path] = read.get(path) ?? sha256File(join(root, path));
   mkdirSync(dir, { recursive: true });
   /** @type {Record<string, string>} */
   const bundles = {};
   /** @type {Record<string, string>} */
   const outputs = {};
-  for (const f of files) {
+  for (const f of out.outputFiles) {
     const name = f.path.slice(dir.length + 1);
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
     bundles[name.replace(/-[A-Z0-9]+\.js$/, '')] = name;
-    outputs[name] = createHash('sha256').update(f.contents).digest('hex');
+    outputs[name] = sha256(f.contents);
   }
   /** @type {Manifest} */
   const manifest = { format: FORMAT, esbuild: version, bundles, outputs, inputs };
