@@ -61,7 +61,13 @@ function check(m: Omit<CheckSample, 'job'>): Promise<SampleOutcome> {
   const transfer = [m.attestation.buffer, ...(m.certificates ? [m.certificates.buffer] : [])];
   return new Promise((resolve) => {
     waiting.set(job, resolve);
-    worker!.postMessage({ ...m, job } satisfies ToWorker, transfer);
+    try {
+      worker!.postMessage({ ...m, job } satisfies ToWorker, transfer);
+    } catch (e) {
+      // Not a fetch that failed: the job never reached the worker.
+      waiting.delete(job);
+      resolve(failed(`the verifier could not be given the sample: ${(e as Error).message}`));
+    }
   });
 }
 
