@@ -176,6 +176,15 @@ const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 /** Pins a process to one CPU: a `--jobs 1` run otherwise has V8's compiler and collector threads on the others. */
 const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
 
+/** `fleetproof verify --json` on `dir` as a command line, on CPU `cpu` alone when given and taskset is there. */
+function verifyCommand(dir: string, jobs: number | undefined, cpu?: number): string[] {
+  const args = [join(ROOT, 'bin', 'fleetproof.mjs'), 'verify', '--evidence', dir, '--json'];
+  if (jobs !== undefined) args.push('--jobs', String(jobs));
+  return cpu !== undefined && TASKSET
+    ? [TASKSET, '-c', String(cpu), process.execPath, ...args]
+    : [process.execPath, ...args];
+}
+
 /**
  * One `fleetproof verify --json` run: wall ms and peak RSS in MB (when /usr/bin/time is there); `pinned`: on one
  * CPU only (taskset -c 0), when taskset is there.
@@ -185,11 +194,9 @@ function verifyOnce(
   jobs: number | undefined,
   pinned = false,
 ): { ms: number; mb: number | undefined } {
-  const args = [join(ROOT, 'bin', 'fleetproof.mjs'), 'verify', '--evidence', dir, '--json'];
-  if (jobs !== undefined) args.push('--jobs', String(jobs));
-  const node = pinned && TASKSET ? [TASKSET, '-c', '0', process.execPath] : [process.execPath];
-  const cmd = TIME ? TIME : node[0]!;
-  const full = TIME ? ['-f', 'maxrss_kb=%M', ...node, ...args] : [...node.slice(1), ...args];
+  const command = verifyCommand(dir, jobs, pinned ? 0 : undefined);
+  const cmd = TIME ? TIME : command[0]!;
+  const full = TIME ? ['-f', 'maxrss_kb=%M', ...command] : command.slice(1);
   const t0 = performance.now();
   const r = spawnSync(cmd, full, { cwd: ROOT, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   const ms = performance.now() - t0;
@@ -222,18 +229,8 @@ async function sideBySide(dir: string, n: number, runs = 3): Promise<number> {
       const t0 = performance.now();
       let left = n;
       for (let i = 0; i < n; i++) {
-        const args = [
-          join(ROOT, 'bin', 'fleetproof.mjs'),
-          'verify',
-          '--evidence',
-          dir,
-          '--json',
-          '--jobs',
-          '1',
-        ];
-        const p = TASKSET
-          ? spawn(TASKSET, ['-c', String(i), process.execPath, ...args], { cwd: ROOT, stdio: 'ignore' })
-          : spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+        const [cmd, ...args] = verifyCommand(dir, 1, i);
+        const p = spawn(cmd!, args, { cwd: ROOT, stdio: 'ignore' });
         p.once('error', reject);
         p.once('exit', (code) => {
           if (code !== 0) reject(new Error(`verify ${dir} exited with ${code} beside ${n - 1} others`));
