@@ -35,7 +35,7 @@ test('when Vite scans the .astro sources for dependencies, no frontmatter holds 
 });
 
 test('when a frontmatter comment names a script tag, the check above finds it', () => {
-  const source = "---\n// keeps its <script> as written\nconst x = 1;\n---\n<p>{x}</p>\n";
+  const source = '---\n// keeps its <script> as written\nconst x = 1;\n---\n<p>{x}</p>\n';
   assert.match(frontmatter(source), /<script>/);
   assert.equal(frontmatter('<p>no frontmatter</p>\n<script is:inline src="/a.js"></script>\n'), '');
 });
