@@ -124,7 +124,8 @@ function cliPaths(paths) {
  * then loads the TypeScript through tsx). Unlike the CLI's bundles, packages stay outside (Astro, Vite and the rest
  * load from node_modules, as under tsx), and so do the project's plain JavaScript modules (`.mjs`: the Astro thread's
  * launcher, the render and client caches), loaded from their own files, once, by scripts/build.mjs and the bundle
- * alike. Each bundled module keeps its own `import.meta.url` (site/lib/verify-cache.ts finds the project with it),
+ * alike. Each bundled module keeps its own `import.meta.url`, `dirname` and `filename` (site/lib/verify-cache.ts
+ * finds the project with its URL; any other use of `import.meta` means no bundle, the TypeScript through tsx),
  * and the digest recorded for each is that of the very bytes bundled.
  * @param {{ root?: string, cacheDir?: string }} [opts]
  * @returns {Promise<string | undefined>} the bundle's absolute path
@@ -146,7 +147,11 @@ export async function buildBundle(opts = {}) {
       ...esbuildOptions(root, dir),
       entryPoints: [BUILD_ENTRY],
       packages: 'external',
-      define: { 'import.meta.url': MODULE_URL },
+      define: {
+        'import.meta.url': MODULE_URL,
+        'import.meta.dirname': MODULE_DIRNAME,
+        'import.meta.filename': MODULE_FILENAME,
+      },
       plugins: [asWritten(root, read)],
     });
     return save(root, dir, version, out, read)[name];
@@ -155,12 +160,23 @@ export async function buildBundle(opts = {}) {
   }
 }
 
-/** What each bundled module's `import.meta.url` is replaced with: a constant the module is given (asWritten). */
+/**
+ * What each bundled module's `import.meta.url`, `dirname` and `filename` are replaced with: constants the module is
+ * given (asWritten), each its own (unused ones are dropped from the bundle).
+ */
 const MODULE_URL = '__fleetproof_module_url';
+const MODULE_DIRNAME = '__fleetproof_module_dirname';
+const MODULE_FILENAME = '__fleetproof_module_filename';
+/**
+ * Any other use of `import.meta` (`resolve`, the object itself) would see the bundle, not the module: a module with
+ * one is not bundled (the build then runs through tsx, with the right answers).
+ */
+const OTHER_IMPORT_META = /\bimport\.meta\b(?!\.(?:url|dirname|filename)\b)/;
 
 /**
  * esbuild plugin for buildBundle: a relative import of a `.mjs` module stays an import, of that file's URL; a
- * TypeScript module is read here (its digest noted in `read`) and given its own URL as MODULE_URL.
+ * TypeScript module is read here (its digest noted in `read`) and given its own URL, folder and path as MODULE_URL,
+ * MODULE_DIRNAME and MODULE_FILENAME; one that reads `import.meta` otherwise fails the bundling.
  * @param {string} root
  * @param {Map<string, string>} read
  * @returns {import('esbuild').Plugin}
@@ -175,9 +191,16 @@ function asWritten(root, read) {
       }));
       b.onLoad({ filter: /\.ts$/ }, (a) => {
         const bytes = readFileSync(a.path);
+        const text = bytes.toString('utf8');
+        if (OTHER_IMPORT_META.test(text))
+          return { errors: [{ text: `${a.path} uses import.meta other than url, dirname or filename` }] };
         read.set(relativeTo(root, a.path), sha256(bytes));
-        const url = JSON.stringify(pathToFileURL(a.path).href);
-        return { contents: `const ${MODULE_URL} = ${url};\n${bytes.toString('utf8')}`, loader: 'ts' };
+        const consts = [
+          [MODULE_URL, pathToFileURL(a.path).href],
+          [MODULE_DIRNAME, dirname(a.path)],
+          [MODULE_FILENAME, a.path],
+        ].map(([name, value]) => `const ${name} = ${JSON.stringify(value)};`);
+        return { contents: `${consts.join(' ')}\n${text}`, loader: 'ts' };
       });
     },
   };

@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -114,5 +123,59 @@ test("when the build's sources are unchanged, its cached bundle is reused; each 
     assert.equal(readFileSync(third, 'utf8'), code, 'the bundle as esbuild wrote it');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A project of two modules in a folder of its own (its node_modules the real one's, for esbuild), bundled as the
+ * build's bundle is: scripts/build.ts and scripts/lib/where.ts, each exporting what `import.meta` says of it.
+ */
+async function bundleOfTwo(whereSource: string): Promise<{ project: string; bundle: string | undefined }> {
+  const project = mkdtempSync(join(tmpdir(), 'fleetproof-meta-'));
+  mkdirSync(join(project, 'scripts', 'lib'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{ "type": "module" }\n');
+  symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
+  copyFileSync(join(root, 'scripts/lib/bundle-cache.mjs'), join(project, 'scripts/lib/bundle-cache.mjs'));
+  const meta =
+    'export const meta = { url: import.meta.url, dirname: import.meta.dirname, filename: import.meta.filename };\n';
+  writeFileSync(
+    join(project, 'scripts/build.ts'),
+    `${meta}export { meta as where } from './lib/where.ts';\n`,
+  );
+  writeFileSync(join(project, 'scripts/lib/where.ts'), whereSource);
+  return { project, bundle: await buildBundle({ root: project, cacheDir: join(project, 'cache') }) };
+}
+
+test("when a bundled module reads import.meta's url, dirname or filename, it gets its own, not the bundle's", async () => {
+  const { project, bundle } = await bundleOfTwo(
+    'export const meta = { url: import.meta.url, dirname: import.meta.dirname, filename: import.meta.filename };\n',
+  );
+  try {
+    assert.ok(bundle, 'the two modules bundle');
+    const m = (await import(pathToFileURL(bundle).href)) as Record<'meta' | 'where', Record<string, string>>;
+    for (const [name, file] of [
+      ['meta', 'scripts/build.ts'],
+      ['where', 'scripts/lib/where.ts'],
+    ] as const) {
+      const path = join(project, file);
+      assert.deepEqual(
+        m[name],
+        { url: pathToFileURL(path).href, dirname: join(path, '..'), filename: path },
+        `${file} sees itself`,
+      );
+    }
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
+
+test('when a module reads import.meta otherwise (resolve), the build is not bundled: it runs through tsx', async () => {
+  const { project, bundle } = await bundleOfTwo(
+    "export const meta = { url: import.meta.resolve('./x.js') };\n",
+  );
+  try {
+    assert.equal(bundle, undefined);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
   }
 });
