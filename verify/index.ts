@@ -2,13 +2,8 @@
  * Fleetproof's verification core. Browser-safe: no Node built-in is imported anywhere under verify/
  * (tests/no-node-imports.test.ts). The CLI, the site's build and the in-browser widget all call this.
  */
-export {
-  ERROR_CODES,
-  VerificationError,
-  isVerificationError,
-  type ErrorCode,
-  type VerificationErrorJSON,
-} from './errors.ts';
+export { VerificationError, isVerificationError, type VerificationErrorJSON } from './errors.ts';
+export { ERROR_CODES, ruleOf, type ErrorCode } from './error-rules.ts';
 export { LIMITS } from './limits.ts';
 export { verifyEvidence, type EvidenceFiles, type VerifyOptions } from './tree.ts';
 export {

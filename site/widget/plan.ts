@@ -17,13 +17,21 @@
  */
 // The core's modules one by one, not verify/index.ts: that would bring every module it re-exports into the worker's
 // first chunk (their schemas are built at load time, so a bundler cannot drop them).
-import { ERROR_CODES, VerificationError } from '../../verify/errors.ts';
+import { VerificationError } from '../../verify/errors.ts';
 import { TRUST_ROOTS_FILE } from '../../verify/trust.ts';
 import { sha256 } from '../../verify/crypto/sha256.ts';
 import { toHex } from '../../verify/encoding.ts';
 import { checkEvidence } from '../../verify/tree.ts';
 import type { CheckResult } from '../../verify/checklist.ts';
-import type { Outcome, Remembered, Step, StepError, StepGroup, Target } from './protocol.ts';
+import {
+  WIDGET_CODES,
+  type Outcome,
+  type Remembered,
+  type Step,
+  type StepError,
+  type StepGroup,
+  type Target,
+} from './protocol.ts';
 import { checkSiteLog, type LogFetcher } from './log-check.ts';
 import { runVerdict } from './prefetch.ts';
 import { loadParts, takeWanted } from './lazy/registry.ts';
@@ -79,7 +87,8 @@ export function groupOf(t: Target, c: CheckResult | Step): StepGroup | undefined
   return 'main';
 }
 
-const isCoreCode = (code: string) => Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+/** A code of the core's rather than one of the widget's own (every error carries one or the other). */
+const isCoreCode = (code: string) => !Object.prototype.hasOwnProperty.call(WIDGET_CODES, code);
 
 /** Emits steps with the time each took (since the previous one) and keeps what the outcome needs. */
 export class Stream {

@@ -28,6 +28,7 @@ import {
   type FileResult,
 } from './files.ts';
 import { loadParts } from './lazy/registry.ts';
+import { ruleOf } from '../../verify/error-rules.ts';
 
 interface WorkerScope {
   postMessage(m: FromWorker): void;
@@ -94,6 +95,19 @@ function fromPrefetch(set: EvidenceSet): Fetcher {
   return f;
 }
 
+/**
+ * The message with each core error's rule filled in: the rules' texts are a lazy part, loaded at the first failure
+ * posted (./lazy/error-rules.ts). If they cannot be loaded, the failure is posted without them.
+ */
+async function withRules(m: Extract<FromWorker, { type: 'checks' | 'done' }>): Promise<FromWorker> {
+  const bare = (m.checks ?? []).flatMap(({ step }) => step.errors.filter((e) => e.rule === ''));
+  if (bare.length) {
+    await loadParts(['error-rules']).catch(() => undefined);
+    for (const e of bare) e.rule = ruleOf(e.code as Parameters<typeof ruleOf>[0]);
+  }
+  return m;
+}
+
 /** /log/<path>: the site's own log (checkpoint and tiles). */
 const fetchLog = (path: string) => fetchSite(`/log/${path}`, MAX_READ);
 
@@ -112,8 +126,21 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
     pending.push({ step, ms, group });
   };
   const pending: Extract<FromWorker, { type: 'checks' }>['checks'] = [];
+  // Posted in order, each once its rules are in. A message that cannot be posted is an error the page sees (the
+  // Worker's `error` event ends its waiting), as for checkSample below.
+  let posted = Promise.resolve();
+  const post = (m: Extract<FromWorker, { type: 'checks' | 'done' }>) => {
+    posted = posted
+      .then(async () => scope.postMessage(await withRules(m)))
+      .catch(
+        (e: unknown) =>
+          void setTimeout(() => {
+            throw e;
+          }),
+      );
+  };
   const flush = () => {
-    if (pending.length) scope.postMessage({ type: 'checks', job, checks: pending.splice(0) });
+    if (pending.length) post({ type: 'checks', job, checks: pending.splice(0) });
   };
   try {
     let outcome: Outcome;
@@ -133,10 +160,10 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
       );
       if (set) outcome.ahead = true;
     } else outcome = await (await import('./drop.ts')).checkInputs(m.files, fetchFromSite, emit);
-    scope.postMessage({ type: 'done', job, outcome, checks: pending.splice(0) });
+    post({ type: 'done', job, outcome, checks: pending.splice(0) });
   } catch (e) {
     const fetchFailed = e instanceof FetchError || e instanceof TypeError;
-    scope.postMessage({
+    post({
       type: 'done',
       job,
       checks: pending.splice(0),
@@ -149,6 +176,7 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
       ),
     });
   }
+  await posted;
 }
 
 // Without WebCrypto every signature is noble's: load it now, while the page waits for a click.

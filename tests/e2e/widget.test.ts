@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { BrowserContext, Page } from 'playwright-core';
-import { encodeSignatureMessage, fromHex, toHex } from '../../verify/index.ts';
+import { ERROR_CODES, encodeSignatureMessage, fromHex, toHex } from '../../verify/index.ts';
 import { pack } from '../../site/widget/pack.ts';
 import {
   INSECURE_HOST,
@@ -299,7 +299,7 @@ describe('the in-browser verifier', () => {
     );
   });
 
-  it('when one byte of an attestation’s signature changes after the build, the fleet’s widget fails with ATTESTATION_SIGNATURE_INVALID', async () => {
+  it('when one byte of an attestation’s signature changes after the build, the fleet’s widget fails with ATTESTATION_SIGNATURE_INVALID and shows the rule it broke', async () => {
     const fleet = fleets[0]!;
     const dir = join(site.evidence, 'fleets', fleet, 'attestations');
     const hsm = readdirSync(dir)
@@ -315,6 +315,11 @@ describe('the in-browser verifier', () => {
         const failed = page.locator('fleet-verify li[data-check="hsm.signature"][data-status="failed"]');
         assert.equal(await failed.count(), 1);
         assert.match((await failed.textContent())!, new RegExp(`attestations/${hsm}`));
+        // The rules' texts are a chunk the worker loads at the first failure (site/widget/lazy/error-rules.ts).
+        assert.equal(
+          await failed.locator('.fv-rule').textContent(),
+          ` (rule: ${ERROR_CODES.ATTESTATION_SIGNATURE_INVALID})`,
+        );
         await page.close();
       },
     );

@@ -10,6 +10,8 @@ import { LAZY_PARTS } from './plugin.ts';
 import { NotLoaded, loadParts, takeWanted } from './registry.ts';
 import { referenceProvider } from './reference.ts';
 import { referenceProvider as realReference } from '../../../verify/crypto/reference.ts';
+import { ruleOf } from './error-rules.ts';
+import { ERROR_CODES } from '../../../verify/error-rules.ts';
 
 test('when a stand-in is compared with its real module, every name it exports is the real one’s, and every constant is equal', async () => {
   for (const [real, { standIn }] of Object.entries(LAZY_PARTS)) {
@@ -36,4 +38,13 @@ test('when the reference stand-in is asked a signature before noble is loaded, i
   assert.equal(referenceProvider.ed25519(sig, msg, pk), realReference.ed25519(sig, msg, pk));
   assert.deepEqual(referenceProvider.sha384(msg), realReference.sha384(msg));
   assert.deepEqual(takeWanted(), []);
+});
+
+test('when an error’s rule is asked before the rules are loaded, the stand-in gives no text and asks for nothing; once loaded, the real rule', async () => {
+  takeWanted();
+  assert.equal(ruleOf('DIGEST_MISMATCH'), '');
+  assert.deepEqual(takeWanted(), [], 'a rule is only shown: no run of the core is repeated for it');
+  await loadParts(['error-rules']);
+  for (const code of Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[])
+    assert.equal(ruleOf(code), ERROR_CODES[code], code);
 });

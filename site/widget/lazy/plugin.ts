@@ -18,6 +18,8 @@
  *   verify/vendors/asn1.ts       attestation is checked
  *   verify/bundle/epoch.ts,      the epochs' and the namespace's rules: when the tree has a namespace (epoch
  *   verify/bundle/namespace.ts   pages; a fleet page has none)
+ *   verify/error-rules.ts        the text of each error code's rule: when the worker posts a failure (the
+ *                                stand-in gives '' until then, and asks for nothing: ./error-rules.ts)
  *
  * The vendor attestation samples' check (site/attestations/sample-check.ts, for the /attestations/ page) is itself
  * loaded only when a reader asks for it, so it takes the vendor code as it is, not through the stand-ins.
@@ -42,6 +44,7 @@ export const LAZY_PARTS: Record<string, { standIn: string; inside: string[] }> =
   'verify/fleet/vendor.ts': { standIn: `${HERE}fleet-vendor.ts`, inside: [HERE] },
   'verify/bundle/epoch.ts': { standIn: `${HERE}epoch.ts`, inside: [HERE, 'verify/bundle/'] },
   'verify/bundle/namespace.ts': { standIn: `${HERE}namespace.ts`, inside: [HERE, 'verify/bundle/'] },
+  'verify/error-rules.ts': { standIn: `${HERE}error-rules.ts`, inside: [HERE] },
 };
 
 const rel = (root: string, id: string) => relative(root, id.split('?')[0]!).split(sep).join('/');

@@ -66,6 +66,14 @@ export async function loadParts(names: Iterable<string>): Promise<void> {
   );
 }
 
+/**
+ * A part's module if it is loaded, else undefined, without asking for it: for what is only ever shown, never part of
+ * a verdict (./error-rules.ts).
+ */
+export function partIfLoaded<T>(name: string): T | undefined {
+  return modules.get(name) as T | undefined;
+}
+
 /** The parts wanted since the last call (and forgets them). */
 export function takeWanted(): string[] {
   const out = [...wanted];
