@@ -547,6 +547,16 @@ describe('the in-browser verifier', () => {
       );
       return prefetchState(page);
     }
+    /**
+     * Waits until the server has seen no request for 200 ms: a prefetch that stopped aborted its last fetches, and
+     * one the browser had already sent may reach the server after the page shows `stopped`.
+     */
+    async function serverQuiet(): Promise<void> {
+      for (let n = -1; n !== server.requests.length;) {
+        n = server.requests.length;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     /** A click that moves no pointer and focuses nothing (so that it starts no prefetch of its own). */
     const click = (page: Page) =>
       page.evaluate(() => document.querySelector<HTMLButtonElement>('fleet-verify .fv-run')!.click());
@@ -679,6 +689,7 @@ describe('the in-browser verifier', () => {
         const page = await open(`/fleets/${fleet}/`);
         await page.locator('fleet-verify').evaluate((e) => e.scrollIntoView());
         assert.equal(await prefetchEnd(page), 'stopped');
+        await serverQuiet();
         const beforeClick = server.requests.length;
         await click(page);
         assert.deepEqual(await widgetOutcome(page), expected);
