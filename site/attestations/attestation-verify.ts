@@ -16,8 +16,8 @@
  * Text only, never HTML; the page's own text is never an input.
  */
 import { toHex } from '../../verify/encoding.ts';
-import type { CheckSample, FromWorker, ToWorker } from '../widget/protocol.ts';
-import { startVerifyWorker } from '../widget/start-worker.ts';
+import type { CheckSample } from '../widget/protocol.ts';
+import { verifyWorkerClient } from '../widget/start-worker.ts';
 import {
   SAMPLES,
   SAMPLES_BASE,
@@ -27,48 +27,23 @@ import {
 } from './sample-list.ts';
 import { el } from '../lib/dom.ts';
 
-/** The widget's worker, started at the first check and shared by the page's elements; jobs by number. */
-let worker: Worker | undefined;
-let jobs = 0;
-const waiting = new Map<number, (o: SampleOutcome) => void>();
+/** The widget's worker, started at the first check and shared by the page's elements. */
+const worker = verifyWorkerClient('attestation-verify');
 
-const failed = (message: string): SampleOutcome => ({
-  ok: false,
-  code: 'WIDGET_ERROR',
-  message,
-  claim: undefined,
-});
-
+/** A sample's outcome from the worker; WIDGET_ERROR when the worker could not run it. */
 function check(m: Omit<CheckSample, 'job'>): Promise<SampleOutcome> {
-  if (!worker) {
-    const w = startVerifyWorker('attestation-verify');
-    w.addEventListener('message', (e: MessageEvent<FromWorker>) => {
-      if (e.data.type !== 'sample-done') return;
-      waiting.get(e.data.job)?.(e.data.outcome);
-      waiting.delete(e.data.job);
-    });
-    w.addEventListener('error', (e) => {
-      e.preventDefault();
-      w.terminate();
-      if (worker === w) worker = undefined;
-      const message = `the verifier could not start (${e.message || 'its script did not load'})`;
-      for (const done of waiting.values()) done(failed(message));
-      waiting.clear();
-    });
-    worker = w;
-  }
-  const job = ++jobs;
   const transfer = [m.attestation.buffer, ...(m.certificates ? [m.certificates.buffer] : [])];
-  return new Promise((resolve) => {
-    waiting.set(job, resolve);
-    try {
-      worker!.postMessage({ ...m, job } satisfies ToWorker, transfer);
-    } catch (e) {
-      // Not a fetch that failed: the job never reached the worker.
-      waiting.delete(job);
-      resolve(failed(`the verifier could not be given the sample: ${(e as Error).message}`));
-    }
-  });
+  return new Promise((resolve) =>
+    worker.run(
+      m,
+      (r) => {
+        if (r.type === 'sample-done') resolve(r.outcome);
+        else if (r.type === 'done')
+          resolve({ ok: false, code: 'WIDGET_ERROR', message: r.outcome.message, claim: undefined });
+      },
+      transfer,
+    ),
+  );
 }
 
 async function fetchBytes(path: string): Promise<Uint8Array> {

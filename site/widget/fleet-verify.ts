@@ -32,11 +32,10 @@ import {
   type Step,
   type StepGroup,
   type Target,
-  type ToWorker,
 } from './protocol.ts';
 import { el } from '../lib/dom.ts';
 import { grouped } from './format.ts';
-import { startVerifyWorker } from './start-worker.ts';
+import { type Job, verifyWorkerClient } from './start-worker.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The site's log checkpoint this browser saw last, per origin (docs/evidence-format.md §10).
@@ -62,68 +61,34 @@ function remember(c: Remembered): void {
   }
 }
 
-type Job =
-  | { type: 'verify'; target: Target; remembered?: Remembered | undefined }
-  | { type: 'prefetch'; target: Target }
-  | { type: 'check-files'; files: { name: string; bytes: Uint8Array }[] };
-
 // ---------------------------------------------------------------------------------------------------------------
 // The worker, shared by every job on the page.
 
-let worker: Worker | undefined;
-let nextJob = 1;
-const listeners = new Map<number, (m: FromWorker) => void>();
+const worker = verifyWorkerClient('fleet-verify');
 
 /** The reader asked to save data (Chromium's Data Saver, the Save-Data setting): nothing is fetched ahead. */
 function savingData(): boolean {
   return (navigator as Navigator & { connection?: { saveData?: boolean } }).connection?.saveData === true;
 }
 
-function failAll(code: string, message: string): void {
-  for (const [job, fn] of [...listeners]) fn({ type: 'done', job, outcome: fatalOutcome(code, message) });
-}
-
 /**
  * Starts the worker (once): its script is fetched and compiled, nothing else. The page does this when the widget
  * appears, so that a click only runs the check; evidence is fetched before the click only by `prefetch`.
  */
-function startWorker(): Worker {
-  if (worker) return worker;
-  const w = startVerifyWorker('fleet-verify');
-  w.addEventListener('message', (e: MessageEvent<FromWorker>) => listeners.get(e.data.job)?.(e.data));
-  w.addEventListener('error', (e) => {
-    e.preventDefault();
-    w.terminate();
-    if (worker === w) worker = undefined;
-    failAll('WIDGET_ERROR', `the verifier could not start (${e.message || 'its script did not load'})`);
-  });
-  worker = w;
-  return w;
-}
-
 function warmUp(): void {
   try {
-    startWorker();
+    worker.start();
   } catch {
     /* the click will report it */
   }
 }
 
 function runJob(job: Job, on: (m: FromWorker) => void): void {
-  const id = nextJob++;
-  listeners.set(id, (m) => {
-    if (m.type === 'done' || m.type === 'prefetched') listeners.delete(id);
+  worker.run(job, (m) => {
     // The last checks come with `done`: shown, then the outcome, in one task (./protocol.ts).
-    if (m.type === 'done' && m.checks?.length) on({ type: 'checks', job: id, checks: m.checks });
+    if (m.type === 'done' && m.checks?.length) on({ type: 'checks', job: m.job, checks: m.checks });
     on(m);
   });
-  try {
-    const msg: ToWorker = { ...job, job: id };
-    startWorker().postMessage(msg);
-  } catch (e) {
-    worker = undefined;
-    failAll('WIDGET_ERROR', `the verifier could not start: ${(e as Error).message}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
