@@ -253,13 +253,41 @@ function readManifest(root, dir, version) {
 }
 
 /**
+ * Where the CLI's modules that read `import.meta.url` live (this module, for the package's root; parallel-verify.ts,
+ * for its worker under tsx). The CLI's bundles are built synchronously, which allows no plugin to give each module
+ * its own URL as buildBundle does: every use gets this folder's, and a bundle in which any other module reads
+ * `import.meta`, or any module reads more of it than `url`, is refused (the CLI then runs through tsx).
+ */
+const CLI_META_DIR = 'scripts/lib/';
+
+/**
  * @param {string} root
  * @param {string} dir
  * @param {typeof import('esbuild')} esbuild
  * @returns {Record<string, string>} entry's name → bundle
  */
 function build(root, dir, esbuild) {
-  const out = esbuild.buildSync({ ...esbuildOptions(root, dir), entryPoints: Object.values(ENTRIES) });
+  const entryPoints = Object.values(ENTRIES);
+  // Where the sources read import.meta, as esbuild parses them: a CommonJS build of the same entries warns at each use.
+  const probe = esbuild.buildSync({
+    ...esbuildOptions(root, dir),
+    entryPoints,
+    format: 'cjs',
+    metafile: false,
+  });
+  for (const w of probe.warnings) {
+    if (w.id !== 'empty-import-meta') continue;
+    const at = w.location;
+    if (!at?.file.startsWith(CLI_META_DIR) || !/^import\.meta\.url\b/.test(at.lineText.slice(at.column)))
+      throw new Error(
+        `${at?.file}:${at?.line}: a use of import.meta the CLI's bundles cannot give its own value`,
+      );
+  }
+  const out = esbuild.buildSync({
+    ...esbuildOptions(root, dir),
+    entryPoints,
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, CLI_META_DIR, 'bundled.js')).href) },
+  });
   return save(root, dir, esbuild.version, out);
 }
 

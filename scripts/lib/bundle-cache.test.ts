@@ -126,23 +126,28 @@ test("when the build's sources are unchanged, its cached bundle is reused; each 
   }
 });
 
-/**
- * A project of two modules in a folder of its own (its node_modules the real one's, for esbuild), bundled as the
- * build's bundle is: scripts/build.ts and scripts/lib/where.ts, each exporting what `import.meta` says of it.
- */
-async function bundleOfTwo(whereSource: string): Promise<{ project: string; bundle: string | undefined }> {
+/** A project in a folder of its own (its node_modules the real one's, for esbuild) holding `files` and this cache. */
+function projectOf(files: Record<string, string>): string {
   const project = mkdtempSync(join(tmpdir(), 'fleetproof-meta-'));
   mkdirSync(join(project, 'scripts', 'lib'), { recursive: true });
   writeFileSync(join(project, 'package.json'), '{ "type": "module" }\n');
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
   copyFileSync(join(root, 'scripts/lib/bundle-cache.mjs'), join(project, 'scripts/lib/bundle-cache.mjs'));
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(project, path), text);
+  return project;
+}
+
+/**
+ * scripts/build.ts and scripts/lib/where.ts, each exporting what `import.meta` says of it, bundled as the build's
+ * bundle is.
+ */
+async function bundleOfTwo(whereSource: string): Promise<{ project: string; bundle: string | undefined }> {
   const meta =
     'export const meta = { url: import.meta.url, dirname: import.meta.dirname, filename: import.meta.filename };\n';
-  writeFileSync(
-    join(project, 'scripts/build.ts'),
-    `${meta}export { meta as where } from './lib/where.ts';\n`,
-  );
-  writeFileSync(join(project, 'scripts/lib/where.ts'), whereSource);
+  const project = projectOf({
+    'scripts/build.ts': `${meta}export { meta as where } from './lib/where.ts';\n`,
+    'scripts/lib/where.ts': whereSource,
+  });
   return { project, bundle: await buildBundle({ root: project, cacheDir: join(project, 'cache') }) };
 }
 
@@ -177,5 +182,46 @@ test('when a module reads import.meta otherwise (resolve), the build is not bund
     assert.equal(bundle, undefined);
   } finally {
     rmSync(project, { recursive: true, force: true });
+  }
+});
+
+/** The CLI's two entries: scripts/fleetproof.ts with `cli`, re-exporting scripts/lib/where.ts; a worker. */
+function cliOf(cli: string, where: string): { project: string; bundles: ReturnType<typeof cliBundles> } {
+  const project = projectOf({
+    'scripts/fleetproof.ts': `${cli}export { where } from './lib/where.ts';\n`,
+    'scripts/lib/where.ts': where,
+    'scripts/lib/verify-worker.ts': 'export const worker = 1;\n',
+  });
+  return { project, bundles: cliBundles({ root: project, cacheDir: join(project, 'cache') }) };
+}
+
+test('when a module of scripts/lib/ reads import.meta.url in the CLI, its bundle gives it that folder’s URL', async () => {
+  const { project, bundles } = cliOf('', 'export const where = import.meta.url;\n');
+  try {
+    assert.ok(bundles, 'the CLI bundles');
+    const { where } = (await import(pathToFileURL(bundles.cli).href)) as { where: string };
+    assert.equal(new URL('.', where).href, pathToFileURL(join(project, 'scripts/lib/')).href);
+    assert.equal(
+      new URL('../../', where).href,
+      pathToFileURL(`${project}/`).href,
+      'the package root, from it',
+    );
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
+
+test('when another module reads import.meta in the CLI, or one reads more than its url, the CLI is not bundled: it runs through tsx', () => {
+  for (const [cli, where] of [
+    ['export const here = import.meta.url;\n', 'export const where = 1;\n'],
+    ['', 'export const where = import.meta.dirname;\n'],
+    ['', "export const where = import.meta.resolve('./x.js');\n"],
+  ] as const) {
+    const { project, bundles } = cliOf(cli, where);
+    try {
+      assert.equal(bundles, undefined, `${cli}${where}`);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   }
 });
