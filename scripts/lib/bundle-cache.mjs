@@ -30,8 +30,12 @@ const BUILD_ENTRY = 'scripts/build.ts';
 const SELF = 'scripts/lib/bundle-cache.mjs';
 /** Bump when the way bundles are built or described changes (options below, the manifest's shape). */
 const FORMAT = 3;
-/** Bundles older than this that the manifest no longer names are removed (a running CLI may still need its own). */
-const STALE_MS = 24 * 60 * 60 * 1000;
+/**
+ * Bundles older than this that the manifest no longer names are removed when bundles are written. Not at once: a CLI
+ * or build started before may still be about to load its own (each loads its bundle, and spawns its workers, as it
+ * starts). A day's edits had left some 60 MB of them.
+ */
+export const STALE_MS = 60 * 60 * 1000;
 
 /** @param {Uint8Array | string} bytes */
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -293,7 +297,7 @@ function build(root, dir, esbuild) {
 
 /**
  * Writes bundles and then their manifest into `dir` (each to a temporary name, then renamed), and removes what the
- * manifest does not name once it is a day old (a running CLI may still need its own). The manifest's inputs are
+ * manifest does not name once it is STALE_MS old (a running CLI may still need its own). The manifest's inputs are
  * every file esbuild read and this module, each with the digest in `read` (the bytes bundled) or else its file's.
  * @param {string} root
  * @param {string} dir

@@ -3,18 +3,20 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildBundle, cliBundles } from './bundle-cache.mjs';
+import { STALE_MS, buildBundle, cliBundles } from './bundle-cache.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -223,5 +225,31 @@ test('when another module reads import.meta in the CLI, or one reads more than i
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
+  }
+});
+
+test('when bundles are written, those the manifest no longer names are removed once STALE_MS old, not before', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-bundle-'));
+  try {
+    const first = cliBundles({ cacheDir: dir });
+    assert.ok(first);
+    const old = join(dir, 'fleetproof-OLDOLDOL.js');
+    const recent = join(dir, 'fleetproof-RECENTXX.js');
+    writeFileSync(old, '// a bundle of an earlier version\n');
+    writeFileSync(recent, '// a bundle a CLI started a moment ago may still load\n');
+    const past = (Date.now() - STALE_MS - 60_000) / 1000;
+    utimesSync(old, past, past);
+    // The manifest no longer vouches for the bundles: they are written again, and the folder tidied.
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { inputs: Record<string, string> };
+    manifest.inputs['verify/tree.ts'] = '0'.repeat(64);
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const again = cliBundles({ cacheDir: dir });
+    assert.deepEqual(again, first, 'the same sources, the same bundles');
+    assert.equal(existsSync(old), false, 'older than STALE_MS and unnamed: removed');
+    assert.equal(existsSync(recent), true, 'unnamed but recent: kept');
+    assert.equal(existsSync(first.cli) && existsSync(first.worker), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
