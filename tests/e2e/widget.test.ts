@@ -315,7 +315,9 @@ describe('the in-browser verifier', () => {
         const failed = page.locator('fleet-verify li[data-check="hsm.signature"][data-status="failed"]');
         assert.equal(await failed.count(), 1);
         assert.match((await failed.textContent())!, new RegExp(`attestations/${hsm}`));
-        // The rules' texts are a chunk the worker loads at the first failure (site/widget/lazy/error-rules.ts).
+        // The rules' texts are a chunk the worker loads at the first failure (site/widget/lazy/error-rules.ts), before
+        // it posts the failed check: the row has its rule when the verdict is shown.
+        assert.equal(await failed.locator('.fv-rule').count(), 1);
         assert.equal(
           await failed.locator('.fv-rule').textContent(),
           ` (rule: ${ERROR_CODES.ATTESTATION_SIGNATURE_INVALID})`,
