@@ -147,17 +147,26 @@ export async function buildBundle(opts = {}) {
   const read = new Map();
   try {
     const esbuild = loadEsbuild(root);
-    const out = await esbuild.build({
-      ...esbuildOptions(root, dir),
-      entryPoints: [BUILD_ENTRY],
-      packages: 'external',
-      define: {
-        'import.meta.url': MODULE_URL,
-        'import.meta.dirname': MODULE_DIRNAME,
-        'import.meta.filename': MODULE_FILENAME,
-      },
-      plugins: [asWritten(root, read)],
-    });
+    /** @param {Map<string, string>} noted */
+    const options = (noted) =>
+      /** @type {const} */ ({
+        ...esbuildOptions(root, dir),
+        entryPoints: [BUILD_ENTRY],
+        packages: 'external',
+        define: {
+          'import.meta.url': MODULE_URL,
+          'import.meta.dirname': MODULE_DIRNAME,
+          'import.meta.filename': MODULE_FILENAME,
+        },
+        plugins: [asWritten(root, noted)],
+      });
+    // Any other use of import.meta (`resolve`, the object) would see the bundle's: such a module is not bundled.
+    const left = importMetaUses(
+      await esbuild.build({ ...options(new Map()), format: 'cjs', metafile: false }),
+    );
+    if (left.length)
+      throw new Error(`${left[0]?.where}: a use of import.meta a bundle cannot give its own value`);
+    const out = await esbuild.build(options(read));
     return save(root, dir, version, out, read)[name];
   } catch {
     return undefined;
@@ -171,16 +180,27 @@ export async function buildBundle(opts = {}) {
 const MODULE_URL = '__fleetproof_module_url';
 const MODULE_DIRNAME = '__fleetproof_module_dirname';
 const MODULE_FILENAME = '__fleetproof_module_filename';
+
 /**
- * Any other use of `import.meta` (`resolve`, the object itself) would see the bundle, not the module: a module with
- * one is not bundled (the build then runs through tsx, with the right answers).
+ * The uses of `import.meta` a bundling leaves in the code (those its `define` does not replace), as esbuild parses
+ * the sources (comments and strings are not uses): `result` is a CommonJS build with the bundling's options, which
+ * warns at each one. `read`: the property read (`url`, `resolve`…), '' for the object itself.
+ * @param {{ warnings: import('esbuild').Message[] }} result
+ * @returns {{ file: string, read: string, where: string }[]}
  */
-const OTHER_IMPORT_META = /\bimport\.meta\b(?!\.(?:url|dirname|filename)\b)/;
+function importMetaUses(result) {
+  return result.warnings.flatMap((w) => {
+    const at = w.location;
+    if (w.id !== 'empty-import-meta' || !at) return [];
+    const read = /^import\.meta(?:\.(\w+))?/.exec(at.lineText.slice(at.column))?.[1] ?? '';
+    return [{ file: at.file, read, where: `${at.file}:${at.line}` }];
+  });
+}
 
 /**
  * esbuild plugin for buildBundle: a relative import of a `.mjs` module stays an import, of that file's URL; a
  * TypeScript module is read here (its digest noted in `read`) and given its own URL, folder and path as MODULE_URL,
- * MODULE_DIRNAME and MODULE_FILENAME; one that reads `import.meta` otherwise fails the bundling.
+ * MODULE_DIRNAME and MODULE_FILENAME.
  * @param {string} root
  * @param {Map<string, string>} read
  * @returns {import('esbuild').Plugin}
@@ -195,16 +215,13 @@ function asWritten(root, read) {
       }));
       b.onLoad({ filter: /\.ts$/ }, (a) => {
         const bytes = readFileSync(a.path);
-        const text = bytes.toString('utf8');
-        if (OTHER_IMPORT_META.test(text))
-          return { errors: [{ text: `${a.path} uses import.meta other than url, dirname or filename` }] };
         read.set(relativeTo(root, a.path), sha256(bytes));
         const consts = [
           [MODULE_URL, pathToFileURL(a.path).href],
           [MODULE_DIRNAME, dirname(a.path)],
           [MODULE_FILENAME, a.path],
         ].map(([name, value]) => `const ${name} = ${JSON.stringify(value)};`);
-        return { contents: `${consts.join(' ')}\n${text}`, loader: 'ts' };
+        return { contents: `${consts.join(' ')}\n${bytes.toString('utf8')}`, loader: 'ts' };
       });
     },
   };
@@ -272,21 +289,12 @@ const CLI_META_DIR = 'scripts/lib/';
  */
 function build(root, dir, esbuild) {
   const entryPoints = Object.values(ENTRIES);
-  // Where the sources read import.meta, as esbuild parses them: a CommonJS build of the same entries warns at each use.
-  const probe = esbuild.buildSync({
-    ...esbuildOptions(root, dir),
-    entryPoints,
-    format: 'cjs',
-    metafile: false,
-  });
-  for (const w of probe.warnings) {
-    if (w.id !== 'empty-import-meta') continue;
-    const at = w.location;
-    if (!at?.file.startsWith(CLI_META_DIR) || !/^import\.meta\.url\b/.test(at.lineText.slice(at.column)))
-      throw new Error(
-        `${at?.file}:${at?.line}: a use of import.meta the CLI's bundles cannot give its own value`,
-      );
-  }
+  const uses = importMetaUses(
+    esbuild.buildSync({ ...esbuildOptions(root, dir), entryPoints, format: 'cjs', metafile: false }),
+  );
+  const wrong = uses.find((u) => !(u.file.startsWith(CLI_META_DIR) && u.read === 'url'));
+  if (wrong)
+    throw new Error(`${wrong.where}: a use of import.meta the CLI's bundles cannot give its own value`);
   const out = esbuild.buildSync({
     ...esbuildOptions(root, dir),
     entryPoints,
