@@ -136,3 +136,18 @@ test('when a job cannot be posted to the worker, that job alone ends with WIDGET
   client.run({ type: 'verify', target }, () => undefined);
   assert.equal(FakeWorker.made.length, 1, 'the same worker');
 });
+
+test('when the worker cannot even be constructed (the page forbids it), the job ends with WIDGET_ERROR saying so', () => {
+  g.Worker = class {
+    constructor() {
+      throw new Error('blocked');
+    }
+  };
+  const ends: FromWorker[] = [];
+  verifyWorkerClient('fleet-verify').run({ type: 'verify', target }, (m) => ends.push(m));
+  assert.equal(ends.length, 1);
+  const end = ends[0]!;
+  assert.ok(end.type === 'done');
+  assert.equal(end.outcome.code, 'WIDGET_ERROR');
+  assert.equal(end.outcome.message, 'the verifier could not start: blocked');
+});

@@ -12,8 +12,8 @@ export type Job = ToWorker extends infer M ? (M extends ToWorker ? Omit<M, 'job'
 /**
  * A page's client of the worker: started once (`start`, or with the first job), each job numbered, and each message
  * handed to its job's listener, the last one included (every message but `checks` ends its job). When the worker
- * cannot start or stops, every job still waiting gets a `done` with WIDGET_ERROR; a job that cannot be posted to it,
- * that `done` alone.
+ * cannot start or stops, every job still waiting gets a `done` with WIDGET_ERROR; a job it cannot be started for, or
+ * that cannot be posted to it, that `done` alone.
  */
 export function verifyWorkerClient(name: string) {
   let worker: Worker | undefined;
@@ -42,8 +42,14 @@ export function verifyWorkerClient(name: string) {
         if (m.type !== 'checks') listeners.delete(id);
         on(m);
       });
+      let w: Worker;
       try {
-        start().postMessage({ ...job, job: id }, transfer);
+        w = start();
+      } catch (e) {
+        return fail(id, `the verifier could not start: ${(e as Error).message}`);
+      }
+      try {
+        w.postMessage({ ...job, job: id }, transfer);
       } catch (e) {
         fail(id, `the verifier could not be given the job: ${(e as Error).message}`);
       }

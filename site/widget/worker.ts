@@ -108,6 +108,15 @@ async function withRules(m: Extract<FromWorker, { type: 'checks' | 'done' }>): P
   return m;
 }
 
+/**
+ * Throws `e` outside any promise, where the page sees it (the Worker's `error` event ends every job it is waiting
+ * for): for what failed so that no answer can be posted.
+ */
+const raise = (e: unknown) =>
+  void setTimeout(() => {
+    throw e;
+  });
+
 /** /log/<path>: the site's own log (checkpoint and tiles). */
 const fetchLog = (path: string) => fetchSite(`/log/${path}`, MAX_READ);
 
@@ -126,18 +135,10 @@ async function handle(m: Extract<ToWorker, { type: 'verify' | 'check-files' }>):
     pending.push({ step, ms, group });
   };
   const pending: Extract<FromWorker, { type: 'checks' }>['checks'] = [];
-  // Posted in order, each once its rules are in. A message that cannot be posted is an error the page sees (the
-  // Worker's `error` event ends its waiting), as for checkSample below.
+  // Posted in order, each once its rules are in; one that cannot be posted is raised.
   let posted = Promise.resolve();
   const post = (m: Extract<FromWorker, { type: 'checks' | 'done' }>) => {
-    posted = posted
-      .then(async () => scope.postMessage(await withRules(m)))
-      .catch(
-        (e: unknown) =>
-          void setTimeout(() => {
-            throw e;
-          }),
-      );
+    posted = posted.then(async () => scope.postMessage(await withRules(m))).catch(raise);
   };
   const flush = () => {
     if (pending.length) post({ type: 'checks', job, checks: pending.splice(0) });
@@ -184,16 +185,12 @@ if (!globalThis.crypto?.subtle) void loadParts(['reference']).catch(() => undefi
 
 /**
  * A vendor attestation sample of the /attestations/ page: its code is a chunk of its own, loaded on the first. That
- * chunk answers every sample; if it cannot be loaded, the error is thrown where the page sees it (the Worker's
- * `error` event), which ends the page's waiting.
+ * chunk answers every sample; if it cannot be loaded, that is raised.
  */
 const checkSample = (m: CheckSample) =>
   import('../attestations/sample-check.ts').then(
     async (c) => scope.postMessage({ type: 'sample-done', job: m.job, outcome: await c.checkSample(m) }),
-    (e: unknown) =>
-      void setTimeout(() => {
-        throw e;
-      }),
+    raise,
   );
 
 // Jobs run one after another: a verification is synchronous once its files are in.
