@@ -6,10 +6,8 @@
  * byte).
  *
  * The tree is in one SharedArrayBuffer (SharedTree, scripts/lib/read-tree.ts): workers get views of it, not
- * copies, and claim units one at a time through a shared counter (scripts/lib/units.ts), so that the threads
- * finish together: this thread from the front of the list (the fleets, largest first), the first worker from the
- * back (the epochs), further workers from alternate ends, so that each thread's V8 optimises the code of one kind of
- * unit where it can; the thread that claims a unit reads its files, so reading is spread over the threads too.
+ * copies, and claim units one at a time from a shared counter (scripts/lib/units.ts), largest first, so that the
+ * threads finish together; the thread that claims a unit reads its files, so reading is spread over the threads too.
  */
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -35,7 +33,6 @@ import { WORKER_BUNDLE, cliBundles } from './bundle-cache.mjs';
 import {
   type UnitOutcome,
   type UnitTask,
-  newUnitCounter,
   newestTime,
   proofsAreRead,
   proofsOf,
@@ -53,8 +50,6 @@ export interface WorkerJob {
   forRules: boolean;
   /** An Int32 set to 1 once the main thread has read the epochs' proofs (units.ts awaitProofs). */
   proofsRead: SharedArrayBuffer;
-  /** Claims units from the back of `units` (units.ts claimUnit). */
-  fromBack: boolean;
 }
 
 /** Below this many bytes of evidence, threads cost more to start than they save (measured: the demo, 284 files). */
@@ -253,7 +248,7 @@ async function verifySharedWith(
   const units = unitsOf(new Map(entries.map((e) => [e.rel, Math.max(0, e.room)])), roots);
   if (units.length < 2) return single();
 
-  const counter = newUnitCounter();
+  const counter = new SharedArrayBuffer(4);
   const proofsRead = new SharedArrayBuffer(4);
   const wanted = Math.min(jobs, units.length) - 1;
   const ready = opts.workers ?? [];
@@ -262,20 +257,11 @@ async function verifySharedWith(
     ...ready.slice(0, wanted),
     ...spawnWorkers(Math.max(0, wanted - ready.length), opts.workerUrl),
   ];
-  // Threads claim from alternate ends: this one (0) from the front, the first worker from the back, and so on.
-  workers.forEach((w, i) =>
-    w.start({
-      tree: tree.handle,
-      counter,
-      units,
-      now: opts.now,
-      forRules: !model,
-      proofsRead,
-      fromBack: i % 2 === 0,
-    }),
-  );
-  // The proofs, read by this thread as the workers start, so that any thread can find the newest epoch's time
-  // without reading a file; a worker waits for them before an epoch or that time.
+  for (const w of workers)
+    w.start({ tree: tree.handle, counter, units, now: opts.now, forRules: !model, proofsRead });
+  // The proofs, read by this thread while the workers start on the fleets (claimed first, the largest units), so
+  // that any thread can find the newest epoch's time without reading a file; a worker waits for them before an
+  // epoch or that time.
   const proofs = proofsOf(entries);
   try {
     if (opts.now === undefined) for (const p of proofs) tree.get(p);
@@ -306,9 +292,15 @@ async function verifySharedWith(
   const missing = units.filter((u) => !byKey.has(u.key));
   for (const e of stopped) opts.onWorkerError?.(e, missing.length);
   if (missing.length)
-    runClaimedUnits(missing, new Int32Array(newUnitCounter()), read, roots, now, (o) => byKey.set(o.key, o), {
-      forRules: !model,
-    });
+    runClaimedUnits(
+      missing,
+      new Int32Array(new SharedArrayBuffer(4)),
+      read,
+      roots,
+      now,
+      (o) => byKey.set(o.key, o),
+      { forRules: !model },
+    );
 
   const take = (key: string) => {
     const o = byKey.get(key);

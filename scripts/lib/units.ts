@@ -1,11 +1,8 @@
 /**
  * The units of an evidence tree (each fleet, each complete epoch folder) as the threads of
  * scripts/lib/parallel-verify.ts share them: described by the paths of their files (the thread that claims a unit
- * reads them into the shared tree), and claimed one at a time through a shared counter, so that no thread idles
- * while another has a queue. The fleets come first and the epochs last; a thread claims from the front or from the
- * back of that list, so that with two threads one verifies only fleets and the other starts on the epochs: each
- * thread's V8 compiles and optimises the code of what it verifies, and an epoch's code optimised in one thread only
- * saved about 70 ms of CPU and 30 ms of a `--jobs 2` run at --scale 20 (README, Performance).
+ * reads them into the shared tree), and claimed one at a time from a shared counter, so that no thread idles while
+ * another has a queue.
  */
 import { Checklist, type CheckResult } from '../../verify/checklist.ts';
 import type { VerificationError } from '../../verify/errors.ts';
@@ -29,8 +26,8 @@ export interface UnitOutcome<E = VerificationError> {
 
 /**
  * The units verifyEvidence would run (the same conditions: an epoch folder with its three files, in a namespace
- * the trust roots declare): the fleets, then the epochs, each largest first. `sizes` gives every file of the tree
- * (path → bytes, or about); only the paths decide the units.
+ * the trust roots declare), largest first so that the last ones claimed are small. `sizes` gives every file of the
+ * tree (path → bytes, or about); only the paths decide the units.
  */
 export function unitsOf(sizes: ReadonlyMap<string, number>, roots: TrustRoots): UnitTask[] {
   const none = new Uint8Array(0);
@@ -68,36 +65,13 @@ export function unitsOf(sizes: ReadonlyMap<string, number>, roots: TrustRoots): 
     }
   }
   // Ties by key, so that every run lists the units in the same order.
-  const rank = (u: UnitTask) => (u.kind === 'fleet' ? 0 : 1);
-  return units
-    .sort((a, b) => rank(a.task) - rank(b.task) || b.bytes - a.bytes || (a.task.key < b.task.key ? -1 : 1))
-    .map((u) => u.task);
-}
-
-/** Int32 slots of the shared counter: units claimed in all, claimed from the front, claimed from the back. */
-const CLAIMED = 0;
-const FRONT = 1;
-const BACK = 2;
-
-/** A counter for runClaimedUnits, in memory the threads share. */
-export function newUnitCounter(): SharedArrayBuffer {
-  return new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  return units.sort((a, b) => b.bytes - a.bytes || (a.task.key < b.task.key ? -1 : 1)).map((u) => u.task);
 }
 
 /**
- * The index of the next of `n` units for a thread that claims from the front or from the back, or -1 when none is
- * left. Every claim is counted first: the claims from both ends that succeed are at most `n` in all, so the front
- * (0, 1, …) and the back (n − 1, n − 2, …) never hand out the same unit, and every unit is handed out once all
- * threads have claimed until -1.
- */
-export function claimUnit(counter: Int32Array, n: number, fromBack: boolean): number {
-  if (Atomics.add(counter, CLAIMED, 1) >= n) return -1;
-  return fromBack ? n - 1 - Atomics.add(counter, BACK, 1) : Atomics.add(counter, FRONT, 1);
-}
-
-/**
- * Verifies units claimed through `counter` (newUnitCounter's, as an Int32Array) until none is left, handing each
- * outcome to `emit`; every thread, the main one included, runs this loop over the same `units`.
+ * Verifies units claimed from `counter` (an Int32Array over shared memory, slot 0: the next unclaimed index) until
+ * none is left, handing each outcome to `emit`; every thread, the main one included, runs this loop over the same
+ * `units`.
  */
 export function runClaimedUnits(
   units: readonly UnitTask[],
@@ -113,8 +87,6 @@ export function runClaimedUnits(
     forRules?: boolean;
     /** Set (to 1) once the main thread has read the epochs' proofs: an epoch is verified only after that. */
     proofsRead?: Int32Array;
-    /** Claims from the back of `units` (the epochs first) rather than from the front (the fleets first). */
-    fromBack?: boolean;
   } = {},
 ): void {
   const bytes = (path: string) => {
@@ -122,12 +94,7 @@ export function runClaimedUnits(
     if (!b) throw new Error(`a unit names ${path}, which the tree does not hold`);
     return b;
   };
-  const fromBack = opts.fromBack ?? false;
-  for (
-    let i = claimUnit(counter, units.length, fromBack);
-    i >= 0;
-    i = claimUnit(counter, units.length, fromBack)
-  ) {
+  for (let i = Atomics.add(counter, 0, 1); i < units.length; i = Atomics.add(counter, 0, 1)) {
     const u = units[i]!;
     const list = new Checklist();
     let result: unknown;
@@ -165,9 +132,8 @@ export function proofsOf(entries: readonly TreeEntry[]): string[] {
 }
 
 /**
- * Waits until the main thread has read the epochs' proofs (it reads them right after handing out the workers' job;
- * a worker that claims from the back waits here before its first epoch): a thread that read a proof itself could
- * race the main thread's read of the same slot of the shared tree.
+ * Waits until the main thread has read the epochs' proofs (a worker starts on the fleets meanwhile): a thread that
+ * read a proof itself could race the main thread's read of the same slot of the shared tree.
  */
 export function awaitProofs(proofsRead: Int32Array): void {
   while (Atomics.load(proofsRead, 0) === 0) Atomics.wait(proofsRead, 0, 0);

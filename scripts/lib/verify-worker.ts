@@ -34,7 +34,7 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
         batch = [];
       }
     },
-    { forRules: job.forRules, proofsRead, fromBack: job.fromBack },
+    { forRules: job.forRules, proofsRead },
   );
   if (batch.length) job.port.postMessage(batch);
   job.port.postMessage(null);
