@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { bigIntFromBytes, fromBase64, toBase64 } from './encoding.ts';
+import { bigIntFromBytes, fromBase64, fromHex, toBase64, toHex } from './encoding.ts';
 import { VerificationError } from './errors.ts';
 
 /** The previous decoder, kept as the reference: a pattern for the shape, atob, then the canonical-bits rule. */
@@ -85,4 +85,61 @@ test('when bytes of any length are read as a big-endian integer, each byte count
   assert.equal(bigIntFromBytes(new Uint8Array(0)), 0n);
   assert.equal(bigIntFromBytes(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff)), 0xffffffffffn);
   assert.equal(bigIntFromBytes(Uint8Array.of(0x80, 0, 0, 0)), 0x80000000n); // no sign from the 32-bit step
+});
+
+test('when a string is near-hex (characters beside the digit ranges, uppercase, non-ASCII, odd length), the verdict is the pattern’s', () => {
+  // The reference: lowercase hex of even length, /^[0-9a-f]*$/, as the decoder checked before it checked each digit
+  // as it decodes it.
+  const reference = (x: string) => x.length % 2 === 0 && /^[0-9a-f]*$/.test(x);
+  const verdict = (x: string) => {
+    try {
+      const b = fromHex(x);
+      assert.equal(toHex(b), x);
+      return true;
+    } catch (e) {
+      assert.ok(e instanceof VerificationError && e.code === 'HEX_INVALID', String(e));
+      return false;
+    }
+  };
+  const near = [
+    '/',
+    '0',
+    '9',
+    ':',
+    '@',
+    'A',
+    'F',
+    'G',
+    '`',
+    'a',
+    'f',
+    'g',
+    '\u007f',
+    '\u0080',
+    '\u00e9',
+    '\u0130',
+    '\u{1f600}',
+    '\u0000',
+  ];
+  const digits = '0123456789abcdef';
+  let checked = 0;
+  for (const c of near)
+    for (const at of [0, 1, 2, 3])
+      for (const len of [0, 2, 3, 4, 64]) {
+        const base = Array.from({ length: len }, (_, i) => digits[(i * 7) % 16]).join('');
+        const x = at <= base.length ? base.slice(0, at) + c + base.slice(at + 1) : base + c;
+        assert.equal(verdict(x), reference(x), JSON.stringify(x));
+        checked++;
+      }
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(...near, ...digits) }), (x) => verdict(x) === reference(x)),
+    { numRuns: 2000 },
+  );
+  assert.ok(checked > 300);
+  // The expected length, when asked for, after the digits.
+  assert.throws(
+    () => fromHex('00ff', {}, 3),
+    (e: unknown) => e instanceof VerificationError && e.code === 'LENGTH_INVALID',
+  );
+  assert.deepEqual(fromHex('00ff', {}, 2), Uint8Array.of(0, 255));
 });

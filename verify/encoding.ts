@@ -5,8 +5,8 @@
 import { VerificationError } from './errors.ts';
 
 const HEX = '0123456789abcdef';
-/** The value of each lowercase hex digit by character code (the input is checked against /^[0-9a-f]*$/ first). */
-const HEX_VALUE = new Uint8Array(128);
+/** The value of each lowercase hex digit by character code below 128; 255 for every other character. */
+const HEX_VALUE = new Uint8Array(128).fill(255);
 for (let i = 0; i < 16; i++) HEX_VALUE[HEX.charCodeAt(i)] = i;
 
 const HEX_CHAR = Uint8Array.from(HEX, (c) => c.charCodeAt(0));
@@ -48,12 +48,16 @@ export function fromHex(
   where: { file?: string; path?: string } = {},
   length?: number,
 ): Uint8Array {
-  if (typeof s !== 'string' || s.length % 2 !== 0 || !/^[0-9a-f]*$/.test(s)) {
-    throw new VerificationError('HEX_INVALID', `expected lowercase hex of even length`, where);
-  }
+  const invalid = () => new VerificationError('HEX_INVALID', `expected lowercase hex of even length`, where);
+  if (typeof s !== 'string' || s.length % 2 !== 0) throw invalid();
+  // Each digit is checked as it is decoded (one pass, where a /^[0-9a-f]*$/ test first was a second): a character
+  // outside 0-9a-f has no value below 16 (255 in HEX_VALUE, or a code of 128 or more, read as undefined).
   const out = new Uint8Array(s.length / 2);
   for (let i = 0, j = 0; i < out.length; i++, j += 2) {
-    out[i] = (HEX_VALUE[s.charCodeAt(j)]! << 4) | HEX_VALUE[s.charCodeAt(j + 1)]!;
+    const hi = HEX_VALUE[s.charCodeAt(j)] ?? 255;
+    const lo = HEX_VALUE[s.charCodeAt(j + 1)] ?? 255;
+    if ((hi | lo) > 15) throw invalid();
+    out[i] = (hi << 4) | lo;
   }
   if (length !== undefined && out.length !== length) {
     throw new VerificationError('LENGTH_INVALID', `expected ${length} bytes, got ${out.length}`, where);
