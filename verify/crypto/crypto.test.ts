@@ -194,6 +194,13 @@ describe('the per-run verdict memo', () => {
       const otherKey = ed25519.getPublicKey(new Uint8Array(32).fill(8));
       assert.equal(verifyEd25519Strict(sig, msg, otherKey), false); // another key: asked
       assert.equal(calls.length, 3);
+      // Another signature that begins with the same bytes (the memo's key: its first 16 bytes): asked.
+      const tail = sig.slice();
+      tail[40]! ^= 1;
+      assert.equal(verifyEd25519Strict(tail, msg, pk), false);
+      assert.equal(calls.length, 4);
+      assert.equal(verifyEd25519Strict(sig, msg, pk), true); // the first one still remembered
+      assert.equal(calls.length, 4);
       // A caller reusing its buffer cannot change what was remembered.
       const reused = msg.slice();
       assert.equal(verifyEd25519Strict(sig, reused, pk), true);

@@ -47,18 +47,22 @@ let current: CryptoProvider = referenceProvider;
 /** A verdict remembered, with what it was given (copies: a caller may reuse its buffers). */
 interface Verdict {
   publicKey: Uint8Array;
+  signature: Uint8Array;
   message: Uint8Array;
   valid: boolean;
 }
 /**
- * Verdicts of signatures verified in this run, by algorithm and signature: the same signature recurs (a
- * CA-to-root certificate, per HSM; about one check in five at --scale 20). A hit must also have the same key and
- * message, byte for byte: that comparison is cheaper than hashing every message into the key.
+ * Verdicts of signatures verified in this run, by algorithm and the signature's first MEMO_PREFIX bytes: the same
+ * signature recurs (a CA-to-root certificate, per HSM; about one check in five at --scale 20). A hit must also have
+ * the same signature, key and message, byte for byte: that comparison is cheaper than hashing every message into
+ * the key, or writing every signature out in hex (a signature's first bytes, R or r, are as good as random).
  */
 let memo = new Map<string, Verdict[]>();
 let remembered = 0;
 // Bounded: what recurs (a CA's signature on each HSM's certificate) is remembered again right after a reset.
 const MEMO_MAX = 8192;
+/** Bytes of a signature that key the memo. */
+const MEMO_PREFIX = 16;
 
 export function getCryptoProvider(): CryptoProvider {
   return current;
@@ -97,17 +101,27 @@ export function memoVerify(
   message: Uint8Array,
   check: () => boolean,
 ): boolean {
-  const key = `${alg}|${toHex(signature)}`;
+  const key = `${alg}|${toHex(signature.subarray(0, MEMO_PREFIX))}`;
   const seen = memo.get(key);
   if (seen)
     for (const v of seen)
-      if (equalBytes(v.message, message) && equalBytes(v.publicKey, publicKey)) return v.valid;
+      if (
+        equalBytes(v.signature, signature) &&
+        equalBytes(v.message, message) &&
+        equalBytes(v.publicKey, publicKey)
+      )
+        return v.valid;
   const valid = check();
   if (remembered >= MEMO_MAX) {
     memo = new Map();
     remembered = 0;
   }
-  const verdict = { publicKey: publicKey.slice(), message: message.slice(), valid };
+  const verdict = {
+    publicKey: publicKey.slice(),
+    signature: signature.slice(),
+    message: message.slice(),
+    valid,
+  };
   const list = memo.get(key);
   if (list) list.push(verdict);
   else memo.set(key, [verdict]);
