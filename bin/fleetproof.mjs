@@ -9,9 +9,10 @@ import { WORKER_BUNDLE, cliBundles } from '../scripts/lib/bundle-cache.mjs';
 // 66 KB in Node 20's V8 11.3. A command is short and `verify --jobs` keeps every core busy, so that compiling
 // competes with the verification itself: at --scale 20 TurboFan compiled ~290 functions in ~490 ms of CPU (a third
 // of a run on one core). At eight times that budget only the functions that stay hot are optimised (~70):
-// `verify --jobs 2` and `--jobs 1` on one CPU both about 13% shorter at --scale 20 (README, Performance). Measured on V8 11.3 only,
-// so set there only (later V8s tier up through Maglev, with other defaults); set before any of our code loads and
-// before the worker threads start, as V8's flags are the process's.
+// `verify --jobs 2` and `--jobs 1` on one CPU both about 13% shorter at --scale 20 (README, Performance).
+// Measured on V8 11.3 only, so set there only (later V8s tier up through Maglev, with other defaults); set before
+// any of our code loads and before the worker threads start, as V8's flags are the process's. (Flags that change
+// the garbage collector cannot be set this way: V8 fails a fatal check.)
 if (process.versions.v8.startsWith('11.')) setFlagsFromString(`--interrupt-budget=${528 * 1024}`);
 
 // `fleetproof verify --verbose | head` closes the pipe early: that is not an error.
