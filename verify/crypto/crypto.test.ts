@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { isValidEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
 import { verifyP256 } from './ecdsa.ts';
-import { sha256 } from './sha256.ts';
+import { fingerprint, sha256 } from './sha256.ts';
 import { type CryptoProvider, withCryptoProvider } from './provider.ts';
 import { referenceProvider } from './reference.ts';
 import { fromHex, toHex } from '../encoding.ts';
@@ -208,4 +208,23 @@ describe('the per-run verdict memo', () => {
       assert.equal(verifyEd25519Strict(sig, reused, pk), false);
     });
   });
+});
+
+test('when a key is fingerprinted twice, or under another provider, or is long, the fingerprint is its SHA-256 in hex', () => {
+  const key = ed25519.getPublicKey(new Uint8Array(32).fill(9));
+  const want = toHex(sha256(key));
+  assert.equal(fingerprint(key), want);
+  assert.equal(fingerprint(key.slice()), want); // remembered by its bytes
+  const other = key.slice();
+  other[31]! ^= 1;
+  assert.equal(fingerprint(other), toHex(sha256(other)));
+  assert.notEqual(fingerprint(other), want);
+  withCryptoProvider(referenceProvider, () => assert.equal(fingerprint(key), want));
+  // Inputs past what is remembered (and past any argument-count limit) are hashed directly.
+  const long = new Uint8Array(300_000).map((_, i) => i * 7);
+  assert.equal(fingerprint(long), toHex(sha256(long)));
+  assert.equal(
+    fingerprint(new Uint8Array(0)),
+    'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  );
 });

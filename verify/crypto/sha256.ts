@@ -13,9 +13,12 @@ export function sha256(data: Uint8Array): Uint8Array {
  */
 const known = new Map<string, string>();
 const MAX_KNOWN = 10_000;
+/** Longest key remembered (an Ed25519 or EC key is 32 to 97 bytes); a longer input is hashed each time. */
+const MAX_REMEMBERED_BYTES = 1024;
 
 /** A key's fingerprint: lowercase hex SHA-256 of its public key bytes as encoded in the evidence. */
 export function fingerprint(publicKey: Uint8Array): string {
+  if (publicKey.length > MAX_REMEMBERED_BYTES) return toHex(sha256(publicKey));
   const id = String.fromCharCode.apply(null, publicKey as unknown as number[]);
   let fp = known.get(id);
   if (fp === undefined) {
