@@ -2,7 +2,7 @@
  * The signature algorithms evidence may use, by the names the format document gives them (§3.2), and the wider set
  * a pinned key may have: vendor roots that are X.509 certificates (§3.4) also use P-384 and RSA keys.
  */
-import { judgeKeyOnce } from './judged.ts';
+import { onceForKey } from './judged.ts';
 import { isValidEd25519PublicKey, verifyEd25519Strict } from './ed25519.ts';
 import { decodeP256PublicKey, verifyP256 } from './ecdsa.ts';
 
@@ -27,7 +27,7 @@ export function isSignatureAlgorithm(alg: TrustKeyAlgorithm): alg is SignatureAl
 export function isValidPublicKey(alg: SignatureAlgorithm, publicKey: Uint8Array): boolean {
   // P-256 points are remembered by isValidEcPoint itself.
   return alg === 'ed25519'
-    ? judgeKeyOnce('ed25519', publicKey, () => isValidEd25519PublicKey(publicKey))
+    ? onceForKey('ed25519', publicKey, () => isValidEd25519PublicKey(publicKey))
     : decodeP256PublicKey(publicKey);
 }
 

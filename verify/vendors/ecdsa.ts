@@ -4,7 +4,7 @@
  * P-384 key. High-S signatures are valid ECDSA and accepted: two of the AWS Nitro chain's signatures are high-S.
  * The point, the encoding and the scalars' ranges are checked here; the crypto provider is asked the equation.
  */
-import { judgeKeyOnce } from '../crypto/judged.ts';
+import { onceForKey } from '../crypto/judged.ts';
 import { EC_FIELD_BYTES, derToP1363, scalarsInRange } from '../crypto/der.ts';
 import { getCryptoProvider, memoVerify } from '../crypto/provider.ts';
 import { decodeSec1Point } from '../crypto/points.ts';
@@ -17,7 +17,7 @@ export { EC_FIELD_BYTES };
 export function isValidEcPoint(curve: EcCurve, point: Uint8Array): boolean {
   const f = EC_FIELD_BYTES[curve];
   if (point.length !== 2 * f + 1 && point.length !== f + 1) return false;
-  return judgeKeyOnce(curve, point, () => decodeSec1Point(curve, point) !== null);
+  return onceForKey(curve, point, () => decodeSec1Point(curve, point) !== null);
 }
 
 export function verifyEcdsa(
