@@ -136,6 +136,19 @@ test('when a string is near-hex (characters beside the digit ranges, uppercase, 
     { numRuns: 2000 },
   );
   assert.ok(checked > 300);
+  // The message says what is wrong, and where in the string.
+  const why = (x: string) => {
+    try {
+      fromHex(x, { file: 'f.json', path: '$.key' });
+    } catch (e) {
+      assert.ok(e instanceof VerificationError && e.file === 'f.json' && e.path === '$.key');
+      return e.message;
+    }
+    return 'accepted';
+  };
+  assert.match(why('abc'), /odd length \(3 characters\)/);
+  assert.match(why('00aG'), /"G" at character 4/);
+  assert.match(why('A0'), /"A" at character 1/);
   // The expected length, when asked for, after the digits.
   assert.throws(
     () => fromHex('00ff', {}, 3),

@@ -42,21 +42,27 @@ export function bigIntFromBytes(bytes: Uint8Array): bigint {
   return n;
 }
 
+const hexInvalid = (where: { file?: string; path?: string }, why: string) =>
+  new VerificationError('HEX_INVALID', `expected lowercase hex of even length: ${why}`, where);
+
 /** Lowercase hex of even length, optionally of an exact decoded length. */
 export function fromHex(
   s: string,
   where: { file?: string; path?: string } = {},
   length?: number,
 ): Uint8Array {
-  const invalid = () => new VerificationError('HEX_INVALID', `expected lowercase hex of even length`, where);
-  if (typeof s !== 'string' || s.length % 2 !== 0) throw invalid();
+  if (typeof s !== 'string') throw hexInvalid(where, `got ${s === null ? 'null' : typeof s}`);
+  if (s.length % 2 !== 0) throw hexInvalid(where, `odd length (${s.length} characters)`);
   // Each digit is checked as it is decoded (one pass, where a /^[0-9a-f]*$/ test first was a second): a character
   // outside 0-9a-f has no value below 16 (255 in HEX_VALUE, or a code of 128 or more, read as undefined).
   const out = new Uint8Array(s.length / 2);
   for (let i = 0, j = 0; i < out.length; i++, j += 2) {
     const hi = HEX_VALUE[s.charCodeAt(j)] ?? 255;
     const lo = HEX_VALUE[s.charCodeAt(j + 1)] ?? 255;
-    if ((hi | lo) > 15) throw invalid();
+    if ((hi | lo) > 15) {
+      const at = hi > 15 ? j : j + 1;
+      throw hexInvalid(where, `${JSON.stringify(s[at])} at character ${at + 1}`);
+    }
     out[i] = (hi << 4) | lo;
   }
   if (length !== undefined && out.length !== length) {
