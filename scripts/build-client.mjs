@@ -6,16 +6,15 @@
 // that link them render (a cold demo build about 0.16 s shorter on two cores than with a thread of normal priority).
 // Taken from the cache when every input is unchanged. Sends { bundle } or { error } to its parent over IPC
 // (advanced serialization: the files' bytes as they are), which hands it to Astro's thread, then exits.
-import { setPriority } from 'node:os';
-import { clientBundle } from '../site/client/bundle.mjs';
+import { lowestPriority } from './lib/priority.mjs';
 
 // The build ended without it (it failed, or stopped): so does this process.
 process.once('disconnect', () => process.exit(0));
-try {
-  setPriority(19);
-} catch {
-  /* not allowed here: bundled at the normal priority */
-}
+// Every thread, V8's compiler and collector threads included (os.setPriority alone lowered only this one on Linux:
+// scripts/lib/priority.mjs), and before Vite loads. Where the system refuses, the scripts are bundled at the
+// normal priority.
+lowestPriority();
+const { clientBundle } = await import('../site/client/bundle.mjs');
 /** @type {{ bundle?: unknown, error?: string }} */
 let message;
 try {
