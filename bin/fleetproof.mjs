@@ -4,16 +4,13 @@
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { WORKER_BUNDLE, cliBundles } from '../scripts/lib/bundle-cache.mjs';
+import { INTERRUPT_BUDGET } from '../scripts/lib/v8-flags.mjs';
 
-// V8 optimises a function (TurboFan, on a background thread) once it has run its "interrupt budget" of bytecode,
-// 66 KB in Node 20's V8 11.3. A command is short and `verify --jobs` keeps every core busy, so that compiling
-// competes with the verification itself: at --scale 20 TurboFan compiled ~290 functions in ~490 ms of CPU (a third
-// of a run on one core). At eight times that budget only the functions that stay hot are optimised (~70):
-// `verify --jobs 2` and `--jobs 1` on one CPU both about 13% shorter at --scale 20 (README, Performance).
-// Measured on V8 11.3 only, so set there only (later V8s tier up through Maglev, with other defaults); set before
-// any of our code loads and before the worker threads start, as V8's flags are the process's. (Flags that change
-// the garbage collector cannot be set this way: V8 fails a fatal check.)
-if (process.versions.v8.startsWith('11.')) setFlagsFromString(`--interrupt-budget=${528 * 1024}`);
+// A larger interrupt budget for V8's optimising compiler, so that it competes less with the verification
+// (scripts/lib/v8-flags.mjs: `verify` about 13% shorter at --scale 20). Set before any of our code loads and before
+// the worker threads start, as V8's flags are the process's. (Flags that change the garbage collector cannot be set
+// this way: V8 fails a fatal check.)
+if (INTERRUPT_BUDGET) setFlagsFromString(INTERRUPT_BUDGET);
 
 // `fleetproof verify --verbose | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e) => {
