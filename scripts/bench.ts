@@ -66,7 +66,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import type { Page } from 'playwright-core';
-import { buildBundle } from './lib/bundle-cache.mjs';
+import { CONFIG_ENTRY, buildBundle } from './lib/bundle-cache.mjs';
 import { filesUnder } from './lib/render-cache.mjs';
 import { buildSite, launch, serve, ROOT } from '../tests/e2e/harness.ts';
 
@@ -423,12 +423,14 @@ function writeResults(rows: Row[]): void {
  * (FLEETPROOF_CACHE_DIR: no verified units to replay, no cached browser scripts, no Astro content cache), so the
  * widget, its worker and lazy chunks and the attestation checker are bundled every time (in a process of their own,
  * beside verification and Astro: site/client/bundle.mjs); each blog build gets no cache either. Not cleared: the
- * build's own code, bundled once per change of its sources (scripts/lib/bundle-cache.mjs buildBundle, built here
- * before the timed runs, as after any first run; the same as tsx's cache of compiled modules before it), and
- * Node's and npm's own files.
+ * build's own code and its Astro configuration, bundled once per change of their sources
+ * (scripts/lib/bundle-cache.mjs buildBundle, built here before the timed runs, as after any first run; the same as
+ * tsx's cache of compiled modules before it), and Node's and npm's own files.
  */
 async function buildFigures(scratch: string): Promise<Row[]> {
   if (!(await buildBundle())) console.log('  (no build bundle here: scripts/build.ts runs through tsx)');
+  if (!(await buildBundle({ entry: CONFIG_ENTRY })))
+    console.log("  (no config bundle here: Vite's config loader bundles astro.config.mjs on each build)");
   const astro = join(ROOT, 'node_modules', 'astro', 'astro.js');
   const timed = (args: string[], env: Record<string, string> = {}) => {
     const t0 = performance.now();

@@ -8,7 +8,9 @@
 // The browser scripts, bundled in a child process (scripts/build-client.mjs), are handed over the same way; the
 // pages wait for them (site/lib/client-scripts.ts) and the integration writes them out.
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { CONFIG_ENTRY, buildBundle } from './lib/bundle-cache.mjs';
 import { handClientBundle } from '../site/client/bundle.mjs';
 
 const { root, outDir, renderCache } = workerData;
@@ -36,20 +38,30 @@ const onMessage = (m) => {
 };
 parentPort.on('message', onMessage);
 // astro.config.mjs imports TypeScript (the integration, the plugins), so Astro cannot import it natively and loads
-// it through a Vite dev server of its own (about 0.6 s). Vite's config loader bundles it with esbuild instead
-// (local modules inlined, packages left to Node, each module's import.meta.url kept), and Astro takes the result as
-// its whole configuration (configFile: false): the same config object, without the server.
-const { loadConfigFromFile } = await import('vite');
-const loaded = await loadConfigFromFile(
-  { command: 'build', mode: 'production' },
-  join(root, 'astro.config.mjs'),
-  root,
-  'silent',
-);
-if (!loaded) throw new Error('astro.config.mjs did not load');
+// it through a Vite dev server of its own (about 0.6 s). Instead it is bundled with esbuild (local modules inlined,
+// packages left to Node, each module's import.meta.url kept) and cached while its sources are unchanged
+// (scripts/lib/bundle-cache.mjs buildBundle with CONFIG_ENTRY); where that is impossible, or FLEETPROOF_NO_BUNDLE is
+// set, Vite's config loader bundles it the same way on every build. Astro takes the result as its whole
+// configuration (configFile: false): the same config object, without the server.
+const bundled = process.env.FLEETPROOF_NO_BUNDLE
+  ? undefined
+  : await buildBundle({ root, entry: CONFIG_ENTRY });
+let config;
+if (bundled) config = (await import(pathToFileURL(bundled).href)).default;
+else {
+  const { loadConfigFromFile } = await import('vite');
+  const loaded = await loadConfigFromFile(
+    { command: 'build', mode: 'production' },
+    join(root, CONFIG_ENTRY),
+    root,
+    'silent',
+  );
+  if (!loaded) throw new Error('astro.config.mjs did not load');
+  config = loaded.config;
+}
 const { build } = await import('astro');
 try {
-  await build({ ...loaded.config, root, outDir, mode: 'production', configFile: false });
+  await build({ ...config, root, outDir, mode: 'production', configFile: false });
   parentPort.postMessage({ renderState: globalThis[Symbol.for('fleetproof.build.render-state')] });
 } finally {
   parentPort.off('message', onMessage); // else the port keeps this thread alive

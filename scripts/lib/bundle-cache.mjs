@@ -2,9 +2,11 @@
  * The `fleetproof` CLI and its verify worker as two bundled ES modules (esbuild, which tsx already brings), built
  * once and reused for as long as every source file they were built from is unchanged. Loading the TypeScript
  * through tsx costs about half a second of compiling on each run; loading a bundle costs a few milliseconds. The
- * same for `npm run build`'s main thread (buildBundle: scripts/build.ts and what it imports).
+ * same for `npm run build`'s main thread (buildBundle: scripts/build.ts and what it imports) and for the Astro
+ * configuration its Astro thread loads (buildBundle with CONFIG_ENTRY: astro.config.mjs and what it imports).
  *
- * The caches live in node_modules/.cache/fleetproof-cli/ and node_modules/.cache/fleetproof-build-bundle/:
+ * The caches live in node_modules/.cache/fleetproof-cli/, node_modules/.cache/fleetproof-build-bundle/ and
+ * node_modules/.cache/fleetproof-config-bundle/:
  * `manifest.json` names the bundles, with the SHA-256 of each, and lists every input file esbuild read (esbuild's
  * metafile) and this module with its SHA-256. A bundle is used only when every listed input still has that digest
  * and the bundle its own, so an edited source, a changed dependency, a different esbuild version or a bundle file
@@ -26,6 +28,10 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const ENTRIES = { cli: 'scripts/fleetproof.ts', worker: 'scripts/lib/verify-worker.ts' };
 const BUILD_ENTRY = 'scripts/build.ts';
+/** The Astro configuration, for buildBundle: what scripts/build-astro.mjs hands Astro. */
+export const CONFIG_ENTRY = 'astro.config.mjs';
+/** Each entry buildBundle takes → its cache folder under node_modules/.cache/. */
+const BUNDLE_DIRS = { [BUILD_ENTRY]: 'fleetproof-build-bundle', [CONFIG_ENTRY]: 'fleetproof-config-bundle' };
 /** This module, an input of every bundle (how they are built is written here). */
 const SELF = 'scripts/lib/bundle-cache.mjs';
 /** Bump when the way bundles are built or described changes (options below, the manifest's shape). */
@@ -109,8 +115,11 @@ function esbuildVersion(root) {
 const loadEsbuild = (root) =>
   /** @type {typeof import('esbuild')} */ (createRequire(join(root, 'package.json'))('esbuild'));
 
-/** The name under which a bundle's entry point is recorded (`scripts/lib/verify-worker.ts` → `verify-worker`). */
-const entryName = (/** @type {string} */ file) => file.replace(/^.*\//, '').replace(/\.ts$/, '');
+/**
+ * The name under which a bundle's entry point is recorded, as esbuild names its output `[name]-[hash].js`
+ * (`scripts/lib/verify-worker.ts` → `verify-worker`, `astro.config.mjs` → `astro.config`).
+ */
+const entryName = (/** @type {string} */ file) => file.replace(/^.*\//, '').replace(/\.(ts|mjs)$/, '');
 
 /**
  * @param {Record<string, string> | undefined} paths  entry's name → bundle
@@ -131,15 +140,22 @@ function cliPaths(paths) {
  * alike. Each bundled module keeps its own `import.meta.url`, `dirname` and `filename` (site/lib/verify-cache.ts
  * finds the project with its URL; any other use of `import.meta` means no bundle, the TypeScript through tsx),
  * and the digest recorded for each is that of the very bytes bundled.
- * @param {{ root?: string, cacheDir?: string }} [opts]
+ *
+ * With `entry: CONFIG_ENTRY`, the same for astro.config.mjs (itself plain JavaScript, bundled with the TypeScript it
+ * imports, the .mjs modules it reaches left outside as above), in a cache folder of its own: scripts/build-astro.mjs
+ * hands its default export to Astro. Vite's config loader does the same bundling on every build (esbuild, the
+ * project's modules inlined, packages left to Node, each module its own import.meta.url), about 0.1 s of Astro's
+ * thread.
+ * @param {{ root?: string, cacheDir?: string, entry?: typeof BUILD_ENTRY | typeof CONFIG_ENTRY }} [opts]
  * @returns {Promise<string | undefined>} the bundle's absolute path
  */
 export async function buildBundle(opts = {}) {
   const root = resolve(opts.root ?? PACKAGE_ROOT);
-  const dir = opts.cacheDir ?? join(root, 'node_modules', '.cache', 'fleetproof-build-bundle');
+  const entry = opts.entry ?? BUILD_ENTRY;
+  const dir = opts.cacheDir ?? join(root, 'node_modules', '.cache', BUNDLE_DIRS[entry]);
   const version = esbuildVersion(root);
   if (!version) return undefined;
-  const name = entryName(BUILD_ENTRY);
+  const name = entryName(entry);
   const cached = readManifest(root, dir, version);
   if (cached?.[name]) return cached[name];
   /** Path relative to the root → SHA-256 of the bytes bundled. */
@@ -151,14 +167,14 @@ export async function buildBundle(opts = {}) {
     const options = (noted) =>
       /** @type {const} */ ({
         ...esbuildOptions(root, dir),
-        entryPoints: [BUILD_ENTRY],
+        entryPoints: [entry],
         packages: 'external',
         define: {
           'import.meta.url': MODULE_URL,
           'import.meta.dirname': MODULE_DIRNAME,
           'import.meta.filename': MODULE_FILENAME,
         },
-        plugins: [asWritten(root, noted)],
+        plugins: [asWritten(root, noted, entry)],
       });
     // Any other use of import.meta (`resolve`, the object) would see the bundle's: such a module is not bundled.
     const left = importMetaUses(
@@ -199,21 +215,26 @@ function importMetaUses(result) {
 
 /**
  * esbuild plugin for buildBundle: a relative import of a `.mjs` module stays an import, of that file's URL; a
- * TypeScript module is read here (its digest noted in `read`) and given its own URL, folder and path as MODULE_URL,
- * MODULE_DIRNAME and MODULE_FILENAME.
+ * TypeScript module, and the entry, are read here (their digests noted in `read`) and given their own URL, folder and
+ * path as MODULE_URL, MODULE_DIRNAME and MODULE_FILENAME.
  * @param {string} root
  * @param {Map<string, string>} read
+ * @param {string} entry  relative to the root
  * @returns {import('esbuild').Plugin}
  */
-function asWritten(root, read) {
+function asWritten(root, read, entry) {
+  const entryPath = resolve(root, entry);
   return {
     name: 'fleetproof-as-written',
     setup(b) {
-      b.onResolve({ filter: /^\.\.?\/.*\.mjs$/ }, (a) => ({
-        path: pathToFileURL(resolve(dirname(a.importer), a.path)).href,
-        external: true,
-      }));
-      b.onLoad({ filter: /\.ts$/ }, (a) => {
+      b.onResolve({ filter: /^\.\.?\/.*\.mjs$/ }, (a) =>
+        a.kind === 'entry-point'
+          ? undefined // astro.config.mjs, bundled
+          : { path: pathToFileURL(resolve(dirname(a.importer), a.path)).href, external: true },
+      );
+      b.onLoad({ filter: /\.(ts|mjs)$/ }, (a) => {
+        const ts = a.path.endsWith('.ts');
+        if (!ts && a.path !== entryPath) return undefined; // not reached: every other .mjs stays outside (above)
         const bytes = readFileSync(a.path);
         read.set(relativeTo(root, a.path), sha256(bytes));
         const consts = [
@@ -221,7 +242,7 @@ function asWritten(root, read) {
           [MODULE_DIRNAME, dirname(a.path)],
           [MODULE_FILENAME, a.path],
         ].map(([name, value]) => `const ${name} = ${JSON.stringify(value)};`);
-        return { contents: `${consts.join(' ')}\n${bytes.toString('utf8')}`, loader: 'ts' };
+        return { contents: `${consts.join(' ')}\n${bytes.toString('utf8')}`, loader: ts ? 'ts' : 'js' };
       });
     },
   };

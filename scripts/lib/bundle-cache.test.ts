@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { STALE_MS, buildBundle, cliBundles } from './bundle-cache.mjs';
+import { CONFIG_ENTRY, STALE_MS, buildBundle, cliBundles } from './bundle-cache.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -258,6 +258,70 @@ test('when bundles are written, those the manifest no longer names are removed o
     assert.equal(existsSync(old), false, 'older than STALE_MS and unnamed: removed');
     assert.equal(existsSync(recent), true, 'unnamed but recent: kept');
     assert.equal(existsSync(first.cli) && existsSync(first.worker), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A configuration as data to compare: functions by name (plugins are objects of hooks), everything else as it is.
+ * Two loads of astro.config.mjs give two sets of function objects, never equal by identity.
+ */
+function shape(value: unknown, seen = new Set<unknown>()): unknown {
+  if (typeof value === 'function') return `function ${value.name}`;
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => shape(v, seen));
+  if (value instanceof URL) return `URL ${value.href}`;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v, seen)]));
+}
+
+test("when the Astro configuration is bundled (CONFIG_ENTRY), it is cached like the build's and is the configuration Vite's loader gives", async () => {
+  // Inside the project, as the real cache is: the bundle imports packages (astro/config) from its node_modules.
+  const dir = join(root, 'node_modules', '.cache', `fleetproof-config-bundle-test-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  try {
+    const first = await buildBundle({ entry: CONFIG_ENTRY, cacheDir: dir });
+    assert.ok(first, 'esbuild is a dependency: the configuration bundles');
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      inputs: Record<string, string>;
+    };
+    for (const input of ['astro.config.mjs', 'site/integration.ts', 'site/widget/lazy/plugin.ts'])
+      assert.ok(manifest.inputs[input], `${input} is an input the manifest checks`);
+    assert.deepEqual(
+      Object.keys(manifest.inputs).filter((p) => !p.endsWith('.ts')),
+      ['astro.config.mjs', 'scripts/lib/bundle-cache.mjs'],
+      'the entry and the TypeScript it imports are bundled; packages and the other .mjs modules load from their own files',
+    );
+    const code = readFileSync(first, 'utf8');
+    assert.ok(!code.includes('import.meta'), "no module sees the bundle's URL as its own");
+    assert.ok(
+      code.includes(JSON.stringify(pathToFileURL(join(root, 'astro.config.mjs')).href)),
+      'astro.config.mjs keeps its URL (it finds the project with it)',
+    );
+    assert.ok(
+      code.includes(`from "${pathToFileURL(join(root, 'site/client/bundle.mjs')).href}"`),
+      'site/client/bundle.mjs is imported, not bundled',
+    );
+    const built = statSync(first).mtimeMs;
+    assert.equal(await buildBundle({ entry: CONFIG_ENTRY, cacheDir: dir }), first);
+    assert.equal(statSync(first).mtimeMs, built, 'reused, not rebuilt');
+
+    const bundled = ((await import(pathToFileURL(first).href)) as { default: unknown }).default;
+    const vite = await import('vite');
+    const loaded = await vite.loadConfigFromFile(
+      { command: 'build', mode: 'production' },
+      join(root, 'astro.config.mjs'),
+      root,
+      'silent',
+    );
+    assert.ok(loaded);
+    assert.deepEqual(shape(bundled), shape(loaded.config));
+    // Plugins built by functions of the configuration: the worker's, with the project's root from import.meta.url.
+    const workerPlugins = (c: unknown) =>
+      shape((c as { vite: { worker: { plugins: () => unknown[] } } }).vite.worker.plugins());
+    assert.deepEqual(workerPlugins(bundled), workerPlugins(loaded.config));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
