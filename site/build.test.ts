@@ -556,6 +556,16 @@ describe('the built site', () => {
       assert.ok(!left(usage.pid), 'the thread started ahead left no staging folder');
     });
 
+    it('when npm run build runs without its bundles (FLEETPROOF_NO_BUNDLE: its TypeScript through tsx, the Astro configuration through Vite’s loader), it publishes byte for byte the same', () => {
+      const o = join(tempDir('unbundled'), 'dist');
+      const r = runBuild(
+        ['--evidence', ev, '--posts', posts, '--out', o],
+        env({ FLEETPROOF_CACHE_DIR: tempDir('cache'), FLEETPROOF_NO_BUNDLE: '1' }),
+      );
+      assert.equal(r.status, 0, r.out);
+      assertSameFiles(o, out);
+    });
+
     it('when astro build runs without the pre-check on good evidence, it bundles the browser scripts itself and publishes what npm run build publishes', () => {
       // Inside the project: for an outDir outside it, Astro 5 moves its .astro/ folder into the output.
       const o = join(ROOT, 'node_modules', '.cache', `fleetproof-test-direct-${process.pid}`);
