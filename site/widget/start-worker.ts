@@ -6,8 +6,11 @@
  */
 import { fatalOutcome, type FromWorker, type ToWorker } from './protocol.ts';
 
+/** `Omit<T, K>` of each member of a union `T` (`Omit` of the union itself would keep only the keys all share). */
+type EachWithout<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** A job as a page asks for it: its message to the worker, without the number the client gives it. */
-export type Job = ToWorker extends infer M ? (M extends ToWorker ? Omit<M, 'job'> : never) : never;
+export type Job = EachWithout<ToWorker, 'job'>;
 
 /**
  * A page's client of the worker: started once (`start`, or with the first job), each job numbered, and each message
