@@ -234,7 +234,8 @@ function asWritten(root, read, entry) {
       );
       b.onLoad({ filter: /\.(ts|mjs)$/ }, (a) => {
         const ts = a.path.endsWith('.ts');
-        if (!ts && a.path !== entryPath) return undefined; // not reached: every other .mjs stays outside (above)
+        // Every other .mjs the project imports is imported by a relative path, so stays outside (above).
+        if (!ts && a.path !== entryPath) return undefined;
         const bytes = readFileSync(a.path);
         read.set(relativeTo(root, a.path), sha256(bytes));
         const consts = [
