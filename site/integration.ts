@@ -22,6 +22,9 @@
  * quietly swaps a built-in imported by browser code for an empty stub, the same rule also runs while bundling
  * (a resolve hook on the client and worker builds, site/client/vite.config.ts and below for the dev server).
  *
+ * Astro's server build, run once to render the pages and never shipped, is not tree-shaken (site/lib/server-build.ts:
+ * the analysis cost more than it saved).
+ *
  * Under scripts/build.ts (which sets the render cache folder) it also keeps Astro's server build and the state of
  * this build for the next, incremental, one (site/lib/render-state.ts, scripts/lib/incremental.ts).
  */
@@ -36,6 +39,7 @@ import { provideClientScripts } from './lib/client-scripts.ts';
 import { CLIENT_ENTRIES } from './client/vite.config.ts';
 import { clientBundle, handedClientBundle, type ClientBundle } from './client/bundle.mjs';
 import { sitemapXml } from './lib/xml.ts';
+import { serverBuildWithoutTreeshaking } from './lib/server-build.ts';
 import { noNodeBuiltinsInBrowser, scanBundle } from './widget/bundle-check.ts';
 import { packFiles } from './widget/pack-files.ts';
 import { provideAttestationsPageData } from './attestations/page-data.ts';
@@ -68,7 +72,7 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
         provideAttestationsPageData(() => attestationsPageData());
         updateConfig({
           vite: {
-            plugins: [noNodeBuiltinsInBrowser('browser')],
+            plugins: [noNodeBuiltinsInBrowser('browser'), serverBuildWithoutTreeshaking()],
             worker: { plugins: () => [noNodeBuiltinsInBrowser('worker')] },
           },
         });
