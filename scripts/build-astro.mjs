@@ -29,6 +29,8 @@ handClientBundle(
 );
 // The keys of site/lib/verified.ts (Symbol.for: one registry per thread).
 globalThis[Symbol.for('fleetproof.site.handed-verification')] = handedVerification;
+// The main thread writes the evidence files it verified (site/lib/publish-evidence.ts evidenceWrittenByBuild).
+globalThis[Symbol.for('fleetproof.build.writes-evidence')] = true;
 const onMessage = (m) => {
   if (m.verified) {
     globalThis[Symbol.for('fleetproof.site.verified-evidence')] = new Map([[m.verified.dir, m.verified]]);

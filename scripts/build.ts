@@ -27,7 +27,16 @@
  * default content/posts), --out DIR (FLEETPROOF_OUT, default dist), --site URL (FLEETPROOF_SITE).
  * Exit status: 0 built, 1 not built (evidence, posts or build failed), 2 usage error.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fork, spawn } from 'node:child_process';
@@ -56,8 +65,14 @@ import type { RenderState } from '../site/lib/render-state.ts';
 /** The temporary build folder, once chosen: removed on any failure. */
 let staging: string | undefined;
 
+/** Where the evidence files are written while Astro builds into `staging` (step 3). */
+const besideStaging = (dir: string) => `${dir.replace(/[\\/]+$/, '')}.evidence`;
+
 function fail(message: string): never {
-  if (staging) rmSync(staging, { recursive: true, force: true });
+  if (staging) {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(besideStaging(staging), { recursive: true, force: true });
+  }
   console.error(message);
   console.error('✗ build stopped: nothing was written, the previous site (if any) is unchanged');
   process.exit(1);
@@ -105,13 +120,19 @@ export async function main(argv: string[]): Promise<void> {
   let thread = early ?? (previous ? undefined : startAstroThread(root, env));
   if (thread) staging = thread.outDir;
 
-  const [{ formatReport }, { EvidenceError, readEvidence }, { PostError, listPosts }, { useNodeCrypto }] =
-    await Promise.all([
-      import('../verify/index.ts'),
-      import('../site/lib/verified.ts'),
-      import('../site/loaders/post-files.ts'),
-      import('./lib/node-crypto.ts'),
-    ]);
+  const [
+    { formatReport },
+    { EvidenceError, readEvidence },
+    { PostError, listPosts },
+    { useNodeCrypto },
+    { publishEvidenceFiles },
+  ] = await Promise.all([
+    import('../verify/index.ts'),
+    import('../site/lib/verified.ts'),
+    import('../site/loaders/post-files.ts'),
+    import('./lib/node-crypto.ts'),
+    import('../site/lib/publish-evidence.ts'),
+  ]);
 
   // 1. Evidence (OpenSSL for the signatures here; strictness is the core's, in JS, whichever provider answers).
   useNodeCrypto();
@@ -163,6 +184,7 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
   const tmp = staging!;
+  const beside = besideStaging(tmp);
   const cleanup = () => rmSync(tmp, { recursive: true, force: true });
 
   if (thread) {
@@ -170,6 +192,21 @@ export async function main(argv: string[]): Promise<void> {
     worker.on('message', (m: { renderState?: RenderState }) => {
       if (m.renderState) state = m.renderState;
     });
+    // The evidence files and packs, from the bytes verified in step 1, written by this thread (which only waits)
+    // into a folder of their own beside Astro's output once the browser scripts are bundled (the second core is
+    // then free: Astro's thread is about to render the pages), and moved into the site once Astro is done, rather
+    // than written at the end of Astro's thread (site/lib/publish-evidence.ts).
+    let published: { evidence: number; packs: number } | undefined;
+    let unpublished: string | undefined;
+    const publish = () => {
+      if (published || unpublished) return;
+      try {
+        rmSync(beside, { recursive: true, force: true });
+        published = publishEvidenceFiles(beside, evidence.index.files, evidence.files);
+      } catch (e) {
+        unpublished = (e as Error).message;
+      }
+    };
     // 3, alongside: the browser scripts, bundled in a child process at the lowest priority (scripts/build-client.mjs)
     //    and handed to Astro's thread as soon as they are ready (the pages wait for them only when they render).
     //    Started now, when this thread is done verifying; at the lowest priority it takes what Astro's thread
@@ -191,6 +228,7 @@ export async function main(argv: string[]): Promise<void> {
       if (m.bundle && !clientSettled) {
         clientSettled = true;
         worker.postMessage({ client: m.bundle });
+        setImmediate(publish);
       } else clientFailed(m.error ?? 'no bundle');
     });
     client.once('error', (e) => clientFailed(e.stack ?? e.message));
@@ -218,6 +256,23 @@ export async function main(argv: string[]): Promise<void> {
       console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
       fail('✗ astro build failed');
     }
+    publish(); // done already, unless the scripts came after the pages
+    try {
+      if (!published) throw new Error(unpublished);
+      // /evidence/index.json is Astro's (a page): it joins the files, and their folder takes its place.
+      const evidenceDir = join(tmp, 'evidence');
+      renameSync(join(evidenceDir, 'index.json'), join(beside, 'evidence', 'index.json'));
+      rmdirSync(evidenceDir); // fails if Astro wrote anything else there
+      renameSync(join(beside, 'evidence'), evidenceDir);
+      if (published.packs) renameSync(join(beside, 'packs'), join(tmp, 'packs'));
+      rmdirSync(beside);
+    } catch (e) {
+      cleanup();
+      fail(`✗ the evidence files were not published: ${(e as Error).message}`);
+    }
+    console.log(
+      `published ${published.evidence} evidence files under /evidence/ and ${published.packs} packs under /packs/`,
+    );
     // Astro's thread handed its state over before it ended: add what its parts of the evidence and its posts'
     // citations stand for.
     if (state)

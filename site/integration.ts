@@ -1,13 +1,16 @@
 /**
- * The build's last step (`astro:build:done`): publish every evidence file byte for byte under /evidence/ and
- * write /sitemap.xml from the pages Astro actually built.
+ * The build's last step (`astro:build:done`): publish every evidence file byte for byte under /evidence/ (with the
+ * pages' packs under /packs/, site/lib/publish-evidence.ts) and write /sitemap.xml from the pages Astro actually
+ * built.
  *
  * The files are re-read here and must hash to exactly what /evidence/index.json, written earlier in the same build
  * from the loader's verified tree, lists: bytes with the verified digests are the verified bytes, so this needs no
  * verifier of evidence (nor loads one: Astro compiles everything the integration imports, through Vite, before the
  * content loaders compile the verifier again for themselves; the vendor adapters it imports are for the samples of
  * the /attestations/ page, below). If the evidence changed while the site was being built the build fails rather
- * than publish pages that describe other bytes than the ones served.
+ * than publish pages that describe other bytes than the ones served. Under `npm run build` its main thread writes
+ * them instead, from the bytes it verified, beside Astro's output while the pages render, then moves them in and
+ * checks /evidence/index.json against them once Astro is done (scripts/build.ts).
  *
  * The browser scripts (the <fleet-verify> widget with its worker and lazy chunks, the attestation checker) are
  * bundled apart from Astro's build (site/client/bundle.mjs): scripts/build.ts bundles them in a process of its own
@@ -30,7 +33,7 @@
  */
 import type { AstroIntegration } from 'astro';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIndex, sha256Hex, type EvidenceIndex } from './lib/evidence-index.ts';
 import { RENDER_CACHE, RENDER_STATE, collectRenderState, keepServerBuild } from './lib/render-state.ts';
@@ -41,7 +44,7 @@ import { clientBundle, handedClientBundle, type ClientBundle } from './client/bu
 import { sitemapXml } from './lib/xml.ts';
 import { serverBuildWithoutTreeshaking } from './lib/server-build.ts';
 import { noNodeBuiltinsInBrowser, scanBundle } from './widget/bundle-check.ts';
-import { packFiles } from './widget/pack-files.ts';
+import { evidenceWrittenByBuild, publishEvidenceFiles } from './lib/publish-evidence.ts';
 import { provideAttestationsPageData } from './attestations/page-data.ts';
 import { attestationsPageData } from './attestations/build-time.ts';
 
@@ -109,41 +112,29 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
           );
         }
         logger.info(`browser bundle: ${bundle.files.length} scripts, no Node built-in`);
-        let files: Map<string, Uint8Array>;
-        try {
-          files = readTree(opts.evidenceDir);
-        } catch (e) {
-          if (e instanceof TreeReadError)
-            throw new Error(`evidence in ${opts.evidenceDir} could not be read again: ${e.message}`);
-          throw e;
-        }
-        const indexPath = join(out, 'evidence', 'index.json');
-        const published = readFileSync(indexPath, 'utf8');
-        if (published !== buildIndex(files).indexJson) {
-          throw new Error(
-            `evidence in ${opts.evidenceDir} changed while the site was being built: /evidence/index.json no longer matches it; nothing is published`,
+        const published = readFileSync(join(out, 'evidence', 'index.json'), 'utf8');
+        // Under npm run build its main thread writes the files it verified, and checks /evidence/index.json against
+        // them (scripts/build.ts). Else: read them again, check, write.
+        if (!evidenceWrittenByBuild()) {
+          let files: Map<string, Uint8Array>;
+          try {
+            files = readTree(opts.evidenceDir);
+          } catch (e) {
+            if (e instanceof TreeReadError)
+              throw new Error(`evidence in ${opts.evidenceDir} could not be read again: ${e.message}`);
+            throw e;
+          }
+          if (published !== buildIndex(files).indexJson) {
+            throw new Error(
+              `evidence in ${opts.evidenceDir} changed while the site was being built: /evidence/index.json no longer matches it; nothing is published`,
+            );
+          }
+          const { evidence } = publishEvidenceFiles(
+            out,
+            (JSON.parse(published) as EvidenceIndex).files,
+            files,
           );
-        }
-        const index = JSON.parse(published) as EvidenceIndex;
-        for (const f of index.files) {
-          const bytes = files.get(f.path);
-          if (!bytes) throw new Error(`evidence file ${f.path} vanished during the build`);
-          const target = join(out, 'evidence', ...f.path.split('/'));
-          if (!target.startsWith(join(out, 'evidence') + '/'))
-            throw new Error(`evidence path ${f.path} escapes /evidence/`);
-          if (f.path === 'index.json')
-            throw new Error('an evidence file named index.json would collide with /evidence/index.json');
-          mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, bytes);
-        }
-        logger.info(`published ${index.files.length} evidence files under /evidence/`);
-        // Each page's files in one pack beside them (/packs/, site/widget/pack.ts): the same verified bytes.
-        for (const [path, bytes] of packFiles(index.files, files)) {
-          const target = join(out, 'packs', ...path.split('/'));
-          if (!target.startsWith(join(out, 'packs') + '/'))
-            throw new Error(`pack path ${path} escapes /packs/`);
-          mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, bytes);
+          logger.info(`published ${evidence} evidence files under /evidence/`);
         }
         const urls = pages
           .map((p) => `/${p.pathname}`.replace(/\/+/g, '/'))
