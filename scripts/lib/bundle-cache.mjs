@@ -13,7 +13,7 @@
  * altered or cut short means a rebuild, never a stale CLI or build. Bundles and manifest are written to temporary
  * names and renamed into place, so concurrent runs see either the old set or the new one. When a cache cannot be
  * used (no esbuild, a read-only install), the callers fall back to the TypeScript through tsx: same code, slower
- * start.
+ * start (FLEETPROOF_DEBUG=1 says why on stderr).
  *
  * Plain JavaScript: bin/fleetproof.mjs and scripts/build.mjs import it before any TypeScript loader exists.
  */
@@ -45,6 +45,23 @@ export const STALE_MS = 60 * 60 * 1000;
 
 /** @param {Uint8Array | string} bytes */
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * No bundle of `what`: undefined, for the caller to run the sources instead (through tsx, or Vite's config loader:
+ * the same code, a slower start). With FLEETPROOF_DEBUG set it says why on stderr, for whoever finds a run slower
+ * than it should be.
+ * @param {string} what
+ * @param {unknown} why
+ * @returns {undefined}
+ */
+function notBundled(what, why) {
+  if (process.env.FLEETPROOF_DEBUG)
+    process.stderr.write(
+      `fleetproof: ${what} not bundled (${why instanceof Error ? why.message.split('\n')[0] : String(why)}); running its sources instead\n`,
+    );
+  return undefined;
+}
+
 /** @param {string} path */
 const sha256File = (path) => sha256(readFileSync(path));
 
@@ -84,15 +101,15 @@ export function cliBundles(opts = {}) {
   const root = resolve(opts.root ?? PACKAGE_ROOT);
   const dir = opts.cacheDir ?? join(root, 'node_modules', '.cache', 'fleetproof-cli');
   const version = esbuildVersion(root);
-  if (!version) return undefined;
+  if (!version) return notBundled('the CLI', 'esbuild is not installed');
   const cached = cliPaths(readManifest(root, dir, version));
   if (cached) return cached;
   try {
     const built = cliPaths(build(root, dir, loadEsbuild(root)));
     if (!built) throw new Error('esbuild did not emit both bundles');
     return built;
-  } catch {
-    return undefined;
+  } catch (e) {
+    return notBundled('the CLI', e);
   }
 }
 
@@ -154,7 +171,7 @@ export async function buildBundle(opts = {}) {
   const entry = opts.entry ?? BUILD_ENTRY;
   const dir = opts.cacheDir ?? join(root, 'node_modules', '.cache', BUNDLE_DIRS[entry]);
   const version = esbuildVersion(root);
-  if (!version) return undefined;
+  if (!version) return notBundled(entry, 'esbuild is not installed');
   const name = entryName(entry);
   const cached = readManifest(root, dir, version);
   if (cached?.[name]) return cached[name];
@@ -184,8 +201,8 @@ export async function buildBundle(opts = {}) {
       throw new Error(`${left[0]?.where}: a use of import.meta a bundle cannot give its own value`);
     const out = await esbuild.build(options(read));
     return save(root, dir, version, out, read)[name];
-  } catch {
-    return undefined;
+  } catch (e) {
+    return notBundled(entry, e);
   }
 }
 

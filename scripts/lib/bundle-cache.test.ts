@@ -196,6 +196,45 @@ test('when a module reads import.meta otherwise (resolve), the build is not bund
   }
 });
 
+test('when a bundle cannot be made, FLEETPROOF_DEBUG=1 says on stderr which and why; unset, nothing is said', async () => {
+  const said: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  const debug = process.env.FLEETPROOF_DEBUG;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    said.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  const projects: string[] = [];
+  try {
+    delete process.env.FLEETPROOF_DEBUG;
+    const quiet = await bundleOfTwo("export const meta = { url: import.meta.resolve('./x.js') };\n");
+    projects.push(quiet.project);
+    assert.equal(quiet.bundle, undefined);
+    assert.deepEqual(said, []);
+    process.env.FLEETPROOF_DEBUG = '1';
+    const told = await bundleOfTwo("export const meta = { url: import.meta.resolve('./x.js') };\n");
+    projects.push(told.project);
+    const cli = cliOf('', "export const where = import.meta.resolve('./x.js');\n");
+    projects.push(cli.project);
+    assert.equal(told.bundle, undefined);
+    assert.equal(cli.bundles, undefined);
+    assert.equal(said.length, 2, said.join(''));
+    assert.match(
+      said[0]!,
+      /^fleetproof: scripts\/build\.ts not bundled \(.*import\.meta.*\); running its sources instead\n$/,
+    );
+    assert.match(
+      said[1]!,
+      /^fleetproof: the CLI not bundled \(.*import\.meta.*\); running its sources instead\n$/,
+    );
+  } finally {
+    process.stderr.write = write;
+    if (debug === undefined) delete process.env.FLEETPROOF_DEBUG;
+    else process.env.FLEETPROOF_DEBUG = debug;
+    for (const p of projects) rmSync(p, { recursive: true, force: true });
+  }
+});
+
 /** The CLI's two entries: scripts/fleetproof.ts with `cli`, re-exporting scripts/lib/where.ts; a worker. */
 function cliOf(cli: string, where: string): { project: string; bundles: ReturnType<typeof cliBundles> } {
   const project = projectOf({
