@@ -64,7 +64,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
+import { build } from 'vite8';
 import type { Page } from 'playwright-core';
 import { CONFIG_ENTRY, buildBundle } from './lib/bundle-cache.mjs';
 import { filesUnder } from './lib/render-cache.mjs';
@@ -107,16 +107,22 @@ export function widgetScripts(out: string, pageHtml: string): string[] {
     if (seen.has(url)) continue;
     seen.add(url);
     const code = readFileSync(join(out, ...url.split('/').filter(Boolean)), 'utf8');
+    // Quoted or in backquotes (Rolldown writes `…`); the worker's URL as new URL('…', import.meta.url) or, from
+    // Rolldown, new URL(`…`, ``+import.meta.url).
     const refs = [
-      ...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+\.js|\/_astro\/[^"']+\.js)["']/g),
-      ...code.matchAll(/new URL\(\s*["']([^"']+\.js)["']\s*,\s*import\.meta\.url\s*\)/g),
+      ...code.matchAll(
+        /(?:\bfrom\s*|\bimport\s*\(?\s*)["'`](\.{1,2}\/[^"'`]+\.js|\/_astro\/[^"'`]+\.js)["'`]/g,
+      ),
+      ...code.matchAll(
+        /new URL\(\s*["'`]([^"'`]+\.js)["'`]\s*,\s*(?:(?:""|''|``)\s*\+\s*)?import\.meta\.url\s*\)/g,
+      ),
     ].map((m) => m[1]!);
     for (const r of refs) queue.push(new URL(r, `http://x${url}`).pathname);
   }
   return [...seen];
 }
 
-/** The core's noble primitives alone, bundled and minified as the widget is. */
+/** The core's noble primitives alone, bundled and minified as the widget is (Vite 8: site/client/bundle.mjs). */
 async function nobleBaseline(scratch: string): Promise<number> {
   const entry = join(scratch, 'noble-entry.js');
   writeFileSync(
@@ -133,7 +139,7 @@ async function nobleBaseline(scratch: string): Promise<number> {
     logLevel: 'silent',
     build: {
       write: false,
-      minify: 'esbuild',
+      minify: true,
       lib: { entry, formats: ['es'], fileName: 'noble' },
     },
   });

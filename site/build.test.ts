@@ -384,9 +384,11 @@ describe('the built site', () => {
     // (site/widget/start-worker.ts, in a chunk both entries import).
     const workerOf = (entry: string) => {
       const code = readFileSync(join(out, entry), 'utf8');
-      const chunks = [...code.matchAll(/\bfrom\s*"\.\/([^"]+\.js)"/g)].map((m) => `/_astro/${m[1]}`);
+      const chunks = [...code.matchAll(/\bfrom\s*["'`]\.\/([^"'`]+\.js)["'`]/g)].map(
+        (m) => `/_astro/${m[1]}`,
+      );
       for (const c of [entry, ...chunks]) {
-        const m = /new Worker\(new URL\("(\/_astro\/worker-[^"]+\.js)"/.exec(
+        const m = /new Worker\(new URL\(["'`](\/_astro\/worker-[^"'`]+\.js)["'`]/.exec(
           readFileSync(join(out, c), 'utf8'),
         );
         if (m) return m[1];

@@ -1,7 +1,7 @@
 /**
- * The widget's checks as the browser gets them: bundled by Vite with the lazy parts (./plugin.ts), then run here in
- * Node (with Node's WebCrypto) on the demo tree, a fleet of synthetic YubiHSM 2 members and a fleet of the real
- * vendor samples, good and tampered. Every page's steps and verdict are the unbundled code's, and each lazy part
+ * The widget's checks as the browser gets them: bundled by Vite 8 (which bundles the shipped scripts:
+ * site/client/bundle.mjs) with the lazy parts (./plugin.ts), then run here in Node (with Node's WebCrypto) on the demo
+ * tree, a fleet of synthetic YubiHSM 2 members and a fleet of the real vendor samples, good and tampered. Every page's steps and verdict are the unbundled code's, and each lazy part
  * is loaded only by the first page that needs it. (tests/e2e runs the same bundle in Chromium on the demo site.)
  */
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'vite';
+import { build } from 'vite8';
 import { ROOT } from '../../testing/fixtures.ts';
 import { buildIndex } from '../../lib/verified.ts';
 import { BASE, FLEET, SAMPLES, hsmId, samplesFleet, yubiFleet } from '../../../tests/vendor-fleets.ts';

@@ -24,6 +24,7 @@
  * The vendor attestation samples' check (site/attestations/sample-check.ts, for the /attestations/ page) is itself
  * loaded only when a reader asks for it, so it takes the vendor code as it is, not through the stand-ins.
  */
+import { readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
@@ -44,7 +45,10 @@ export const LAZY_PARTS: Record<string, { standIn: string; inside: string[] }> =
   'verify/fleet/vendor.ts': { standIn: `${HERE}fleet-vendor.ts`, inside: [HERE] },
   'verify/bundle/epoch.ts': { standIn: `${HERE}epoch.ts`, inside: [HERE, 'verify/bundle/'] },
   'verify/bundle/namespace.ts': { standIn: `${HERE}namespace.ts`, inside: [HERE, 'verify/bundle/'] },
-  'verify/error-rules.ts': { standIn: `${HERE}error-rules.ts`, inside: [HERE] },
+  // verify/index.ts re-exports the rules' table (ERROR_CODES), which the stand-in has not: the lazy parts that
+  // import that index (../drop.ts, ../log-verify.ts) take the real module. (Rollup let an unused re-export of a
+  // missing name pass; Rolldown, which bundles the shipped scripts, does not.)
+  'verify/error-rules.ts': { standIn: `${HERE}error-rules.ts`, inside: [HERE, 'verify/index.ts'] },
 };
 
 const rel = (root: string, id: string) => relative(root, id.split('?')[0]!).split(sep).join('/');
@@ -69,6 +73,11 @@ export function widgetLazyParts(root: string): Plugin {
       if (!part) return null;
       const from = rel(root, importer);
       return part.inside.some((p) => from.startsWith(p)) ? null : resolve(root, part.standIn);
+    },
+    // The copy's file, read here: Vite 6 strips an unknown query before it reads a file, Vite 8 (Rolldown) does
+    // not for a file outside the root (node_modules linked into a copy of the project).
+    load(id) {
+      return id.endsWith(EAGER) ? readFileSync(id.slice(0, -EAGER.length), 'utf8') : null;
     },
   };
 }
