@@ -118,8 +118,9 @@ async function bundle(root) {
    * First of every plugin: reads each module's file itself, records its digest and hands Vite those very bytes, so
    * the digest in the manifest is that of the code bundled (an edit during the bundling cannot slip in between).
    * A module with a query (the worker's entry as Vite names it, the lazy parts' own copy of @noble/hashes) is
-   * loaded by Vite from the same file: its digest is recorded here and its bytes come from the same read of a
-   * file that, for those, is a node_modules package (the lockfile is an input too) or is also loaded plainly.
+   * loaded from the same file by Vite or the lazy parts' plugin: its digest is recorded here and its bytes come from
+   * another read of a file that, for those, is a node_modules package (the lockfile is an input too) or is also
+   * loaded plainly.
    * @returns {import('vite8').Plugin}
    */
   const recorder = () => ({

@@ -66,6 +66,14 @@ describe('the browser scripts’ cache', () => {
     for (const f of js) assert.equal(hinted(f), !page.has(f.name), f.name);
   });
 
+  it('when the scripts are bundled, the worker’s first chunk imports no other chunk (every module its entry reaches is in it) and loads its lazy parts by import()', () => {
+    const worker = first.files.filter((f) => /^_astro\/worker-[^/]+\.js$/.test(f.name));
+    assert.equal(worker.length, 1);
+    const code = Buffer.from(worker[0]!.bytes).toString('utf8');
+    assert.doesNotMatch(code, /(?:\bfrom|\bimport)\s*["'`]\.\//, 'a static import of another chunk');
+    assert.match(code, /\bimport\(\s*["'`]\.\/reference-[^"'`/]+\.js["'`]\s*\)/, 'noble, a lazy part');
+  });
+
   it('when a cached file was altered, it is not used', () => {
     const manifest = JSON.parse(readFileSync(join(cacheDir, 'manifest.json'), 'utf8')) as {
       outputs: Record<string, string>;
