@@ -10,10 +10,12 @@
  *      read the tree again and hash every file; when the tree's digest (the SHA-256 of its index, which lists the
  *      SHA-256 of every file, trust-roots.json included) is the one verified in step 1, they take that
  *      verification's result instead of verifying a second time (site/lib/verified.ts); any other byte means a
- *      fresh verification, which must pass. The build integration checks that the files it publishes are the
- *      ones verified. The browser scripts (widget, worker, lazy chunks, attestation checker) are bundled meanwhile
- *      in a child process at the lowest priority (scripts/build-client.mjs, site/client/bundle.mjs: Vite, cached by
- *      the digest of every input) and handed to Astro's thread, whose integration writes them under /_astro/.
+ *      fresh verification, which must pass. The browser scripts (widget, worker, lazy chunks, attestation checker)
+ *      are bundled meanwhile in a child process at the lowest priority (scripts/build-client.mjs,
+ *      site/client/bundle.mjs: Vite 8, cached by the digest of every input) and handed to Astro's thread, whose
+ *      integration writes them under /_astro/. Once they are, this thread writes the evidence files and packs from
+ *      the bytes verified in step 1 into a folder beside Astro's output (site/lib/publish-evidence.ts), moved into
+ *      the site when Astro is done.
  *   3'. Or, when the last build into the same output left a state for the same code, configuration, posts and
  *      site (scripts/lib/render-cache.mjs), first try an incremental build instead (scripts/lib/incremental.ts):
  *      from the tree verified in step 1, only the pages whose inputs changed are rendered, with the server build
