@@ -68,6 +68,7 @@ import { build } from 'vite8';
 import type { Page } from 'playwright-core';
 import { CONFIG_ENTRY, buildBundle } from './lib/bundle-cache.mjs';
 import { filesUnder } from './lib/render-cache.mjs';
+import { scriptRefs } from '../site/widget/bundle-check.ts';
 import { buildSite, launch, serve, ROOT } from '../tests/e2e/harness.ts';
 
 const RUNS = 10;
@@ -107,17 +108,8 @@ export function widgetScripts(out: string, pageHtml: string): string[] {
     if (seen.has(url)) continue;
     seen.add(url);
     const code = readFileSync(join(out, ...url.split('/').filter(Boolean)), 'utf8');
-    // Quoted or in backquotes (Rolldown writes `…`); the worker's URL as new URL('…', import.meta.url) or, from
-    // Rolldown, new URL(`…`, ``+import.meta.url).
-    const refs = [
-      ...code.matchAll(
-        /(?:\bfrom\s*|\bimport\s*\(?\s*)["'`](\.{1,2}\/[^"'`]+\.js|\/_astro\/[^"'`]+\.js)["'`]/g,
-      ),
-      ...code.matchAll(
-        /new URL\(\s*["'`]([^"'`]+\.js)["'`]\s*,\s*(?:(?:""|''|``)\s*\+\s*)?import\.meta\.url\s*\)/g,
-      ),
-    ].map((m) => m[1]!);
-    for (const r of refs) queue.push(new URL(r, `http://x${url}`).pathname);
+    const { imports, loads, urls } = scriptRefs(code);
+    for (const r of [...imports, ...loads, ...urls]) queue.push(new URL(r, `http://x${url}`).pathname);
   }
   return [...seen];
 }

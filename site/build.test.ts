@@ -20,6 +20,7 @@ import {
 } from './testing/fixtures.ts';
 import { filesFor, parseIndex } from './widget/files.ts';
 import { packUrl, unpack } from './widget/pack.ts';
+import { scriptRefs } from './widget/bundle-check.ts';
 
 const SITE = 'https://fleet.test';
 const CSP =
@@ -383,15 +384,14 @@ describe('the built site', () => {
     // The widget starts its worker from a published file, and the attestations page's checker starts the same one
     // (site/widget/start-worker.ts, in a chunk both entries import).
     const workerOf = (entry: string) => {
-      const code = readFileSync(join(out, entry), 'utf8');
-      const chunks = [...code.matchAll(/\bfrom\s*["'`]\.\/([^"'`]+\.js)["'`]/g)].map(
-        (m) => `/_astro/${m[1]}`,
+      const chunks = scriptRefs(readFileSync(join(out, entry), 'utf8')).imports.map(
+        (r) => new URL(r, `http://x${entry}`).pathname,
       );
       for (const c of [entry, ...chunks]) {
-        const m = /new Worker\(new URL\(["'`](\/_astro\/worker-[^"'`]+\.js)["'`]/.exec(
-          readFileSync(join(out, c), 'utf8'),
+        const w = scriptRefs(readFileSync(join(out, c), 'utf8')).urls.find((u) =>
+          /^\/_astro\/worker-/.test(u),
         );
-        if (m) return m[1];
+        if (w) return w;
       }
       return undefined;
     };

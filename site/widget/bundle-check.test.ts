@@ -1,9 +1,15 @@
-/** The build's guard against Node built-ins in the browser bundle (site/widget/bundle-check.ts). */
+/** The build's guard against Node built-ins in the browser bundle, and what a bundle names (site/widget/bundle-check.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinSpecifier, nodeBuiltinUses, noNodeBuiltinsInBrowser, scanBundle } from './bundle-check.ts';
+import {
+  builtinSpecifier,
+  nodeBuiltinUses,
+  noNodeBuiltinsInBrowser,
+  scanBundle,
+  scriptRefs,
+} from './bundle-check.ts';
 import { scratchDir } from '../../tests/lib/scratch.ts';
 
 test('when emitted code imports or requires a Node built-in in any form, the scanner names it', () => {
@@ -55,4 +61,18 @@ test('when browser or worker code imports a Node built-in while bundling, the re
   assert.equal(plugin.resolveId.call(ctx, '@noble/curves/ed25519.js', '/x/worker.ts', {}), null);
   assert.equal(plugin.resolveId.call(ctx, './plan.ts', '/x/worker.ts', {}), null);
   assert.equal(builtinSpecifier('pathological'), undefined);
+});
+
+test('when emitted code names other scripts, scriptRefs finds them quoted or in backquotes: static imports, import() and the worker’s URL', () => {
+  const code = [
+    'import{a as b}from"./x.js";import`./y.js`;export*from\'/_astro/z.js\';',
+    'const p=import(`./lazy-1.js`),q=import ( "./lazy-2.js" );',
+    'new Worker(new URL(`/_astro/worker-A.js`,``+import.meta.url),{type:`module`});',
+    'new URL("./w.js", import.meta.url);import("node:fs");const s="./not-a-ref.js";',
+  ].join('');
+  assert.deepEqual(scriptRefs(code), {
+    imports: ['./x.js', './y.js', '/_astro/z.js'],
+    loads: ['./lazy-1.js', './lazy-2.js'],
+    urls: ['/_astro/worker-A.js', './w.js'],
+  });
 });

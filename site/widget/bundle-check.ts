@@ -2,7 +2,8 @@
  * The build's guard on the browser bundle (run by site/integration.ts after `astro build`): the emitted JavaScript
  * under dist/_astro/ (the widget and its worker) must not reach for a Node built-in — a `node:` specifier in an
  * import, export or dynamic import, or a `require()` of a built-in module. The core is browser-safe by rule
- * (tests/no-node-imports.test.ts checks its sources); this checks what was actually shipped.
+ * (tests/no-node-imports.test.ts checks its sources); this checks what was actually shipped. And which other scripts
+ * an emitted script names (scriptRefs), for the tests and the bench that follow a page's scripts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -28,6 +29,27 @@ export function nodeBuiltinUses(code: string): string[] {
     if (BUILTINS.has(s) || BUILTINS.has(s.split('/')[0]!)) found.add(s);
   }
   return [...found];
+}
+
+/** A script named in emitted JavaScript: relative (`./x.js`, `../x.js`) or under /_astro/. */
+const SCRIPT = String.raw`(\.{1,2}\/[^"'\x60]+\.js|\/_astro\/[^"'\x60]+\.js)`;
+const Q = String.raw`["'\x60]`;
+const STATIC_REF = new RegExp(String.raw`\b(?:from|import)\s*${Q}${SCRIPT}${Q}`, 'g');
+const DYNAMIC_REF = new RegExp(String.raw`\bimport\s*\(\s*${Q}${SCRIPT}${Q}\s*\)`, 'g');
+// Vite's worker URL: new URL('…', import.meta.url), or from Rolldown new URL(`…`, ``+import.meta.url).
+const WORKER_REF = new RegExp(
+  String.raw`new URL\(\s*${Q}${SCRIPT}${Q}\s*,\s*(?:(?:""|''|\x60\x60)\s*\+\s*)?import\.meta\.url\s*\)`,
+  'g',
+);
+
+/**
+ * The other scripts a piece of emitted JavaScript names, as written, quoted or in backquotes (as Rolldown writes
+ * them): by a static import or export … from (`imports`), by import() (`loads`), and by new URL(…, import.meta.url),
+ * the way a bundle starts its worker (`urls`).
+ */
+export function scriptRefs(code: string): { imports: string[]; loads: string[]; urls: string[] } {
+  const all = (re: RegExp) => [...code.matchAll(re)].map((m) => m[1]!);
+  return { imports: all(STATIC_REF), loads: all(DYNAMIC_REF), urls: all(WORKER_REF) };
 }
 
 function jsFiles(dir: string): string[] {
