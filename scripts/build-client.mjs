@@ -1,5 +1,5 @@
 // The browser scripts of `npm run build` (scripts/build.ts): the widget with its worker and lazy chunks and the
-// attestation checker, bundled by Vite (site/client/bundle.mjs) in a child process at the lowest priority (started
+// attestation checker, bundled by Vite 8 (site/client/bundle.mjs) in a child process at the lowest priority (started
 // with the project's root as its argument, without tsx's loader), while the main thread verifies the evidence and
 // Astro's thread builds the pages. A process rather than a thread so that the system gives Astro's thread, the
 // build's critical path, precedence on a machine with few cores: the scripts are still ready long before the pages
@@ -22,5 +22,5 @@ try {
 } catch (e) {
   message = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
-// Vite and Rollup may leave handles open: the process ends once its message is out.
+// Vite may leave handles open: the process ends once its message is out.
 process.send?.(message, () => process.exit(0));

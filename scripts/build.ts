@@ -59,7 +59,6 @@ import {
   incrementalState,
   saveRenderState,
 } from './lib/render-cache.mjs';
-import { INTERRUPT_BUDGET } from './lib/v8-flags.mjs';
 import type { RenderState } from '../site/lib/render-state.ts';
 // The verifier and the posts folder's check load in main(), once Astro has started (not the Markdown pipeline:
 // only Astro's posts loader renders posts).
@@ -214,9 +213,7 @@ export async function main(argv: string[]): Promise<void> {
     //    Started now, when this thread is done verifying; at the lowest priority it takes what Astro's thread
     //    leaves of the cores. A failure there fails Astro's build.
     const client = fork(fileURLToPath(new URL('./build-client.mjs', import.meta.url)), [root], {
-      // V8 with a larger interrupt budget (scripts/lib/v8-flags.mjs): Vite and Rollup take about 1.3 s of CPU
-      // instead of 1.9 s, which the process would otherwise take from Astro's thread on a machine with few cores.
-      execArgv: INTERRUPT_BUDGET ? [INTERRUPT_BUDGET] : [],
+      execArgv: [], // plain Node: not this process's flags or loaders
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
