@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The `fleetproof` command. Runs the CLI from bundles cached while its sources are unchanged
 // (scripts/lib/bundle-cache.mjs), or, when bundling is impossible here, the TypeScript through tsx's loader.
-import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { WORKER_BUNDLE, cliBundles } from '../scripts/lib/bundle-cache.mjs';
+import codeCache from '../scripts/lib/code-cache.cjs';
 import { INTERRUPT_BUDGET } from '../scripts/lib/v8-flags.mjs';
 
 // A larger interrupt budget for V8's optimising compiler, so that it competes less with the verification
@@ -22,13 +22,15 @@ const bundles = process.env.FLEETPROOF_NO_BUNDLE ? undefined : cliBundles();
 let cli;
 if (bundles) {
   globalThis[WORKER_BUNDLE] = bundles.worker;
-  cli = await import(pathToFileURL(bundles.cli).href);
+  cli = codeCache.runBundle(bundles.cli); // CommonJS, with its V8 code cache
 } else {
   const { register } = await import('tsx/esm/api');
   register();
   cli = await import('../scripts/fleetproof.ts');
 }
 process.exitCode = await cli.mainAsync(process.argv.slice(2));
+// The bundle's code cache, if this run had none (or V8 refused it): written once the work is done.
+if (bundles) codeCache.saveCodeCaches();
 // Done (every command writes synchronously): exit as soon as what it printed has reached the OS, rather than after
 // Node's teardown, which waits for `verify --jobs`'s worker threads to end and frees their heaps (~20 ms at
 // --scale 20). The write callbacks wait for output still queued where stdout or stderr is asynchronous.

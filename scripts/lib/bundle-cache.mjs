@@ -1,6 +1,7 @@
 /**
- * The `fleetproof` CLI and its verify worker as two bundled ES modules (esbuild, which tsx already brings), built
- * once and reused for as long as every source file they were built from is unchanged. Loading the TypeScript
+ * The `fleetproof` CLI and its verify worker as two bundled CommonJS modules (esbuild, which tsx already brings; run
+ * with a V8 code cache by scripts/lib/code-cache.cjs), built once and reused for as long as every source file they
+ * were built from is unchanged. Loading the TypeScript
  * through tsx costs about half a second of compiling on each run; loading a bundle costs a few milliseconds. The
  * same for `npm run build`'s main thread (buildBundle: scripts/build.ts and what it imports) and for the Astro
  * configuration its Astro thread loads (buildBundle with CONFIG_ENTRY: astro.config.mjs and what it imports).
@@ -35,7 +36,7 @@ const BUNDLE_DIRS = { [BUILD_ENTRY]: 'fleetproof-build-bundle', [CONFIG_ENTRY]: 
 /** This module, an input of every bundle (how they are built is written here). */
 const SELF = 'scripts/lib/bundle-cache.mjs';
 /** Bump when the way bundles are built or described changes (options below, the manifest's shape). */
-const FORMAT = 3;
+const FORMAT = 4;
 /**
  * Bundles older than this that the manifest no longer names are removed when bundles are written. Not at once: a CLI
  * or build started before may still be about to load its own (each loads its bundle, and spawns its workers, as it
@@ -334,9 +335,12 @@ function build(root, dir, esbuild) {
   const wrong = uses.find((u) => !(u.file.startsWith(CLI_META_DIR) && u.read === 'url'));
   if (wrong)
     throw new Error(`${wrong.where}: a use of import.meta the CLI's bundles cannot give its own value`);
+  // CommonJS, which Node 20 can run with a V8 code cache (scripts/lib/code-cache.cjs); ES modules it cannot.
   const out = esbuild.buildSync({
     ...esbuildOptions(root, dir),
     entryPoints,
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, CLI_META_DIR, 'bundled.js')).href) },
   });
   return save(root, dir, esbuild.version, out);
@@ -368,7 +372,7 @@ function save(root, dir, version, out, read = new Map()) {
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
-    bundles[name.replace(/-[A-Z0-9]+\.js$/, '')] = name;
+    bundles[name.replace(/-[A-Z0-9]+\.c?js$/, '')] = name;
     outputs[name] = sha256(f.contents);
   }
   /** @type {Manifest} */
@@ -376,7 +380,8 @@ function save(root, dir, version, out, read = new Map()) {
   const tmp = join(dir, `manifest.json.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(manifest, null, 1)}\n`);
   renameSync(tmp, join(dir, 'manifest.json'));
-  const keep = new Set(['manifest.json', ...Object.values(bundles)]);
+  // A bundle's V8 code cache (code-cache.cjs) goes with it.
+  const keep = new Set(['manifest.json', ...Object.values(bundles).flatMap((b) => [b, `${b}.v8cache`])]);
   for (const name of readdirSync(dir)) {
     if (keep.has(name)) continue;
     const p = join(dir, name);

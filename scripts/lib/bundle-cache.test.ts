@@ -68,10 +68,21 @@ test('when the CLI runs from its bundles and from the TypeScript, it prints the 
       env: { ...process.env, ...env },
     });
   const bundled = run({});
+  // The first run wrote the code caches it did not find (scripts/lib/code-cache.cjs); this one runs from them, on
+  // the main thread and in the worker.
+  const cached = run({ FLEETPROOF_DEBUG: '1' });
   const plain = run({ FLEETPROOF_NO_BUNDLE: '1' });
   assert.equal(bundled.status, 0, bundled.stderr);
+  assert.equal(cached.status, 0, cached.stderr);
   assert.equal(plain.status, 0, plain.stderr);
+  assert.match(cached.stderr, /\/fleetproof-[A-Z0-9]+\.cjs\.v8cache: code cache used/);
+  assert.match(
+    cached.stderr,
+    /\/verify-worker-[A-Z0-9]+\.cjs\.v8cache: code cache used/,
+    'in the worker too',
+  );
   assert.equal(bundled.stdout, plain.stdout);
+  assert.equal(cached.stdout, plain.stdout);
 });
 
 test("when the build's sources are unchanged, its cached bundle is reused; each module it bundled keeps its own import.meta.url, and the plain .mjs modules stay outside", async () => {
@@ -287,6 +298,10 @@ test('when bundles are written, those the manifest no longer names are removed o
     writeFileSync(recent, '// a bundle a CLI started a moment ago may still load\n');
     const past = (Date.now() - STALE_MS - 60_000) / 1000;
     utimesSync(old, past, past);
+    // A named bundle's V8 code cache (scripts/lib/code-cache.cjs), however old, goes with its bundle.
+    const codeCache = `${first.cli}.v8cache`;
+    writeFileSync(codeCache, 'cached');
+    utimesSync(codeCache, past, past);
     // The manifest no longer vouches for the bundles: they are written again, and the folder tidied.
     const manifestPath = join(dir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { inputs: Record<string, string> };
@@ -296,6 +311,7 @@ test('when bundles are written, those the manifest no longer names are removed o
     assert.deepEqual(again, first, 'the same sources, the same bundles');
     assert.equal(existsSync(old), false, 'older than STALE_MS and unnamed: removed');
     assert.equal(existsSync(recent), true, 'unnamed but recent: kept');
+    assert.equal(existsSync(codeCache), true, "a named bundle's code cache: kept");
     assert.equal(existsSync(first.cli) && existsSync(first.worker), true);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,6 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { VerificationError, type VerificationErrorJSON } from '../../verify/errors.ts';
 import { readJson } from '../../verify/json.ts';
 import { type ChecksReport, type Report, buildChecksReport } from '../../verify/report.ts';
@@ -60,13 +59,24 @@ export function defaultJobs(bytes: number): number {
   return bytes < PARALLEL_MIN_BYTES ? 1 : availableParallelism();
 }
 
-/** The worker's module: the cached bundle when there is one, else the TypeScript through tsx. */
-function workerEntry(): URL {
+/** What a worker thread runs: a module, and the data it is started with. */
+export interface WorkerEntry {
+  url: URL;
+  workerData?: unknown;
+}
+
+/**
+ * The worker's code: the cached bundle when there is one (run with its code cache by verify-worker-bundle.cjs),
+ * else the TypeScript through tsx.
+ */
+function workerEntry(): WorkerEntry {
   const g = globalThis as Record<symbol, unknown>;
   if (g[WORKER_BUNDLE] === undefined)
     g[WORKER_BUNDLE] = (cliBundles() as { worker: string } | undefined)?.worker ?? '';
   const bundle = g[WORKER_BUNDLE] as string;
-  return bundle ? pathToFileURL(bundle) : new URL('./verify-worker.mjs', import.meta.url);
+  return bundle
+    ? { url: new URL('./verify-worker-bundle.cjs', import.meta.url), workerData: { bundle } }
+    : { url: new URL('./verify-worker.mjs', import.meta.url) };
 }
 
 /** A unit's outcome as a worker posts it: errors as JSON. */
@@ -97,11 +107,14 @@ export interface VerifyWorker {
  * stopped before `null` (out of memory, say): the units it claimed without posting are then verified on this
  * thread, so a worker's death costs time, never a verdict.
  */
-export function spawnWorkers(n: number, url: URL = workerEntry()): VerifyWorker[] {
+export function spawnWorkers(n: number, entry: WorkerEntry = workerEntry()): VerifyWorker[] {
   return Array.from({ length: n }, () => {
     // A small young generation: a worker's objects are short-lived (it posts its outcomes as it goes), and the
     // default lets each worker hold tens of MB more at the peak for no measurable speed (scripts/bench.ts).
-    const w = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const w = new Worker(entry.url, {
+      workerData: entry.workerData,
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
     // The worker posts its outcomes on a port of their own, which this thread reads between its own units
     // (receiveMessageOnPort), so that taking them in is part of the parallel phase, not a tail after it.
     const { port1, port2 } = new MessageChannel();
@@ -255,7 +268,7 @@ async function verifySharedWith(
   for (const w of ready.slice(wanted)) w.cancel();
   const workers = [
     ...ready.slice(0, wanted),
-    ...spawnWorkers(Math.max(0, wanted - ready.length), opts.workerUrl),
+    ...spawnWorkers(Math.max(0, wanted - ready.length), opts.workerUrl && { url: opts.workerUrl }),
   ];
   for (const w of workers)
     w.start({ tree: tree.handle, counter, units, now: opts.now, forRules: !model, proofsRead });

@@ -37,5 +37,9 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
     { forRules: job.forRules, proofsRead },
   );
   if (batch.length) job.port.postMessage(batch);
+  // Run from the bundle (scripts/lib/verify-worker-bundle.cjs): its code cache, written now if it had none, before
+  // the main thread ends this worker.
+  const save = (globalThis as Record<symbol, unknown>)[Symbol.for('fleetproof.save-code-caches')];
+  if (typeof save === 'function') save();
   job.port.postMessage(null);
 });
