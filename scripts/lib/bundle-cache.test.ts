@@ -85,6 +85,33 @@ test('when the CLI runs from its bundles and from the TypeScript, it prints the 
   assert.equal(cached.stdout, plain.stdout);
 });
 
+test('when the CLI runs a command other than verify, it writes no code cache; a verify with threads writes both', () => {
+  const bundles = cliBundles();
+  assert.ok(bundles);
+  const caches = [`${bundles.cli}.v8cache`, `${bundles.worker}.v8cache`];
+  for (const c of caches) rmSync(c, { force: true });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [`${root}bin/fleetproof.mjs`, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, FLEETPROOF_DEBUG: '1' },
+    });
+  const help = cli('--help');
+  assert.doesNotMatch(help.stderr, /written/);
+  assert.deepEqual(
+    caches.map((c) => existsSync(c)),
+    [false, false],
+    'a cache written after --help would hold next to none of what verify runs, and would never be written again',
+  );
+  const verify = cli('verify', '--json', '--jobs', '2');
+  assert.equal(verify.status, 0, verify.stderr);
+  assert.equal(verify.stderr.match(/code cache written/g)?.length, 2, verify.stderr);
+  assert.deepEqual(
+    caches.map((c) => existsSync(c)),
+    [true, true],
+  );
+});
+
 test("when the build's sources are unchanged, its cached bundle is reused; each module it bundled keeps its own import.meta.url, and the plain .mjs modules stay outside", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetproof-build-bundle-'));
   try {

@@ -11,7 +11,8 @@
  * then the data: a file cut short or altered is not handed to V8 at all (V8 itself checks only that the data was
  * made by the same V8, with the same flags, for a source of the same length). V8 may still refuse it (another Node,
  * other flags): then, as when there is none, the run compiles as usual and writes a new one when its work is done
- * (`saveCodeCaches`), to a temporary name renamed into place, so that concurrent runs read either file whole.
+ * (`saveCodeCaches`; bin/fleetproof.mjs calls it after `verify` only), to a temporary name renamed into place, so
+ * that concurrent runs read either file whole. A cache V8 took is not written again.
  * Any failure to read or write a cache costs only the time; FLEETPROOF_DEBUG=1 says what happened on stderr.
  *
  * CommonJS because ES modules cannot be given a code cache in Node 20 (`vm.SourceTextModule` is behind a flag,
