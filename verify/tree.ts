@@ -82,18 +82,25 @@ export interface UnitRunner<F extends FleetForRules = VerifiedFleet> {
 
 export const IN_PLACE: UnitRunner = { fleet: verifyFleet, epoch: verifyEpoch };
 
-export type FleetFileSet = { deployment?: Uint8Array; attestations: Map<string, Uint8Array> };
-export type EpochFileSet = Partial<Record<'artifact' | 'proof' | 'auditor-record', Uint8Array>>;
+/** A fleet's files (`V`: their bytes; the CLI's threads lay out sizes, scripts/lib/units.ts). */
+export type FleetFileSet<V = Uint8Array> = { deployment?: V; attestations: Map<string, V> };
+export type EpochFileSet<V = Uint8Array> = Partial<Record<'artifact' | 'proof' | 'auditor-record', V>>;
 
-export interface Layout {
-  fleets: Map<string, FleetFileSet>;
-  epochs: Map<string, Map<string, EpochFileSet>>;
+export interface Layout<V = Uint8Array> {
+  fleets: Map<string, FleetFileSet<V>>;
+  epochs: Map<string, Map<string, EpochFileSet<V>>>;
 }
 
-/** Sorts the tree's files into fleets and epoch folders; files with no place go to `errors`. */
-export function layoutOf(files: EvidenceFiles, errors: VerificationError[] = []): Layout {
-  const fleets = new Map<string, FleetFileSet>();
-  const epochs = new Map<string, Map<string, EpochFileSet>>();
+/**
+ * Sorts the tree's files into fleets and epoch folders; files with no place go to `errors`. What each path maps to
+ * is carried along as it is: the bytes, for the checks; a size, for the units a thread claims.
+ */
+export function layoutOf<V = Uint8Array>(
+  files: ReadonlyMap<string, V>,
+  errors: VerificationError[] = [],
+): Layout<V> {
+  const fleets = new Map<string, FleetFileSet<V>>();
+  const epochs = new Map<string, Map<string, EpochFileSet<V>>>();
   for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let m: RegExpExecArray | null;
     if (path === TRUST_ROOTS_FILE) continue;
@@ -102,7 +109,7 @@ export function layoutOf(files: EvidenceFiles, errors: VerificationError[] = [])
     } else if ((m = FLEET_ATTESTATION.exec(path)) && ID.test(m[1]!) && ID.test(m[2]!)) {
       fleetEntry(fleets, m[1]!).attestations.set(m[2]!, bytes);
     } else if ((m = EPOCH_FILE.exec(path))) {
-      const ns = epochs.get(m[1]!) ?? new Map<string, EpochFileSet>();
+      const ns = epochs.get(m[1]!) ?? new Map<string, EpochFileSet<V>>();
       epochs.set(m[1]!, ns);
       const e = ns.get(m[2]!) ?? {};
       ns.set(m[2]!, e);
@@ -280,7 +287,7 @@ export function checkEvidenceWith<F extends FleetForRules>(
   return { list, tree };
 }
 
-function fleetEntry(fleets: Map<string, FleetFileSet>, id: string) {
+function fleetEntry<V>(fleets: Map<string, FleetFileSet<V>>, id: string): FleetFileSet<V> {
   let f = fleets.get(id);
   if (!f) fleets.set(id, (f = { attestations: new Map() }));
   return f;

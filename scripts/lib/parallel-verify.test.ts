@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +144,28 @@ test('when a worker dies with units it claimed, the main thread verifies them an
   assert.match(told[0]![0].message, /exited with code 3/);
   // Every unit (3 fleets, 65 epochs), the three the worker claimed included, was verified here.
   assert.equal(told[0]![1], 68);
+});
+
+test('when a unit has a file of no bytes to read (a symbolic link), the threads claim the units the core runs, and the report is that of one thread', async () => {
+  useNodeCrypto();
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-link-'));
+  try {
+    cpSync(`${root}evidence`, dir, { recursive: true });
+    // A listed link is set no room (its size counts as 0 in unitsOf): its epoch and its fleet are still units.
+    const proof = listTree(dir).find((e) => e.rel.endsWith('/proof.json'))!.path;
+    rmSync(proof);
+    symlinkSync('/dev/null', proof);
+    const fleet = readdirSync(join(dir, 'fleets')).sort()[0]!;
+    const deployment = join(dir, 'fleets', fleet, 'deployment.json');
+    rmSync(deployment);
+    symlinkSync('/dev/null', deployment);
+    const one = verifyEvidence(readTree(dir));
+    assert.equal(one.ok, false);
+    const { report } = await verifyTreeParallel(listTree(dir), { jobs: 2, mainThreadClaims: false });
+    assert.equal(JSON.stringify(report), JSON.stringify(one));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('when a listed tree is read by the threads that claim its units, the files and the report are those of one thread', async () => {

@@ -30,19 +30,18 @@ export interface UnitOutcome<E = VerificationError> {
  * tree (path → bytes, or about); only the paths decide the units.
  */
 export function unitsOf(sizes: ReadonlyMap<string, number>, roots: TrustRoots): UnitTask[] {
-  const none = new Uint8Array(0);
-  const { fleets, epochs } = layoutOf(new Map([...sizes.keys()].map((p) => [p, none])));
-  const size = (path: string) => sizes.get(path) ?? 0;
+  // The core's own layout, laid out with the sizes (a unit's size is the sum of its files').
+  const { fleets, epochs } = layoutOf(sizes);
   const units: { task: UnitTask; bytes: number }[] = [];
   for (const [id, f] of fleets) {
     const dir = `fleets/${id}`;
-    const deployment = f.deployment ? `${dir}/deployment.json` : undefined;
+    const deployment = f.deployment !== undefined ? `${dir}/deployment.json` : undefined;
     const attestations = [...f.attestations.keys()].map((n): [string, string] => [
       n,
       `${dir}/attestations/${n}.json`,
     ]);
-    let bytes = deployment ? size(deployment) : 0;
-    for (const [, p] of attestations) bytes += size(p);
+    let bytes = f.deployment ?? 0;
+    for (const b of f.attestations.values()) bytes += b;
     units.push({
       bytes,
       task: { kind: 'fleet', key: dir, ...(deployment ? { deployment } : {}), attestations },
@@ -51,7 +50,8 @@ export function unitsOf(sizes: ReadonlyMap<string, number>, roots: TrustRoots): 
   for (const [name, dirs] of epochs) {
     if (!roots.namespaces.has(name)) continue;
     for (const [dir, parts] of dirs) {
-      if (!parts.artifact || !parts.proof || !parts['auditor-record']) continue;
+      const { artifact, proof, 'auditor-record': record } = parts;
+      if (artifact === undefined || proof === undefined || record === undefined) continue;
       const key = `namespaces/${name}/${dir}`;
       const task: UnitTask = {
         kind: 'epoch',
@@ -61,7 +61,7 @@ export function unitsOf(sizes: ReadonlyMap<string, number>, roots: TrustRoots): 
         proof: `${key}/proof.json`,
         record: `${key}/auditor-record.json`,
       };
-      units.push({ bytes: size(task.artifact) + size(task.proof) + size(task.record), task });
+      units.push({ bytes: artifact + proof + record, task });
     }
   }
   // Ties by key, so that every run lists the units in the same order.
