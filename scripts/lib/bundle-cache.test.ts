@@ -85,7 +85,7 @@ test('when the CLI runs from its bundles and from the TypeScript, it prints the 
   assert.equal(cached.stdout, plain.stdout);
 });
 
-test('when the CLI runs a command other than verify, it writes no code cache; a verify with threads writes both', () => {
+test('when the CLI runs a command other than verify, or a verify that verified nothing, it writes no code cache; a verify with threads writes both', () => {
   const bundles = cliBundles();
   assert.ok(bundles);
   const caches = [`${bundles.cli}.v8cache`, `${bundles.worker}.v8cache`];
@@ -96,8 +96,15 @@ test('when the CLI runs a command other than verify, it writes no code cache; a 
       encoding: 'utf8',
       env: { ...process.env, FLEETPROOF_DEBUG: '1' },
     });
-  const help = cli('--help');
-  assert.doesNotMatch(help.stderr, /written/);
+  for (const args of [
+    ['--help'],
+    ['verify', '--bogus'],
+    ['verify', '--evidence', join(tmpdir(), 'no-such-tree')],
+  ]) {
+    const r = cli(...args);
+    if (args[0] === 'verify') assert.notEqual(r.status, 0, `${args.join(' ')}: verifies nothing`);
+    assert.doesNotMatch(r.stderr, /written/, args.join(' '));
+  }
   assert.deepEqual(
     caches.map((c) => existsSync(c)),
     [false, false],

@@ -3,15 +3,15 @@
  * Runs the CLI's CommonJS bundles (scripts/lib/bundle-cache.mjs) with a V8 code cache beside each, so that a run
  * starts from the bytecode an earlier run compiled instead of compiling every function again as it is first called;
  * each verify worker is an isolate of its own and compiles the whole core again otherwise. `verify --jobs 2` at
- * --scale 20: about 27 ms shorter (1,026 against 999 ms, CPU 1.84 against 1.79 s, medians of 20 interleaved runs),
- * `--jobs 1` on one CPU the same.
+ * --scale 20: 10 to 27 ms shorter (1,026 against 999 ms, CPU 1.84 against 1.79 s, medians of 20 interleaved runs;
+ * 1,013 against 1,003 ms in 16 others), the demo tree 202 against 188 ms, `--jobs 1` on one CPU the same.
  *
  * The cache of `<bundle>` is `<bundle>.v8cache`: the bundle's name carries esbuild's hash of its content, and the
  * bundle itself was checked against the manifest's SHA-256 before it is run. The file is the SHA-256 of V8's data,
  * then the data: a file cut short or altered is not handed to V8 at all (V8 itself checks only that the data was
  * made by the same V8, with the same flags, for a source of the same length). V8 may still refuse it (another Node,
  * other flags): then, as when there is none, the run compiles as usual and writes a new one when its work is done
- * (`saveCodeCaches`; bin/fleetproof.mjs calls it after `verify` only), to a temporary name renamed into place, so
+ * (`saveCodeCaches`; bin/fleetproof.mjs calls it after a `verify` that verified), to a temporary name renamed into place, so
  * that concurrent runs read either file whole. A cache V8 took is not written again.
  * Any failure to read or write a cache costs only the time; FLEETPROOF_DEBUG=1 says what happened on stderr.
  *

@@ -38,7 +38,8 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
   );
   if (batch.length) job.port.postMessage(batch);
   // Run from the bundle (scripts/lib/verify-worker-bundle.cjs): its code cache, written now if it had none, before
-  // the main thread ends this worker.
+  // the main thread ends this worker. Found through the global code-cache.cjs sets (SAVE_CODE_CACHES): importing
+  // that module here would bundle a copy of it, which ran no bundle.
   const save = (globalThis as Record<symbol, unknown>)[Symbol.for('fleetproof.save-code-caches')];
   if (typeof save === 'function') save();
   job.port.postMessage(null);
