@@ -343,6 +343,14 @@ function build(root, dir, esbuild) {
     outExtension: { '.js': '.cjs' },
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, CLI_META_DIR, 'bundled.js')).href) },
   });
+  // An import() esbuild leaves in the bundle (of a module it does not bundle) would fail at run time there: Node 20
+  // lets code run through vm.Script import only with --experimental-vm-modules. Such a CLI runs through tsx.
+  for (const [file, input] of Object.entries(out.metafile.inputs))
+    for (const i of input.imports)
+      if (i.kind === 'dynamic-import' && i.external)
+        throw new Error(
+          `${file}: import('${i.path}'), which the CLI's bundles cannot make (run through vm.Script)`,
+        );
   return save(root, dir, esbuild.version, out);
 }
 

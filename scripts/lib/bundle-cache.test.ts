@@ -306,6 +306,22 @@ test('when a module of scripts/lib/ reads import.meta.url in the CLI, its bundle
   }
 });
 
+test('when a module of the CLI imports a module it does not bundle with import(), the CLI is not bundled: it runs through tsx', () => {
+  const { project, bundles } = cliOf('', "export const where = () => import('node:os');\n");
+  try {
+    assert.equal(bundles, undefined);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+  // A module it bundles, imported with import(), is bundled in: no import() is left.
+  const inside = cliOf('', "export const where = () => import('./verify-worker.ts');\n");
+  try {
+    assert.ok(inside.bundles);
+  } finally {
+    rmSync(inside.project, { recursive: true, force: true });
+  }
+});
+
 test('when another module reads import.meta in the CLI, or one reads more than its url, the CLI is not bundled: it runs through tsx', () => {
   for (const [cli, where] of [
     ['export const here = import.meta.url;\n', 'export const where = 1;\n'],
