@@ -31,10 +31,6 @@ if (bundles) {
   cli = await import('../scripts/fleetproof.ts');
 }
 process.exitCode = await cli.mainAsync(process.argv.slice(2));
-// The bundle's code cache, if this run had none (or V8 refused it), once the work is done: after a `verify` that
-// verified its tree only, so that the cache holds the functions a verification runs (one written after `--help`, a
-// usage error or a missing folder would hold next to none, and a cache V8 takes is never written again).
-if (bundles && process.argv[2] === 'verify' && process.exitCode === 0) codeCache.saveCodeCaches();
 // Done (every command writes synchronously): exit as soon as what it printed has reached the OS, rather than after
 // Node's teardown, which waits for `verify --jobs`'s worker threads to end and frees their heaps (~20 ms at
 // --scale 20). The write callbacks wait for output still queued where stdout or stderr is asynchronous.

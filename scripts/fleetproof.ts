@@ -13,6 +13,7 @@ import { LIMITS } from '../verify/limits.ts';
 import { SharedTree, TreeReadError, type TreeEntry, listTree, readPrefix } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
+import { saveCodeCachesOfTheRun } from './lib/code-cache.cjs';
 import { useNodeCrypto } from './lib/node-crypto.ts';
 import { type VerifyWorker, spawnWorkers, verifyTreeChecks } from './lib/parallel-verify.ts';
 import { availableParallelism } from 'node:os';
@@ -109,6 +110,10 @@ function printVerify(run: VerifyRun, report: ChecksReport): number {
     // Whole or in pieces by its size (scripts/lib/json-lines.ts).
     writeJsonLines({ ok, summary, checks, errors, evidence: run.dir }, (text) => process.stdout.write(text));
   } else console.log(formatReport(report, { verbose: run.verbose }));
+  // Run from the bundles: their code cache, if this run had none, once a tree verified (one written after a usage
+  // error, a missing folder or another command would hold next to none of what verify runs, and a cache V8 takes
+  // is never written again).
+  if (report.ok) saveCodeCachesOfTheRun();
   return report.ok ? 0 : 1;
 }
 

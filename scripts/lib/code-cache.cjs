@@ -11,8 +11,9 @@
  * then the data: a file cut short or altered is not handed to V8 at all (V8 itself checks only that the data was
  * made by the same V8, with the same flags, for a source of the same length). V8 may still refuse it (another Node,
  * other flags): then, as when there is none, the run compiles as usual and writes a new one when its work is done
- * (`saveCodeCaches`; bin/fleetproof.mjs calls it after a `verify` that verified), to a temporary name renamed into place, so
- * that concurrent runs read either file whole. A cache V8 took is not written again.
+ * (`saveCodeCachesOfTheRun`, which the CLI calls after a `verify` that verified, in the main thread and in each
+ * worker), to a temporary name renamed into place, so that concurrent runs read either file whole. A cache V8 took
+ * is not written again.
  * Any failure to read or write a cache costs only the time; FLEETPROOF_DEBUG=1 says what happened on stderr.
  *
  * CommonJS because ES modules cannot be given a code cache in Node 20 (`vm.SourceTextModule` is behind a flag,
@@ -84,6 +85,7 @@ function runBundle(bundle) {
   const state = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
   debug(`${cacheOf(bundle)}: ${state === 'none' ? 'no code cache yet' : `code cache ${state}`}`);
   loaded.push({ bundle, script, state });
+  /** @type {Record<symbol, unknown>} */ (globalThis)[SAVE_CODE_CACHES] = saveCodeCaches;
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   return module.exports;
@@ -111,7 +113,19 @@ function saveCodeCaches() {
   }
 }
 
-/** Where a worker started by a bundled run finds saveCodeCaches (the worker's bundle calls it when done). */
+/**
+ * Where the code a bundle runs finds this thread's saveCodeCaches: set by runBundle. A bundle that imports this
+ * module carries a copy of it, which ran no bundle; the copy's saveCodeCachesOfTheRun reaches the one that did.
+ */
 const SAVE_CODE_CACHES = Symbol.for('fleetproof.save-code-caches');
 
-module.exports = { runBundle, saveCodeCaches, SAVE_CODE_CACHES, cacheOf };
+/**
+ * For the code a bundle runs, once it has done the work its code cache should hold: writes this thread's code
+ * caches (saveCodeCaches), when the thread runs from bundles; does nothing under tsx.
+ */
+function saveCodeCachesOfTheRun() {
+  const save = /** @type {Record<symbol, unknown>} */ (globalThis)[SAVE_CODE_CACHES];
+  if (typeof save === 'function') save();
+}
+
+module.exports = { runBundle, saveCodeCaches, saveCodeCachesOfTheRun };

@@ -6,6 +6,7 @@
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import { readJson } from '../../verify/json.ts';
 import { TRUST_ROOTS_FILE, parseTrustRoots } from '../../verify/trust.ts';
+import { saveCodeCachesOfTheRun } from './code-cache.cjs';
 import { useNodeCrypto } from './node-crypto.ts';
 import type { WorkerJob, WorkerOutcome } from './parallel-verify.ts';
 import { SharedTree } from './read-tree.ts';
@@ -38,9 +39,7 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
   );
   if (batch.length) job.port.postMessage(batch);
   // Run from the bundle (scripts/lib/verify-worker-bundle.cjs): its code cache, written now if it had none, before
-  // the main thread ends this worker. Found through the global code-cache.cjs sets (SAVE_CODE_CACHES): importing
-  // that module here would bundle a copy of it, which ran no bundle.
-  const save = (globalThis as Record<symbol, unknown>)[Symbol.for('fleetproof.save-code-caches')];
-  if (typeof save === 'function') save();
+  // the main thread ends this worker.
+  saveCodeCachesOfTheRun();
   job.port.postMessage(null);
 });
