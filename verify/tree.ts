@@ -101,19 +101,19 @@ export function layoutOf<V = Uint8Array>(
 ): Layout<V> {
   const fleets = new Map<string, FleetFileSet<V>>();
   const epochs = new Map<string, Map<string, EpochFileSet<V>>>();
-  for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [path, value] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let m: RegExpExecArray | null;
     if (path === TRUST_ROOTS_FILE) continue;
     if ((m = FLEET_DEPLOYMENT.exec(path)) && ID.test(m[1]!)) {
-      fleetEntry(fleets, m[1]!).deployment = bytes;
+      fleetEntry(fleets, m[1]!).deployment = value;
     } else if ((m = FLEET_ATTESTATION.exec(path)) && ID.test(m[1]!) && ID.test(m[2]!)) {
-      fleetEntry(fleets, m[1]!).attestations.set(m[2]!, bytes);
+      fleetEntry(fleets, m[1]!).attestations.set(m[2]!, value);
     } else if ((m = EPOCH_FILE.exec(path))) {
       const ns = epochs.get(m[1]!) ?? new Map<string, EpochFileSet<V>>();
       epochs.set(m[1]!, ns);
       const e = ns.get(m[2]!) ?? {};
       ns.set(m[2]!, e);
-      e[m[3] as 'artifact'] = bytes;
+      e[m[3] as 'artifact'] = value;
     } else {
       errors.push(
         new VerificationError('FILE_UNEXPECTED', 'the evidence layout has no place for this file', {

@@ -60,13 +60,16 @@ test('when the sources are unchanged, the cached bundles are reused; when one ch
   }
 });
 
+/** `bin/fleetproof.mjs ARGS` in the project, with `env` added to this process's. */
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [`${root}bin/fleetproof.mjs`, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+
 test('when the CLI runs from its bundles and from the TypeScript, it prints the same report', () => {
-  const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [`${root}bin/fleetproof.mjs`, 'verify', '--json', '--jobs', '2'], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, ...env },
-    });
+  const run = (env: Record<string, string>) => cli(['verify', '--json', '--jobs', '2'], env);
   const bundled = run({});
   // The first run wrote the code caches it did not find (scripts/lib/code-cache.cjs); this one runs from them, on
   // the main thread and in the worker.
@@ -90,18 +93,13 @@ test('when the CLI runs a command other than verify, or a verify that verified n
   assert.ok(bundles);
   const caches = [`${bundles.cli}.v8cache`, `${bundles.worker}.v8cache`];
   for (const c of caches) rmSync(c, { force: true });
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [`${root}bin/fleetproof.mjs`, ...args], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, FLEETPROOF_DEBUG: '1' },
-    });
+  const debug = { FLEETPROOF_DEBUG: '1' };
   for (const args of [
     ['--help'],
     ['verify', '--bogus'],
     ['verify', '--evidence', join(tmpdir(), 'no-such-tree')],
   ]) {
-    const r = cli(...args);
+    const r = cli(args, debug);
     if (args[0] === 'verify') assert.notEqual(r.status, 0, `${args.join(' ')}: verifies nothing`);
     assert.doesNotMatch(r.stderr, /written/, args.join(' '));
   }
@@ -110,7 +108,7 @@ test('when the CLI runs a command other than verify, or a verify that verified n
     [false, false],
     'a cache written after --help would hold next to none of what verify runs, and would never be written again',
   );
-  const verify = cli('verify', '--json', '--jobs', '2');
+  const verify = cli(['verify', '--json', '--jobs', '2'], debug);
   assert.equal(verify.status, 0, verify.stderr);
   assert.equal(verify.stderr.match(/code cache written/g)?.length, 2, verify.stderr);
   assert.deepEqual(

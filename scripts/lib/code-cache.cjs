@@ -11,8 +11,8 @@
  * then the data: a file cut short or altered is not handed to V8 at all (V8 itself checks only that the data was
  * made by the same V8, with the same flags, for a source of the same length). V8 may still refuse it (another Node,
  * other flags): then, as when there is none, the run compiles as usual and writes a new one when its work is done
- * (`saveCodeCachesOfTheRun`, which the CLI calls after a `verify` that verified, in the main thread and in each
- * worker), to a temporary name renamed into place, so that concurrent runs read either file whole. A cache V8 took
+ * (`saveCodeCachesOfTheRun`, called by the verify command once a tree verified and by each worker when its units
+ * are done), to a temporary name renamed into place, so that concurrent runs read either file whole. A cache V8 took
  * is not written again.
  * Any failure to read or write a cache costs only the time; FLEETPROOF_DEBUG=1 says what happened on stderr.
  *
@@ -31,7 +31,7 @@ const vm = require('node:vm');
 const DIGEST = 32;
 
 /**
- * @typedef {{ bundle: string, script: import('node:vm').Script, state: 'used' | 'rejected' | 'none' }} Loaded
+ * @typedef {{ bundle: string, script: import('node:vm').Script, state: 'used' | 'rejected' | 'none' | 'written' }} Loaded
  * @type {Loaded[]}
  */
 const loaded = [];
@@ -97,14 +97,14 @@ function runBundle(bundle) {
  */
 function saveCodeCaches() {
   for (const l of loaded) {
-    if (l.state === 'used') continue;
+    if (l.state === 'used' || l.state === 'written') continue;
     const file = cacheOf(l.bundle);
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       const data = l.script.createCachedData();
       writeFileSync(tmp, Buffer.concat([createHash('sha256').update(data).digest(), data]));
       renameSync(tmp, file);
-      l.state = 'used';
+      l.state = 'written';
       debug(`${file}: code cache written (${data.length} bytes)`);
     } catch (e) {
       rmSync(tmp, { force: true });
