@@ -7,7 +7,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
 import { renderCacheDir } from './render-cache.mjs';
+import { WASM_TIERING_BUDGET } from './v8-flags.mjs';
 
 /** The options of `npm run build` (parsed with node:util parseArgs, strict, no positionals). */
 export const BUILD_OPTIONS = /** @type {const} */ ({
@@ -56,6 +58,9 @@ function stagingDir(root) {
  * @returns {AstroThread}
  */
 export function startAstroThread(root, env) {
+  // Astro's compiler (WebAssembly) without TurboFan's second compiling of its functions (scripts/lib/v8-flags.mjs);
+  // V8's flags are the process's, and this one is read when the thread compiles the module.
+  if (WASM_TIERING_BUDGET) setFlagsFromString(WASM_TIERING_BUDGET);
   const outDir = stagingDir(root);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(dirname(outDir), { recursive: true });

@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * V8 flags for the `fleetproof` command (bin/fleetproof.mjs), which Fleetproof starts itself. Never for Astro's
- * thread: a flag on Astro's and Vite's own work is theirs to choose.
+ * V8 flags for the `fleetproof` command (bin/fleetproof.mjs) and for `npm run build`'s process (WASM_TIERING_BUDGET
+ * only), which Fleetproof starts itself. Not Astro's, Vite's or Rollup's JavaScript: how V8 compiles their work is
+ * theirs to choose (the CLI's interrupt budget would also shorten a plain Astro blog's build about as much).
  *
  * V8 optimises a function (TurboFan, on a background thread) once it has run its "interrupt budget" of bytecode,
  * 66 KB in Node 20's V8 11.3. The command is short and `verify --jobs` keeps every core busy with its own threads, so
@@ -43,3 +44,22 @@ export const GC_ON_THE_CALLING_THREAD = process.versions.v8.startsWith('11.')
       '--no-concurrent-array-buffer-sweeping',
     ]
   : [];
+
+/**
+ * `npm run build`: WebAssembly functions stay in V8's baseline tier (Liftoff). Astro's compiler is Go compiled to
+ * WebAssembly, and the site's ~30 components (77 KB of .astro) are enough work to make its functions hot: V8 then
+ * compiles them again with TurboFan on its helper threads, and Go's functions are large. A build compiles each
+ * component once, too few for that code to pay for its compiling. Compiling the components three times over in one
+ * process: 1.22 s of CPU with V8's budget (1.8 MB of a function's code run before it tiers up), 0.46 s with this
+ * one, a thousand times larger (the first round 341 → 105 ms, the second 185 → 90 ms). Cold `npm run build`, 8
+ * interleaved runs each: 4,058 → 3,642 ms. A plain Astro blog compiles two small components and gains less; the
+ * bench builds it with the same flag (scripts/bench.ts build_vs_plain_astro), so that the figure compares our work
+ * with Astro's under the same engine. Set at run time before Astro's thread starts (scripts/lib/astro-thread.mjs): a
+ * module's budget is read when the module is compiled (scripts/lib/v8-flags.test.ts shows a function compiled after
+ * it stays in Liftoff where one compiled without it reaches TurboFan). Only the tier-up is given up: no function
+ * is refused, as `--liftoff-only` would (a Liftoff bailout is fatal there), for about the same time (3,602 ms).
+ * V8 11 only, as measured.
+ */
+export const WASM_TIERING_BUDGET = process.versions.v8.startsWith('11.')
+  ? `--wasm-tiering-budget=${1000 * 1_800_000}`
+  : undefined;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GC_ON_THE_CALLING_THREAD, INTERRUPT_BUDGET } from './v8-flags.mjs';
+import { GC_ON_THE_CALLING_THREAD, INTERRUPT_BUDGET, WASM_TIERING_BUDGET } from './v8-flags.mjs';
 
 const churn = fileURLToPath(new URL('./testdata/gc-churn.mjs', import.meta.url));
 const run = (flags: string[]) =>
@@ -31,5 +31,22 @@ test(
       const r = run([flag]);
       assert.notEqual(r.status, 0, `${flag}: ${r.stdout}`);
     }
+  },
+);
+
+const wasmTier = fileURLToPath(new URL('./testdata/wasm-tier.mjs', import.meta.url));
+const tierOf = (flags: string[]) => {
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', wasmTier, ...flags], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'every flag recognised');
+  return r.stdout.trim();
+};
+
+test(
+  'when npm run build’s WebAssembly budget is set at run time, a function a worker compiles afterwards stays in Liftoff where without it TurboFan takes it',
+  { skip: WASM_TIERING_BUDGET ? false : 'measured on V8 11 only' },
+  () => {
+    assert.equal(tierOf([]), 'turbofan', 'V8’s own budget: the hot function is compiled again');
+    assert.equal(tierOf([WASM_TIERING_BUDGET!]), 'liftoff');
   },
 );
