@@ -422,11 +422,11 @@ function writeResults(rows: Row[]): void {
  * taken in turn (site, blog, site, blog, …). The blog is built with the V8 flag npm run build sets for its own
  * process (WASM_TIERING_BUDGET, scripts/lib/v8-flags.mjs: Astro's WebAssembly compiler kept in its baseline tier),
  * so that the figure compares our work with Astro's under the same engine; the blog with V8's defaults is timed in
- * the same turns and printed beside it (and named in `about`), not the baseline. Cold: each site build gets a fresh, empty cache folder
- * (FLEETPROOF_CACHE_DIR: no verified units to replay, no cached browser scripts, no Astro content cache), so the
- * widget, its worker and lazy chunks and the attestation checker are bundled every time (in a process of their own,
- * beside verification and Astro: site/client/bundle.mjs); each blog build gets no cache either. Not cleared: the
- * build's own code and its Astro configuration, bundled once per change of their sources
+ * the same turns and printed beside it (and named in `about`), not the baseline. Cold: each site build gets a
+ * fresh, empty cache folder (FLEETPROOF_CACHE_DIR: no verified units to replay, no cached browser scripts, no Astro
+ * content cache), so the widget, its worker and lazy chunks and the attestation checker are bundled every time (in
+ * a process of their own, beside verification and Astro: site/client/bundle.mjs); each blog build gets no cache
+ * either. Not cleared: the build's own code and its Astro configuration, bundled once per change of their sources
  * (scripts/lib/bundle-cache.mjs buildBundle, built here before the timed runs, as after any first run; the same as
  * tsx's cache of compiled modules before it), and Node's and npm's own files.
  */
