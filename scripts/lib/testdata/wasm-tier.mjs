@@ -1,8 +1,9 @@
 // For scripts/lib/v8-flags.test.ts: sets the V8 flags given as arguments at run time, as scripts/lib/astro-thread.mjs
 // does, then a worker thread (as Astro's thread of `npm run build`) compiles a WebAssembly function, runs it hot and
-// waits up to two seconds for V8 to have compiled it with TurboFan; prints the tier it is in then. Run with
-// --allow-natives-syntax: %IsTurboFanFunction and %IsLiftoffFunction are V8's own test functions (made through
-// Function, so that this file stays JavaScript for the linters).
+// waits up to a second for V8 to have compiled it with TurboFan (with V8's defaults it has within a tenth of a
+// second here); prints the tier it is in then. Run with --allow-natives-syntax: %IsTurboFanFunction and
+// %IsLiftoffFunction are V8's own test functions (made through Function, so that this file stays JavaScript for the
+// linters).
 import { setFlagsFromString } from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
@@ -38,7 +39,7 @@ async function tierAfterRunningHot() {
   let sum = 0;
   // 20 million iterations, ~16 bytes of code each: ~180 times V8's default budget of 1.8 MB.
   for (let i = 0; i < 200; i++) sum = (sum + spin(100_000)) | 0;
-  const deadline = Date.now() + 2000;
+  const deadline = Date.now() + 1000;
   while (!isTurboFan(spin) && Date.now() < deadline) {
     await sleep(20);
     sum = (sum + spin(10_000)) | 0;
