@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatReport } from '../verify/index.ts';
-import { checkEvidence } from '../verify/tree.ts';
+import { IN_PLACE_FOR_RULES, checkEvidenceWith } from '../verify/tree.ts';
 import { checkRecord, parseAuditorKey } from '../verify/check-record.ts';
 import { VerificationError } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
@@ -122,7 +122,8 @@ function cmdVerify(args: string[]): number {
   const run = prepareVerify(args);
   if (run.code !== undefined) return run.code;
   const files = SharedTree.of(run.entries!).files();
-  return printVerify(run, buildChecksReport(checkEvidence(files, { onCheck: progress(run) }).list, files));
+  const { list } = checkEvidenceWith(files, { onCheck: progress(run) }, IN_PLACE_FOR_RULES);
+  return printVerify(run, buildChecksReport(list, files));
 }
 
 async function cmdVerifyParallel(args: string[]): Promise<number> {

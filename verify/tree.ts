@@ -82,6 +82,16 @@ export interface UnitRunner<F extends FleetForRules = VerifiedFleet> {
 
 export const IN_PLACE: UnitRunner = { fleet: verifyFleet, epoch: verifyEpoch };
 
+/**
+ * IN_PLACE with each fleet's result cut to what the rules across units read (fleetForRules), for a caller that
+ * builds no model (the CLI's report): a fleet's members' certificates and statements are garbage once the fleet is
+ * verified, instead of living to the end of the run.
+ */
+export const IN_PLACE_FOR_RULES: UnitRunner<FleetForRules> = {
+  fleet: (list, roots, f, opts) => fleetForRules(verifyFleet(list, roots, f, opts)),
+  epoch: verifyEpoch,
+};
+
 /** A fleet's files (`V`: their bytes; the CLI's threads lay out sizes, scripts/lib/units.ts). */
 export type FleetFileSet<V = Uint8Array> = { deployment?: V; attestations: Map<string, V> };
 export type EpochFileSet<V = Uint8Array> = Partial<Record<'artifact' | 'proof' | 'auditor-record', V>>;

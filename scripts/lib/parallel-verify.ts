@@ -22,7 +22,7 @@ import {
   type FleetForRules,
   type UnitRunner,
   type VerifyOptions,
-  checkEvidence,
+  IN_PLACE_FOR_RULES,
   checkEvidenceWith,
   verifyEvidence,
   verifyEvidenceWith,
@@ -201,7 +201,7 @@ export function verifyTreeParallel(
  * verifyTreeParallel without the report's model, for a caller that prints only the checks (the CLI): every check
  * and error the same, but each fleet's result is cut to what the rules across units read (fleetForRules), so a
  * worker hands back a few KB per fleet instead of its members' certificates and statements (17 MB of results at
- * --scale 20, cloned from the workers and held until the report).
+ * --scale 20, cloned from the workers and held until the report); so does one thread alone (IN_PLACE_FOR_RULES).
  */
 export function verifyTreeChecks(
   entries: TreeEntry[],
@@ -210,7 +210,7 @@ export function verifyTreeChecks(
   return verifyShared(SharedTree.of(entries), opts, false);
 }
 
-/** With `model`, the full Report (verifyEvidence's); without, the checks only (checkEvidence's). */
+/** With `model`, the full Report (verifyEvidence's); without, the checks only (checkEvidenceWith's). */
 function verifyShared(
   tree: SharedTree,
   opts: ParallelOptions,
@@ -244,7 +244,9 @@ async function verifySharedWith(
     const files = tree.files();
     return {
       files,
-      report: model ? verifyEvidence(files, opts) : buildChecksReport(checkEvidence(files, opts).list, files),
+      report: model
+        ? verifyEvidence(files, opts)
+        : buildChecksReport(checkEvidenceWith(files, opts, IN_PLACE_FOR_RULES).list, files),
     };
   };
   const jobs = Math.max(1, opts.jobs ?? defaultJobs(tree.size));
