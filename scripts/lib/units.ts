@@ -7,9 +7,8 @@
 import { Checklist, type CheckResult } from '../../verify/checklist.ts';
 import type { VerificationError } from '../../verify/errors.ts';
 import { verifyEpoch } from '../../verify/bundle/epoch.ts';
-import { verifyFleet } from '../../verify/fleet/fleet.ts';
 import type { TrustRoots } from '../../verify/trust.ts';
-import { fleetForRules, isEpochProof, layoutOf, newestEpochTime } from '../../verify/tree.ts';
+import { IN_PLACE, IN_PLACE_FOR_RULES, isEpochProof, layoutOf, newestEpochTime } from '../../verify/tree.ts';
 import type { SharedTree, TreeEntry } from './read-tree.ts';
 
 export type UnitTask =
@@ -83,7 +82,7 @@ export function runClaimedUnits(
   opts: {
     /** Called after each unit (the main thread takes in the workers' outcomes there). */
     between?: () => void;
-    /** Each fleet's result cut to what the rules across units read (fleetForRules): no model will be built. */
+    /** Each fleet's result cut to what the rules across units read (IN_PLACE_FOR_RULES): no model will be built. */
     forRules?: boolean;
     /** Set (to 1) once the main thread has read the epochs' proofs: an epoch is verified only after that. */
     proofsRead?: Int32Array;
@@ -99,7 +98,7 @@ export function runClaimedUnits(
     const list = new Checklist();
     let result: unknown;
     if (u.kind === 'fleet') {
-      const fleet = verifyFleet(
+      result = (opts.forRules ? IN_PLACE_FOR_RULES : IN_PLACE).fleet(
         list,
         roots,
         {
@@ -109,7 +108,6 @@ export function runClaimedUnits(
         },
         { now },
       );
-      result = opts.forRules ? fleetForRules(fleet) : fleet;
     } else {
       if (opts.proofsRead) awaitProofs(opts.proofsRead);
       const policy = roots.namespaces.get(u.namespace);
