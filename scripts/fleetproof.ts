@@ -6,7 +6,6 @@
  */
 import { parseArgs } from 'node:util';
 import { formatReport } from '../verify/index.ts';
-import { IN_PLACE_FOR_RULES, checkEvidenceWith } from '../verify/tree.ts';
 import { checkRecord, parseAuditorKey } from '../verify/check-record.ts';
 import { VerificationError } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
@@ -15,10 +14,10 @@ import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
 import { saveCodeCachesOfTheRun } from './lib/code-cache.cjs';
 import { useNodeCrypto } from './lib/node-crypto.ts';
-import { type VerifyWorker, spawnWorkers, verifyTreeChecks } from './lib/parallel-verify.ts';
+import { type VerifyWorker, checksReportOf, spawnWorkers, verifyTreeChecks } from './lib/parallel-verify.ts';
 import { availableParallelism } from 'node:os';
 import { writeJsonLines } from './lib/json-lines.ts';
-import { type ChecksReport, buildChecksReport } from '../verify/report.ts';
+import type { ChecksReport } from '../verify/report.ts';
 
 const USAGE = `usage:
   fleetproof verify [--evidence DIR] [--json] [--verbose] [--jobs N]
@@ -122,8 +121,7 @@ function cmdVerify(args: string[]): number {
   const run = prepareVerify(args);
   if (run.code !== undefined) return run.code;
   const files = SharedTree.of(run.entries!).files();
-  const { list } = checkEvidenceWith(files, { onCheck: progress(run) }, IN_PLACE_FOR_RULES);
-  return printVerify(run, buildChecksReport(list, files));
+  return printVerify(run, checksReportOf(files, { onCheck: progress(run) }));
 }
 
 async function cmdVerifyParallel(args: string[]): Promise<number> {

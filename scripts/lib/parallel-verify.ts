@@ -198,6 +198,14 @@ export function verifyTreeParallel(
 }
 
 /**
+ * The checks-only report of a tree on this thread alone, each fleet's result kept only as far as the rules across
+ * units read it (IN_PLACE_FOR_RULES): what `fleetproof verify` prints for one thread.
+ */
+export function checksReportOf(files: EvidenceFiles, opts: VerifyOptions = {}): ChecksReport {
+  return buildChecksReport(checkEvidenceWith(files, opts, IN_PLACE_FOR_RULES).list, files);
+}
+
+/**
  * verifyTreeParallel without the report's model, for a caller that prints only the checks (the CLI): every check
  * and error the same, but each fleet's result is cut to what the rules across units read (fleetForRules), so a
  * worker hands back a few KB per fleet instead of its members' certificates and statements (17 MB of results at
@@ -244,9 +252,7 @@ async function verifySharedWith(
     const files = tree.files();
     return {
       files,
-      report: model
-        ? verifyEvidence(files, opts)
-        : buildChecksReport(checkEvidenceWith(files, opts, IN_PLACE_FOR_RULES).list, files),
+      report: model ? verifyEvidence(files, opts) : checksReportOf(files, opts),
     };
   };
   const jobs = Math.max(1, opts.jobs ?? defaultJobs(tree.size));
