@@ -2,9 +2,9 @@
  * The `fleetproof` CLI and its verify worker as two bundled CommonJS modules (esbuild, which tsx already brings; run
  * with a V8 code cache by scripts/lib/code-cache.cjs), built once and reused for as long as every source file they
  * were built from is unchanged. Loading the TypeScript through tsx costs about half a second of compiling on each
- * run; loading a bundle costs a few milliseconds. The
- * same for `npm run build`'s main thread (buildBundle: scripts/build.ts and what it imports) and for the Astro
- * configuration its Astro thread loads (buildBundle with CONFIG_ENTRY: astro.config.mjs and what it imports).
+ * run; loading a bundle costs a few milliseconds. The same for `npm run build`'s main thread (buildBundle:
+ * scripts/build.ts and what it imports) and for the Astro configuration its Astro thread loads (buildBundle with
+ * CONFIG_ENTRY: astro.config.mjs and what it imports).
  *
  * The caches live in node_modules/.cache/fleetproof-cli/, node_modules/.cache/fleetproof-build-bundle/ and
  * node_modules/.cache/fleetproof-config-bundle/:
