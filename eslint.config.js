@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.astro/', 'node_modules/', 'evidence/', 'tests/data/', 'tests/corpus/'] },
+  { ignores: ['dist/', '.dist.*/', '.astro/', 'node_modules/', 'evidence/', 'tests/data/', 'tests/corpus/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

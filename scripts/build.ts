@@ -19,11 +19,13 @@
  *   3'. Or, when the last build into the same output left a state for the same code, configuration, posts and
  *      site (scripts/lib/render-cache.mjs), first try an incremental build instead (scripts/lib/incremental.ts):
  *      from the tree verified in step 1, only the pages whose inputs changed are rendered, with the server build
- *      that Astro left last time, into a fresh folder beside the output; anything that rules it out means step 3.
+ *      that Astro left last time, into a folder beside the output (the spare, reused, or a fresh one); anything
+ *      that rules it out means step 3.
  *   4. Check the result: /evidence/index.json must name exactly the tree verified in step 1 (so the evidence did
  *      not change in between), and the pages must be there.
- *   5. Only then replace the output folder (two renames on one file system), remove the old one, and save what
- *      the next build needs to be incremental.
+ *   5. Only then replace the output folder (two renames on one file system), keep the old one beside it as the
+ *      spare whose folders and files the next incremental build reuses (removing the spare before it), and save
+ *      what the next build needs to be incremental.
  *
  * Options (or environment): --evidence DIR (FLEETPROOF_EVIDENCE, default evidence), --posts DIR (FLEETPROOF_POSTS,
  * default content/posts), --out DIR (FLEETPROOF_OUT, default dist), --site URL (FLEETPROOF_SITE).
@@ -32,6 +34,7 @@
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
   renameSync,
@@ -42,6 +45,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fork, spawn } from 'node:child_process';
+import { spareBeside } from './lib/carry-files.mjs';
 import { parseArgs } from 'node:util';
 import { siteInputs, siteOrigin } from '../site/lib/config.ts';
 import { headersFile } from '../site/lib/headers.ts';
@@ -320,12 +324,26 @@ export async function main(argv: string[]): Promise<void> {
   if (replacing) renameSync(out, old);
   renameSync(staged, out);
   staging = undefined;
-  // The old site is removed by another process (on another core) while this one saves what the next build needs
-  // to be incremental (or forgets it, when this build left no state).
-  const removed = replacing ? removeTree(old) : Promise.resolve();
+  // The old site is kept beside the output as the spare, whose folders and files the next incremental build reuses
+  // (scripts/lib/carry-files.mjs); the spare it replaces, if any, is removed by another process (on another core)
+  // while this one saves what the next build needs to be incremental (or forgets it, when this build left no state).
+  const removing: Promise<void>[] = [];
+  if (replacing) {
+    const spare = spareBeside(out);
+    try {
+      if (lstatSync(spare, { throwIfNoEntry: false })) {
+        const doomed = `${old}.spare`;
+        renameSync(spare, doomed);
+        removing.push(removeTree(doomed));
+      }
+      renameSync(old, spare);
+    } catch {
+      removing.push(removeTree(old));
+    }
+  }
   if (state) saveRenderState(root, env, out, { ...state, key: found.key });
   else dropRenderState(root, env);
-  await removed;
+  await Promise.all(removing);
   console.log(`✓ site written to ${out} from evidence tree ${evidence.treeSha256}`);
 }
 

@@ -18,6 +18,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -74,6 +75,11 @@ describe('an incremental build', () => {
   let incremental: string;
   let clean: string;
   let second: string;
+  let secondOut: string;
+  let third: string;
+  let fourth: string;
+  let spare: string;
+  let outside: string;
   let epochPath: string;
   /** The epoch's page (the primary namespace's epochs are under /namespace/). */
   let epochPage: string;
@@ -91,9 +97,34 @@ describe('an incremental build', () => {
     assert.ok(!existsSync(join(incremental, epochPage)));
     t.add();
     second = build(ev, t.posts, incremental, cache);
+    secondOut = join(tempDir('incremental-copy'), 'dist');
+    cpSync(incremental, secondOut, { recursive: true });
 
     clean = join(tempDir('clean'), 'dist');
     build(ev, t.posts, clean, tempDir('clean-cache'));
+
+    // Twice more, the epoch taken away and added again: each build reuses the spare, the site before the last
+    // (scripts/lib/carry-files.mjs); before the last one, the spare is tampered with.
+    rmSync(join(ev, epochPath), { recursive: true });
+    third = build(ev, t.posts, incremental, cache);
+    t.add();
+    spare = join(dirname(incremental), '.dist.spare');
+    assert.ok(existsSync(join(spare, epochPage)), 'the spare is the site before the last');
+    outside = join(tempDir('outside'), 'outside.html');
+    writeFileSync(outside, 'outside the site');
+    // Every other page a symbolic link out of the site, the rest changed; a stale file.
+    const spares = (readdirSync(spare, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.html'))
+      .sort();
+    for (const [i, f] of spares.entries()) {
+      if (i % 2) appendFileSync(join(spare, f), '<!-- changed -->');
+      else {
+        rmSync(join(spare, f));
+        symlinkSync(outside, join(spare, f));
+      }
+    }
+    writeFileSync(join(spare, 'evidence', 'stale.json'), '{}');
+    fourth = build(ev, t.posts, incremental, cache);
   });
 
   it('when it reused the earlier build’s checks and pages, it says so', () => {
@@ -108,7 +139,17 @@ describe('an incremental build', () => {
   });
 
   it('when compared with a clean build of the same tree, every file is the same, byte for byte', () => {
+    assertSameFiles(secondOut, clean);
+  });
+
+  it('when it reuses the spare, even one tampered with, the result is still a clean build’s, written nowhere else', () => {
+    for (const out of [third, fourth]) {
+      assert.match(out, STEP);
+      assert.doesNotMatch(out, /not an incremental build/);
+    }
     assertSameFiles(incremental, clean);
+    assert.equal(readFileSync(outside, 'utf8'), 'outside the site');
+    assert.ok(!existsSync(join(spare, epochPage)), 'the spare is now the site without the epoch');
   });
 });
 

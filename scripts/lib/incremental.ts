@@ -19,11 +19,12 @@
  *   - endpoints (/evidence/index.json, /verification-report.json, /feed.xml, /robots.txt) and /sitemap.xml are
  *     rendered again; evidence files and packs whose bytes are unchanged, and every other file (scripts, styles,
  *     public files), are hard links to the last build's.
- * Everything is written into a fresh folder beside the output, which scripts/build.ts checks and swaps in as it does
- * a full build's. site/build-incremental.test.ts checks that the result is byte for byte a clean build's.
+ * Everything is written into a folder beside the output, which scripts/build.ts checks and swaps in as it does a
+ * full build's: the spare (the site before the last one, which scripts/build.ts keeps), its folders and files reused
+ * where they can be, else a fresh one (scripts/lib/carry-files.mjs). site/build-incremental.test.ts checks that the
+ * result is byte for byte a clean build's, from a spare tampered with too.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { link as linkFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SiteEvidence } from '../../site/loaders/evidence.ts';
@@ -48,6 +49,7 @@ import { attestationsPageData } from '../../site/attestations/build-time.ts';
 import { clientCacheDir, readCache } from '../../site/client/bundle-cache.mjs';
 import { sitemapXml } from '../../site/lib/xml.ts';
 import { packOf, packPlan } from '../../site/widget/pack-files.ts';
+import { spareBeside, startCarrying } from './carry-files.mjs';
 import { outputStats, renderCacheDir } from './render-cache.mjs';
 
 export interface Incremental {
@@ -85,6 +87,13 @@ export async function buildIncrementally(opts: {
   const ev = siteEvidenceOf(evidence);
   const staging = join(dirname(out), `.${basename(out)}.inc-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
+  // The site before the last one, when scripts/build.ts kept it: claimed by a rename (no other build can take it
+  // too), its folders and files are reused where they can be (scripts/lib/carry-files.mjs trusts none of them).
+  try {
+    renameSync(spareBeside(out), staging);
+  } catch {
+    // none: the new site is made from nothing
+  }
   try {
     const r = await render(state, ev, evidence, root, env, cacheDir, out, staging);
     if ('reason' in r) rmSync(staging, { recursive: true, force: true });
@@ -212,28 +221,23 @@ async function render(
   });
   if (toRender.length === 0) toRender.push(pages[0]!); // the footer comes from a page rendered now
 
-  // Files are written and linked by libuv's threads while this thread renders (fs.promises), a few dozen at a time;
-  // each folder is made once.
-  const folders = new Map<string, Promise<unknown>>();
-  const folderOf = (p: string) => {
-    const d = dirname(p);
-    let made = folders.get(d);
-    if (!made) folders.set(d, (made = mkdir(d, { recursive: true })));
-    return made;
+  // The new site's files: the last build's unchanged files are linked and its unchanged pages carried over by a
+  // worker thread (scripts/lib/carry-files.mjs, which lays out every folder first) while this one renders; what is
+  // rendered or changed now is written here once the worker is done.
+  const folders = new Set<string>();
+  const folderOf = (rel: string) => {
+    for (let d = dirname(rel); d !== '.' && !folders.has(d); d = dirname(d)) folders.add(d);
   };
-  const tasks: (() => Promise<void>)[] = [];
-  const write = (rel: string, bytes: string | Uint8Array) =>
-    tasks.push(async () => {
-      const p = join(staging, rel);
-      await folderOf(p);
-      await writeFile(p, bytes);
-    });
-  const link = (rel: string) =>
-    tasks.push(async () => {
-      const p = join(staging, rel);
-      await folderOf(p);
-      await linkFile(join(out, rel), p);
-    });
+  const writes = new Map<string, string | Uint8Array>();
+  const write = (rel: string, bytes: string | Uint8Array) => {
+    folderOf(rel);
+    writes.set(rel, bytes);
+  };
+  const links: string[] = [];
+  const link = (rel: string) => {
+    folderOf(rel);
+    links.push(rel);
+  };
   const renderAt = async (route: number, pathname: string, type: 'page' | 'endpoint') => {
     const res = await app.render(new Request(new URL(requestPath(pathname, type), site)), {
       routeData: routes[route]!.routeData,
@@ -257,28 +261,11 @@ async function render(
   // Every other page the last build wrote that has not changed: its file with the new footer in place of the one
   // recorded (bytes, not text: nothing to decode); a page that does not end as recorded stops the incremental build.
   const rendered = new Set(toRender.map((p) => p.file));
-  const footerStart = Buffer.from(FOOTER_START);
-  const footerEnd = Buffer.from(FOOTER_END);
-  const oldFooter = Buffer.from(state.footer);
-  const newFooter = Buffer.from(footer);
-  const notAsRecorded: string[] = [];
+  const carried: string[] = [];
   for (const p of pages) {
     if (rendered.has(p.file)) continue;
-    tasks.push(async () => {
-      const html = await readFile(join(out, p.file));
-      const start = html.lastIndexOf(footerStart);
-      const end = start < 0 ? -1 : html.indexOf(footerEnd, start);
-      if (end < 0 || !html.subarray(start, end + footerEnd.length).equals(oldFooter)) {
-        notAsRecorded.push(p.file);
-        return;
-      }
-      const target = join(staging, p.file);
-      await folderOf(target);
-      await writeFile(
-        target,
-        Buffer.concat([html.subarray(0, start), newFooter, html.subarray(end + footerEnd.length)]),
-      );
-    });
+    folderOf(p.file);
+    carried.push(p.file);
   }
 
   // Evidence files and packs: the last build's where the bytes are the same, else the verified bytes.
@@ -325,7 +312,26 @@ async function render(
       continue;
     link(rel);
   }
-  const io = runAll(tasks.splice(0), 32);
+  // What this thread writes (below) is known now, so that the worker makes its folders and leaves its paths free.
+  const fresh = [
+    ...writes.keys(),
+    ...toRender.slice(1).map((p) => p.file),
+    ...state.endpoints.map((e) => e.file),
+    'sitemap.xml',
+  ];
+  for (const rel of fresh) folderOf(rel);
+  const carrying = startCarrying({
+    out,
+    staging,
+    folders: [...folders],
+    links,
+    pages: carried,
+    fresh,
+    footerStart: FOOTER_START,
+    footerEnd: FOOTER_END,
+    oldFooter: state.footer,
+    newFooter: footer,
+  });
 
   // Meanwhile, here: the other pages to render, the endpoints, the sitemap. Nothing is left running on a failure
   // (the caller removes the folder).
@@ -335,11 +341,12 @@ async function render(
     const urls = pages.map((p) => requestPath(p.pathname, 'page')).filter((u) => u !== '/404/');
     write('sitemap.xml', sitemapXml(site, urls));
   } catch (e) {
-    await io.catch(() => undefined);
+    await carrying.stop();
     throw e;
   }
-  await Promise.all([io, runAll(tasks.splice(0), 32)]);
+  const { notAsRecorded } = await carrying.done;
   if (notAsRecorded.length) return { reason: `${notAsRecorded[0]} does not end as recorded` };
+  for (const [rel, bytes] of writes) writeFileSync(join(staging, rel), bytes, { flag: 'wx' });
 
   const newPages: RenderPage[] = [];
   for (const p of pages) {
@@ -360,22 +367,4 @@ async function render(
       (refs) => citationFingerprint(ev.model, refs),
     ),
   };
-}
-
-/** Runs `tasks`, at most `limit` at a time; rejects with the first failure once none is running. */
-async function runAll(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const lane = async () => {
-    while (next < tasks.length && failed === undefined) {
-      const t = tasks[next++]!;
-      try {
-        await t();
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
-  if (failed !== undefined) throw failed;
 }
