@@ -149,6 +149,7 @@ export function carryFiles(plan) {
  * @param {Buffer} tail
  */
 function rewriteInPlace(path, head, tail) {
+  if (constants.O_NOFOLLOW === undefined) return false; // not on this platform: no way to refuse a link
   let fd;
   try {
     fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
