@@ -228,7 +228,7 @@ export function startCarrying(plan) {
   };
 }
 
-if (!isMainThread && workerData && MARK in workerData) {
+if (!isMainThread && typeof workerData === 'object' && workerData !== null && MARK in workerData) {
   try {
     parentPort?.postMessage({ result: carryFiles(workerData[MARK]) });
   } catch (e) {
