@@ -6,6 +6,8 @@
  *
  * DIR is a symbolic link to `.<DIR>.releases/<id>/` beside it: the switch is one rename of a link, so a release
  * killed at any moment leaves DIR serving the old site or the new one, never a mix; a rerun cleans up and completes.
+ * The site is built into `.<DIR>.releases/build/`, kept from one release to the next so that a release after new
+ * evidence builds incrementally, and each release's folder is laid out from it with hard links.
  * Without --previous, the release DIR points to (if any) is the previous release.
  *
  * The release key (Ed25519, 32-byte secret in hex or base64) comes from FLEETPROOF_RELEASE_KEY, or from a file
@@ -20,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readFileSync,
@@ -38,6 +41,7 @@ import { VerificationError } from '../verify/errors.ts';
 import { fromBase64, fromHex, toHex } from '../verify/encoding.ts';
 import { readJson } from '../verify/json.ts';
 import { parseTrustRoots, isValidAt, type PinnedKey, type TrustRoots } from '../verify/trust.ts';
+import { spareBeside } from './lib/carry-files.mjs';
 import { addNoteSignatures, formatVerifierKey, parseNote } from '../verify/tlog/note.ts';
 import { cosignatureSigner } from '../verify/tlog/cosignature.ts';
 import {
@@ -174,10 +178,27 @@ function manifestOf(dir: string): { path: string; sha256: string; size: number }
   });
 }
 
+/** Writes a new file of the release (never an existing one: it may be a hard link to a published file). */
 function writeFile(path: string, bytes: Uint8Array | string) {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes);
+  writeFileSync(path, bytes, { flag: 'wx' });
 }
+
+/**
+ * The release's folder at `to`, laid out from the build's output at `from`: the same folders, and each file a hard
+ * link to the build's (the build holds nothing else: anything that is neither is refused).
+ */
+function linkTree(from: string, to: string) {
+  mkdirSync(to);
+  for (const d of readdirSync(from, { withFileTypes: true })) {
+    if (d.isDirectory()) linkTree(join(from, d.name), join(to, d.name));
+    else if (d.isFile()) linkSync(join(from, d.name), join(to, d.name));
+    else throw new Refusal(`the built site holds ${join(from, d.name)}, neither a file nor a folder`);
+  }
+}
+
+/** The folder of the releases folder that the job builds the site into, kept from one release to the next. */
+const BUILD_DIR = 'build';
 
 function fault(point: string) {
   if (process.env.FLEETPROOF_RELEASE_FAULT === point) {
@@ -279,12 +300,16 @@ export function release(argv: string[]): number {
     throw e;
   }
 
-  // Clean what a killed run left, then build the site into a staging folder.
+  // Clean what a killed run left, then build the site into the job's own build folder, kept from one release to the
+  // next as `npm run build` keeps its output: a release after new evidence is then an incremental build
+  // (scripts/lib/incremental.ts), whose result is byte for byte a clean build's. The release's folder is laid out
+  // from it with hard links: the build never writes a file of its output in place, and this job only adds files
+  // (writeFile refuses an existing one), so no file of a published release is ever written through.
   mkdirSync(releases, { recursive: true });
   for (const name of readdirSync(releases))
     if (name.startsWith('staging-')) rmSync(join(releases, name), { recursive: true, force: true });
-  const staging = join(releases, `staging-${process.pid}`);
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out', staging], {
+  const built = join(releases, BUILD_DIR);
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out', built], {
     stdio: 'inherit',
     cwd: ROOT,
     env: {
@@ -294,10 +319,9 @@ export function release(argv: string[]): number {
       FLEETPROOF_SITE: inputs.site,
     },
   });
-  if (build.status !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Refusal('refused: the build failed (see above); nothing was published');
-  }
+  if (build.status !== 0) throw new Refusal('refused: the build failed (see above); nothing was published');
+  const staging = join(releases, `staging-${process.pid}`);
+  linkTree(built, staging);
   fault('after-build');
 
   // The log: tiles, entry bundles, a signed checkpoint, consistent with the previous one.
@@ -356,9 +380,11 @@ export function release(argv: string[]): number {
   rmSync(link, { force: true });
   symlinkSync(relative(dirname(out), target), link);
   renameSync(link, out);
-  // Keep the new release and the one it replaced; remove older ones.
+  // Keep the new release and the one it replaced, and the build folder (with the site before it, which the next
+  // incremental build reuses: scripts/lib/carry-files.mjs); remove older releases.
   for (const name of readdirSync(releases)) {
     const p = join(releases, name);
+    if (name === BUILD_DIR || p === spareBeside(built)) continue;
     if (p !== target && p !== current) rmSync(p, { recursive: true, force: true });
   }
 

@@ -27,6 +27,8 @@ import { CHECKPOINT_PATH, logOrigin, openLog, readLogEntries } from '../verify/r
 import { scratchDir } from './lib/scratch.ts';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';
+/** A release's folder name: the first 16 hex digits of its manifest's SHA-256. */
+const RELEASE_ID = /^[0-9a-f]{16}$/;
 const tmp = scratchDir('release');
 const full = join(tmp, 'evidence-full');
 const partial = join(tmp, 'evidence-partial');
@@ -146,9 +148,15 @@ describe('npm run release', () => {
 
   test('when rerun after the kills, the release completes and the log grows consistently', () => {
     const before = openPublishedLog(out);
+    const published = realpathSync(out);
+    const publishedFiles = tree(published);
     const r = release(['--out', out, '--evidence', full, '--demo-witness']);
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /consistent with the previous size/);
+    // Built incrementally from the job's build folder, and laid out with hard links: the release it replaced, kept,
+    // is byte for byte what it was.
+    assert.match(r.out, /incremental build: \d+ pages? rendered/);
+    assert.deepEqual(tree(published), publishedFiles);
     const after = openPublishedLog(out);
     assert.equal(after.checkpoint.size, before.checkpoint.size + 3);
     assert.deepEqual(after.entries.slice(0, before.entries.length), before.entries);
@@ -156,17 +164,21 @@ describe('npm run release', () => {
       after.cosignatures.map((c) => c.keyId),
       ['demo-log-witness'],
     );
-    // No staging folder is left behind, and only the current and the previous release are kept.
+    // No staging folder is left behind, and only the current and the previous release are kept, beside the build
+    // folder and the site before its last build.
     const kept = readdirSync(join(tmp, '.site.releases'));
     assert.equal(kept.filter((n) => n.startsWith('staging-')).length, 0);
-    assert.equal(kept.length, 2);
+    assert.deepEqual(kept.filter((n) => !RELEASE_ID.test(n)).sort(), ['.build.spare', 'build']);
+    assert.equal(kept.filter((n) => RELEASE_ID.test(n)).length, 2);
   });
 
   test('when the same inputs are released twice, the two sites are byte-identical', () => {
     const previous = join(
       tmp,
       '.site.releases',
-      readdirSync(join(tmp, '.site.releases')).find((n) => join('.site.releases', n) !== readlinkSync(out))!,
+      readdirSync(join(tmp, '.site.releases')).find(
+        (n) => RELEASE_ID.test(n) && join('.site.releases', n) !== readlinkSync(out),
+      )!,
     );
     const out2 = join(tmp, 'site2');
     const r = release(['--out', out2, '--evidence', full, '--previous', previous, '--demo-witness']);
