@@ -13,6 +13,7 @@ import {
   lstatSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -191,6 +192,126 @@ describe('carrying an incremental build’s files over', () => {
       startCarrying(bad).done,
       /carrying the unchanged files over failed: .*ENOENT.*none\.json/,
     );
+  });
+
+  it('when the spare holds anything at all (random trees of files, folders and links), the result is exactly the plan, and nothing outside it is written', () => {
+    // Paths over a small alphabet, so that the spare's entries collide with the plan's in every way: a file where a
+    // folder goes, a folder where a file goes, a link where a page goes, and so on.
+    let seed = 0x5eed;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const paths: string[] = [];
+    for (const a of 'abc') {
+      paths.push(a);
+      for (const b of 'abc') {
+        paths.push(`${a}/${b}`);
+        for (const c of 'abc') paths.push(`${a}/${b}/${c}`);
+      }
+    }
+    const clash = (p: string, q: string) => p === q || p.startsWith(`${q}/`) || q.startsWith(`${p}/`);
+    const root = tempDir('carry-random');
+    const outside = join(root, 'outside.txt');
+    writeFileSync(outside, 'outside');
+    for (let run = 0; run < 150; run++) {
+      const out = join(root, `out-${run}`);
+      const site = join(root, `site-${run}`);
+      // The last build's output: files at paths that do not clash; about half of them pages.
+      const files: string[] = [];
+      for (const p of [...paths].sort(() => rand() - 0.5))
+        if (files.length < 8 && !files.some((f) => clash(f, p))) files.push(p);
+      const isPage = new Map(files.map((f) => [f, rand() < 0.5]));
+      for (const f of files) {
+        mkdirSync(dirname(join(out, f)), { recursive: true });
+        writeFileSync(join(out, f), isPage.get(f) ? page(`${f}-${run}`) : `file ${f} ${run}`);
+      }
+      const links = files.filter((f) => !isPage.get(f) && rand() < 0.8);
+      const pages = files.filter((f) => isPage.get(f) && rand() < 0.8);
+      const fresh: string[] = [];
+      for (const p of paths)
+        if (rand() < 0.1 && ![...links, ...pages, ...fresh].some((f) => clash(f, p))) fresh.push(p);
+      const folders = new Set<string>();
+      for (const f of [...links, ...pages, ...fresh])
+        for (let d = dirname(f); d !== '.'; d = dirname(d)) folders.add(d);
+      const before = new Map(
+        filesUnder(out).map((r) => [r, [readFileSync(join(out, r), 'utf8'), statSync(join(out, r)).ino]]),
+      );
+
+      // The spare: anything, anywhere.
+      mkdirSync(site);
+      for (const p of [...paths].sort((x, y) => x.length - y.length)) {
+        if (rand() < 0.5) continue;
+        const at = join(site, p);
+        const kind = (q: string) => {
+          try {
+            return lstatSync(q);
+          } catch {
+            return undefined; // missing, or under a file
+          }
+        };
+        if (!kind(dirname(at))?.isDirectory() || kind(at)) continue;
+        const outFile = pick(files);
+        switch (
+          pick(['file', 'folder', 'symlink-out', 'symlink-outside', 'link-out', 'link-outside', 'copy'])
+        ) {
+          case 'file':
+            writeFileSync(at, page('stale'));
+            break;
+          case 'folder':
+            mkdirSync(at);
+            break;
+          case 'symlink-out':
+            symlinkSync(join(out, outFile), at);
+            break;
+          case 'symlink-outside':
+            symlinkSync(outside, at);
+            break;
+          case 'link-out':
+            linkSync(join(out, outFile), at);
+            break;
+          case 'link-outside':
+            linkSync(outside, at);
+            break;
+          case 'copy':
+            if (files.includes(p)) cpSync(join(out, p), at);
+            break;
+        }
+      }
+
+      const r = carryFiles({ ...plan(out, site), folders: [...folders], links, pages, fresh });
+      const where = `run ${run}`;
+      assert.deepEqual(r.notAsRecorded, [], where);
+      assert.deepEqual(filesUnder(site).sort(), [...links, ...pages].sort(), where);
+      const dirs: string[] = [];
+      const walk = (rel: string) => {
+        for (const d of readdirSync(rel ? join(site, rel) : site, { withFileTypes: true }))
+          if (d.isDirectory()) {
+            dirs.push(rel ? `${rel}/${d.name}` : d.name);
+            walk(rel ? `${rel}/${d.name}` : d.name);
+          }
+      };
+      walk('');
+      assert.deepEqual(dirs.sort(), [...folders].sort(), where);
+      for (const f of links)
+        assert.equal(lstatSync(join(site, f)).ino, statSync(join(out, f)).ino, `${where}: ${f}`);
+      for (const f of pages) {
+        const st = lstatSync(join(site, f));
+        assert.ok(st.isFile() && st.nlink === 1, `${where}: ${f} is a file of its own`);
+        assert.equal(readFileSync(join(site, f), 'utf8'), page(`${f}-${run}`, NEW_FOOTER), `${where}: ${f}`);
+      }
+      assert.deepEqual(
+        new Map(
+          filesUnder(out).map((r) => [r, [readFileSync(join(out, r), 'utf8'), statSync(join(out, r)).ino]]),
+        ),
+        before,
+        `${where}: the last build's output is unchanged`,
+      );
+      assert.equal(readFileSync(outside, 'utf8'), 'outside', `${where}: nothing outside is written`);
+    }
   });
 
   it('when asked where the spare is kept, it is a hidden folder beside the output', () => {
