@@ -181,7 +181,14 @@ function manifestOf(dir: string): { path: string; sha256: string; size: number }
 /** Writes a new file of the release (never an existing one: it may be a hard link to a published file). */
 function writeFile(path: string, bytes: Uint8Array | string) {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes, { flag: 'wx' });
+  try {
+    writeFileSync(path, bytes, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    throw new Refusal(
+      `refused: the built site already holds ${path}, which the release job writes itself; nothing was published`,
+    );
+  }
 }
 
 /**

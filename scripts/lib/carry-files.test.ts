@@ -106,8 +106,20 @@ function assertLaidOut(out: string, site: string, outBefore: Map<string, string>
   assert.deepEqual(snapshot(out), outBefore, 'the last build’s output is unchanged');
 }
 
+/** Every file of `dir` with its text and inode: the same snapshot later means nothing was written or replaced. */
 function snapshot(dir: string): Map<string, string> {
-  return new Map(filesUnder(dir).map((r) => [r, readFileSync(join(dir, r), 'utf8')]));
+  return new Map(
+    filesUnder(dir).map((r) => [r, `${statSync(join(dir, r)).ino} ${readFileSync(join(dir, r), 'utf8')}`]),
+  );
+}
+
+/** lstat, or undefined when the path is missing or under a file. */
+function entryAt(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 describe('carrying an incremental build’s files over', () => {
@@ -237,23 +249,14 @@ describe('carrying an incremental build’s files over', () => {
       const folders = new Set<string>();
       for (const f of [...links, ...pages, ...fresh])
         for (let d = dirname(f); d !== '.'; d = dirname(d)) folders.add(d);
-      const before = new Map(
-        filesUnder(out).map((r) => [r, [readFileSync(join(out, r), 'utf8'), statSync(join(out, r)).ino]]),
-      );
+      const before = snapshot(out);
 
       // The spare: anything, anywhere.
       mkdirSync(site);
       for (const p of [...paths].sort((x, y) => x.length - y.length)) {
         if (rand() < 0.5) continue;
         const at = join(site, p);
-        const kind = (q: string) => {
-          try {
-            return lstatSync(q);
-          } catch {
-            return undefined; // missing, or under a file
-          }
-        };
-        if (!kind(dirname(at))?.isDirectory() || kind(at)) continue;
+        if (!entryAt(dirname(at))?.isDirectory() || entryAt(at)) continue;
         const outFile = pick(files);
         switch (
           pick(['file', 'folder', 'symlink-out', 'symlink-outside', 'link-out', 'link-outside', 'copy'])
@@ -303,13 +306,7 @@ describe('carrying an incremental build’s files over', () => {
         assert.ok(st.isFile() && st.nlink === 1, `${where}: ${f} is a file of its own`);
         assert.equal(readFileSync(join(site, f), 'utf8'), page(`${f}-${run}`, NEW_FOOTER), `${where}: ${f}`);
       }
-      assert.deepEqual(
-        new Map(
-          filesUnder(out).map((r) => [r, [readFileSync(join(out, r), 'utf8'), statSync(join(out, r)).ino]]),
-        ),
-        before,
-        `${where}: the last build's output is unchanged`,
-      );
+      assert.deepEqual(snapshot(out), before, `${where}: the last build's output is unchanged`);
       assert.equal(readFileSync(outside, 'utf8'), 'outside', `${where}: nothing outside is written`);
     }
   });

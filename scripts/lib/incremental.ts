@@ -100,7 +100,7 @@ export async function buildIncrementally(opts: {
     return r;
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
-    return { reason: `rendering failed: ${e instanceof Error ? e.message : String(e)}` };
+    return { reason: `it failed: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
     renderWith(undefined);
   }

@@ -50,15 +50,15 @@ export const GC_ON_THE_CALLING_THREAD = process.versions.v8.startsWith('11.')
  * WebAssembly, and the site's ~30 components (77 KB of .astro) are enough work to make its functions hot: V8 then
  * compiles them again with TurboFan on its helper threads, and Go's functions are large. A build compiles each
  * component once, too few for that code to pay for its compiling. Compiling the components twice over in one process
- * (after the compiler's start): 1.22 s of CPU with V8's budget (1.8 MB of a function's code run before it tiers
- * up), 0.46 s with this one, a thousand times larger (the first round 341 → 105 ms, the second 185 → 90 ms). Cold
- * `npm run build`, 8 interleaved runs each: 4,058 → 3,642 ms. A plain Astro blog compiles two small components and gains less; the
- * bench builds it with the same flag (scripts/bench.ts build_vs_plain_astro), so that the figure compares our work
- * with Astro's under the same engine. Set at run time before Astro's thread starts (scripts/lib/astro-thread.mjs): a
- * module's budget is read when the module is compiled (scripts/lib/v8-flags.test.ts shows a function compiled after
- * it stays in Liftoff where one compiled without it reaches TurboFan). Only the tier-up is given up:
- * `--liftoff-only` gave about the same build (3,602 ms), but makes a function Liftoff cannot compile a fatal error.
- * V8 11 only, as measured.
+ * (after the compiler's start): 1.22 s of CPU with V8's budget (1.8 MB of a function's code run before it tiers up),
+ * 0.46 s with this one, a thousand times larger (the first round 341 → 105 ms, the second 185 → 90 ms). Cold
+ * `npm run build`, 8 interleaved runs each: 4,058 → 3,642 ms. A plain Astro blog compiles two small components and
+ * gains less; the bench builds it with the same flag (scripts/bench.ts build_vs_plain_astro), so that the figure
+ * compares our work with Astro's under the same engine. Set at run time before Astro's thread starts
+ * (scripts/lib/astro-thread.mjs): a module's budget is read when the module is compiled
+ * (scripts/lib/v8-flags.test.ts shows a function compiled after it stays in Liftoff where one compiled without it
+ * reaches TurboFan). Only the tier-up is given up: `--liftoff-only` gave about the same build (3,602 ms), but makes
+ * a function Liftoff cannot compile a fatal error. V8 11 only, as measured.
  */
 export const WASM_TIERING_BUDGET = process.versions.v8.startsWith('11.')
   ? `--wasm-tiering-budget=${1000 * 1_800_000}`
