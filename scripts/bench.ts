@@ -80,7 +80,7 @@ const INCREMENTAL_RUNS = 3;
  * Runs of each build for build_vs_plain_astro (the median is taken): five, as one build in three often took 0.5 to
  * 0.9 s longer than the others (either side), which a median of three sometimes took for the figure (1.22 and 1.36
  * in two bench runs one after the other, 2026-11-28). The machine's slow spells still move it (five each: 1.34 and
- * 1.16 in the next two runs, the plain blog 2.9 to 4.1 s within one run).
+ * 1.16 in the next two runs, the plain blog 3.3 to 4.1 s within one run).
  */
 const BUILD_RUNS = 5;
 
