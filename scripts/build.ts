@@ -342,7 +342,7 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
   if (state) saveRenderState(root, env, out, { ...state, key: found.key });
-  else dropRenderState(root, env);
+  else dropRenderState(root, env, out);
   await Promise.all(removing);
   console.log(`✓ site written to ${out} from evidence tree ${evidence.treeSha256}`);
 }

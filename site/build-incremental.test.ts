@@ -153,6 +153,34 @@ describe('an incremental build', () => {
   });
 });
 
+describe('builds into two outputs with one cache (as npm run build into dist/ and the release job)', () => {
+  let first: string;
+  let other: string;
+  let again: string;
+  let out: string;
+  let clean: string;
+
+  before(async () => {
+    const ev = await evidenceCopy();
+    const t = withoutLastEpoch(ev, 0);
+    const cache = tempDir('two-outputs-cache');
+    out = join(tempDir('two-outputs-a'), 'dist');
+    first = build(ev, t.posts, out, cache);
+    other = build(ev, t.posts, join(tempDir('two-outputs-b'), 'site'), cache);
+    t.add();
+    again = build(ev, t.posts, out, cache);
+    clean = join(tempDir('two-outputs-clean'), 'dist');
+    build(ev, t.posts, clean, tempDir('two-outputs-clean-cache'));
+  });
+
+  it('when the other output was built in between, the next build into the first is still incremental', () => {
+    for (const log of [first, other]) assert.doesNotMatch(log, STEP);
+    assert.match(again, STEP);
+    assert.doesNotMatch(again, /not an incremental build/);
+    assertSameFiles(out, clean);
+  });
+});
+
 describe('an incremental build after an epoch of a namespace other than the first', () => {
   let ev: string;
   let out: string;

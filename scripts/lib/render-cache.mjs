@@ -25,8 +25,16 @@ import {
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
 const FORMAT = 'fleetproof-render-key-1';
-/** The state's file in the render cache folder. */
-const STATE_FILE = 'state.json';
+/**
+ * The states in the render cache folder: one file per output folder (`state-`, then the SHA-256 of the output's
+ * absolute path), so that builds into two outputs with one cache, as `npm run build` into dist/ and the release job
+ * into `.DIR.releases/build/`, do not make each other's next build a full one. `state.json`, the one state of the
+ * caches written before, is removed when a state is saved.
+ */
+const STATE_PREFIX = 'state-';
+const LEGACY_STATE_FILE = 'state.json';
+/** At most this many outputs keep a state (and the server build it names): the least recently saved goes first. */
+export const MAX_STATES = 4;
 const CODE_DIRS = ['site', 'verify', 'scripts'];
 const CODE_FILES = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
@@ -99,17 +107,26 @@ export function renderKey(root, env) {
   return h.digest('hex');
 }
 
-/** The format of the render cache's state.json (its fields: site/lib/render-state.ts RenderState). */
+/** The format of the render cache's state files (their fields: site/lib/render-state.ts RenderState). */
 export const RENDER_STATE_FORMAT = 'fleetproof-render-state-1';
 
 /**
- * The saved state of the last build (site/lib/render-state.ts), if any and readable.
+ * The state file of the last build into `out`.
  * @param {string} cacheDir  renderCacheDir's
+ * @param {string} out  absolute
+ */
+export function stateFileOf(cacheDir, out) {
+  return join(cacheDir, `${STATE_PREFIX}${createHash('sha256').update(out).digest('hex')}.json`);
+}
+
+/**
+ * A state file's state (site/lib/render-state.ts), if readable and of this format.
+ * @param {string} file
  * @returns {any}
  */
-export function readRenderState(cacheDir) {
+function readStateFile(file) {
   try {
-    const s = JSON.parse(readFileSync(join(cacheDir, STATE_FILE), 'utf8'));
+    const s = JSON.parse(readFileSync(file, 'utf8'));
     return s && s.format === RENDER_STATE_FORMAT ? s : undefined;
   } catch {
     return undefined;
@@ -117,10 +134,21 @@ export function readRenderState(cacheDir) {
 }
 
 /**
+ * The saved state of the last build into `out` (site/lib/render-state.ts), if any and readable.
+ * @param {string} cacheDir  renderCacheDir's
+ * @param {string} out  absolute
+ * @returns {any}
+ */
+export function readRenderState(cacheDir, out) {
+  const s = readStateFile(stateFileOf(cacheDir, out));
+  return s && s.out === out ? s : undefined;
+}
+
+/**
  * This build's render key, computed once, before anything reads the sources (the state this build saves carries
- * it), and the last build's state when an incremental build may be possible: it is for this output folder, which
- * exists, and for this key. scripts/build.mjs and scripts/build.ts then try it before starting Astro;
- * scripts/build.mjs hands both on (INCREMENTAL_STATE) rather than have them read again.
+ * it), and the state the last build into this output folder left, when an incremental build may be possible: the
+ * folder exists, and the state is for this key. scripts/build.mjs and scripts/build.ts then try it before starting
+ * Astro; scripts/build.mjs hands both on (INCREMENTAL_STATE) rather than have them read again.
  * @param {string} root
  * @param {NodeJS.ProcessEnv} env
  * @param {string} out  absolute
@@ -128,17 +156,15 @@ export function readRenderState(cacheDir) {
  */
 export function incrementalState(root, env, out) {
   const key = renderKey(root, env);
-  const s = readRenderState(renderCacheDir(root, env));
-  /** @type {string | undefined} why not, when the last build left a state */
+  const s = readRenderState(renderCacheDir(root, env), out);
+  /** @type {string | undefined} why not, when the last build into `out` left a state */
   const reason = !s
     ? undefined
-    : s.out !== out
-      ? `the last build wrote ${s.out}`
-      : !existsSync(out)
-        ? `${out} is gone`
-        : s.key !== key
-          ? 'the code, configuration, posts or site changed since the last build'
-          : undefined;
+    : !existsSync(out)
+      ? `${out} is gone`
+      : s.key !== key
+        ? 'the code, configuration, posts or site changed since the last build'
+        : undefined;
   return { key, state: s && !reason ? s : undefined, reason };
 }
 
@@ -165,7 +191,8 @@ export function outputStats(dir) {
 
 /**
  * Saves `state` (with the render key of the inputs it was built from) for the site now at `out`, with the output's
- * file stats; removes server builds of earlier states.
+ * file stats; forgets the least recently saved states past MAX_STATES, and removes every server build no state
+ * names.
  * @param {string} root
  * @param {NodeJS.ProcessEnv} env
  * @param {string} out
@@ -187,19 +214,37 @@ export function saveRenderState(root, env, out, state) {
       if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
     }
   }
-  const tmp = join(cacheDir, `${STATE_FILE}.${process.pid}.tmp`);
+  const file = stateFileOf(cacheDir, out);
+  const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(full));
-  renameSync(tmp, join(cacheDir, STATE_FILE));
+  renameSync(tmp, file);
+  rmSync(join(cacheDir, LEGACY_STATE_FILE), { force: true });
+  const states = readdirSync(cacheDir)
+    .filter((n) => n.startsWith(STATE_PREFIX) && n.endsWith('.json'))
+    .map((n) => ({ path: join(cacheDir, n), mtime: statSync(join(cacheDir, n)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime || (a.path < b.path ? -1 : 1));
+  /** The server builds the states kept name: this one's first, whatever the clock says. */
+  const named = new Set([state.ssr]);
+  let kept = 1;
+  for (const st of states) {
+    if (st.path === file) continue;
+    const other = kept < MAX_STATES ? readStateFile(st.path) : undefined;
+    if (other && typeof other.ssr === 'string') {
+      named.add(other.ssr);
+      kept++;
+    } else rmSync(st.path, { force: true });
+  }
   for (const name of readdirSync(cacheDir))
-    if (name.startsWith('ssr-') && name !== state.ssr)
+    if (name.startsWith('ssr-') && !named.has(name))
       rmSync(join(cacheDir, name), { recursive: true, force: true });
 }
 
 /**
- * Forgets the saved state (a full build that left none: the output it described is gone).
+ * Forgets the state saved for `out` (a full build into it that left none: the output it described is gone).
  * @param {string} root
  * @param {NodeJS.ProcessEnv} env
+ * @param {string} out  absolute
  */
-export function dropRenderState(root, env) {
-  rmSync(join(renderCacheDir(root, env), STATE_FILE), { force: true });
+export function dropRenderState(root, env, out) {
+  rmSync(stateFileOf(renderCacheDir(root, env), out), { force: true });
 }
