@@ -219,10 +219,15 @@ export function saveRenderState(root, env, out, state) {
   writeFileSync(tmp, JSON.stringify(full));
   renameSync(tmp, file);
   rmSync(join(cacheDir, LEGACY_STATE_FILE), { force: true });
-  const states = readdirSync(cacheDir)
-    .filter((n) => n.startsWith(STATE_PREFIX) && n.endsWith('.json'))
-    .map((n) => ({ path: join(cacheDir, n), mtime: statSync(join(cacheDir, n)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime || (a.path < b.path ? -1 : 1));
+  // Another build with this cache may forget a state meanwhile: a state gone is no error.
+  /** @type {{ path: string, mtime: number }[]} */
+  const states = [];
+  for (const n of readdirSync(cacheDir)) {
+    if (!n.startsWith(STATE_PREFIX) || !n.endsWith('.json')) continue;
+    const st = statSync(join(cacheDir, n), { throwIfNoEntry: false });
+    if (st) states.push({ path: join(cacheDir, n), mtime: st.mtimeMs });
+  }
+  states.sort((a, b) => b.mtime - a.mtime || (a.path < b.path ? -1 : 1));
   /** The server builds the states kept name: this one's first, whatever the clock says. */
   const named = new Set([state.ssr]);
   let kept = 1;
