@@ -52,7 +52,7 @@ describe('the render key', () => {
 });
 
 describe('the render states', () => {
-  /** A cache, `n` built outputs (a file each) and their server builds' folders in the cache. */
+  /** A cache and `n` built outputs (a file each). */
   function setUp(n: number) {
     const env = {
       FLEETPROOF_CACHE_DIR: tempDir('render-states-cache'),
