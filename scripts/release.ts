@@ -200,7 +200,10 @@ function linkTree(from: string, to: string) {
   for (const d of readdirSync(from, { withFileTypes: true })) {
     if (d.isDirectory()) linkTree(join(from, d.name), join(to, d.name));
     else if (d.isFile()) linkSync(join(from, d.name), join(to, d.name));
-    else throw new Refusal(`the built site holds ${join(from, d.name)}, neither a file nor a folder`);
+    else
+      throw new Refusal(
+        `refused: the built site holds ${join(from, d.name)}, which is neither a file nor a folder (a build writes only those); nothing was published`,
+      );
   }
 }
 
