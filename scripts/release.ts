@@ -62,6 +62,7 @@ import { DEFAULT_SEED } from '../demo/catalog.ts';
 import { siteInputs } from '../site/lib/config.ts';
 import { readTree } from './lib/read-tree.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
+import { type HeldLock, LockLost, LockRefused, acquireLock } from './lib/lock.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
@@ -217,9 +218,21 @@ function fault(point: string) {
   }
 }
 
+/** The job's options, as parsed. */
+interface ReleaseOptions {
+  out?: string;
+  previous?: string;
+  evidence?: string;
+  posts?: string;
+  site?: string;
+  'release-key-file'?: string;
+  cosignatures?: string;
+  'demo-witness'?: boolean;
+}
+
 export function release(argv: string[]): number {
   useNodeCrypto();
-  let values;
+  let values: ReleaseOptions;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -244,8 +257,39 @@ export function release(argv: string[]): number {
   if (values.evidence) env.FLEETPROOF_EVIDENCE = values.evidence;
   if (values.posts) env.FLEETPROOF_POSTS = values.posts;
   if (values.site) env.FLEETPROOF_SITE = values.site;
-  const inputs = siteInputs(env);
   const out = resolve(values.out);
+  // One release job at a time on DIR, from before it reads what DIR serves until after it switched DIR: two at once
+  // would both extend the log of the release they found, and the last to finish would replace the other's release
+  // with a log that lost entries or forked (scripts/lib/lock.ts). A job killed while holding it leaves a stale lock
+  // that the next job takes over.
+  const lockPath = join(dirname(out), `.${basename(out)}.lock`);
+  mkdirSync(dirname(out), { recursive: true });
+  let lock: HeldLock;
+  try {
+    lock = acquireLock(lockPath, {
+      onWait: (h) =>
+        console.log(
+          `waiting for the release job already running on ${values.out} (pid ${h.pid}, since ${h.since}; its lock: ${lockPath})`,
+        ),
+      onStale: (h, why) =>
+        console.log(
+          `taking over the lock of a release job that is gone (pid ${h.pid}, since ${h.since}): ${why}`,
+        ),
+    });
+  } catch (e) {
+    if (e instanceof LockRefused) throw new Refusal(`refused: ${e.message}; nothing was published`);
+    throw e;
+  }
+  try {
+    return releaseLocked(values, env, out, lock);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The release job's work, with its lock held. */
+function releaseLocked(values: ReleaseOptions, env: NodeJS.ProcessEnv, out: string, lock: HeldLock): number {
+  const inputs = siteInputs(env);
   const releases = join(dirname(out), `.${basename(out)}.releases`);
 
   // DIR must be ours: absent, or a link into the releases folder.
@@ -389,6 +433,14 @@ export function release(argv: string[]): number {
   const link = join(dirname(out), `.${basename(out)}.link-${process.pid}`);
   rmSync(link, { force: true });
   symlinkSync(relative(dirname(out), target), link);
+  // Still this job's lock (one taken from it by mistake means another job may be releasing): else stop here.
+  try {
+    lock.check();
+  } catch (e) {
+    rmSync(link, { force: true });
+    if (e instanceof LockLost) throw new Refusal(`refused: ${e.message}; nothing was published`);
+    throw e;
+  }
   renameSync(link, out);
   // Keep the new release and the one it replaced, and the build folder (with the site before it, which the next
   // incremental build reuses: scripts/lib/carry-files.mjs); remove older releases.

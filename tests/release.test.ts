@@ -4,7 +4,7 @@
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
@@ -15,6 +15,7 @@ import {
   rmSync,
   lstatSync,
   writeFileSync,
+  existsSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { generateEvidence, writeTree } from '../demo/generate.ts';
@@ -25,6 +26,7 @@ import { parseTrustRoots } from '../verify/trust.ts';
 import { CSP } from '../site/lib/site-meta.ts';
 import { CHECKPOINT_PATH, logOrigin, openLog, readLogEntries } from '../verify/release-log.ts';
 import { scratchDir } from './lib/scratch.ts';
+import { acquireLock } from '../scripts/lib/lock.ts';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';
 /** A release's folder name: the first 16 hex digits of its manifest's SHA-256. */
@@ -153,6 +155,12 @@ describe('npm run release', () => {
     const r = release(['--out', out, '--evidence', full, '--demo-witness']);
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /consistent with the previous size/);
+    // The last killed job's lock is stale: taken over, and gone once this job is done.
+    assert.match(
+      r.out,
+      /taking over the lock of a release job that is gone \(pid \d+, since [^)]+\): no process \d+ is running/,
+    );
+    assert.equal(existsSync(join(tmp, '.site.lock')), false);
     // Built incrementally from the job's build folder, and laid out with hard links: the release it replaced, kept,
     // is byte for byte what it was.
     assert.match(r.out, /incremental build: \d+ pages? rendered/);
@@ -184,6 +192,57 @@ describe('npm run release', () => {
     const r = release(['--out', out2, '--evidence', full, '--previous', previous, '--demo-witness']);
     assert.equal(r.status, 0, r.out);
     assert.deepEqual(tree(out2), tree(out));
+  });
+
+  test('when another release job holds DIR, the job waits for it, touching nothing, then releases', async () => {
+    const target = readlinkSync(out);
+    const releases = readdirSync(join(tmp, '.site.releases')).sort();
+    // Held by this (live) process, as a job in progress would hold it.
+    const held = acquireLock(join(tmp, '.site.lock'));
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/release.ts',
+        '--posts',
+        posts,
+        '--out',
+        out,
+        '--evidence',
+        full,
+        '--demo-witness',
+      ],
+      { env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache') } },
+    );
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const waiting = new Promise<void>((resolve) => {
+      const see = (d: Buffer) => {
+        output += d;
+        if (output.includes('waiting for the release job already running')) resolve();
+      };
+      child.stdout.on('data', see);
+      child.stderr.on('data', see);
+    });
+    try {
+      await Promise.race([waiting, exited]);
+      assert.match(
+        output,
+        new RegExp(`waiting for the release job already running on .* \\(pid ${process.pid}, since `),
+      );
+      // Half a second more: it builds nothing and changes nothing while it waits.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(readlinkSync(out), target);
+      assert.deepEqual(readdirSync(join(tmp, '.site.releases')).sort(), releases);
+    } finally {
+      held.release();
+    }
+    assert.equal(await exited, 0, output);
+    // The same inputs: the same release, DIR unchanged.
+    assert.match(output, /released/);
+    assert.equal(readlinkSync(out), target);
+    assert.equal(existsSync(join(tmp, '.site.lock')), false);
   });
 
   test('when a published epoch is removed from the evidence, the release fails naming it and changes nothing', () => {

@@ -1,0 +1,253 @@
+/**
+ * An exclusive lock for a job that must not run twice at once over the same files: the release job
+ * (scripts/release.ts). Two release jobs at once would each extend the log of the release they both found, and the
+ * one that finished last would replace the other's release: the published log could lose entries it had shown
+ * (a checkpoint smaller than one already served) or fork, which a monitor rightly reads as the operator's misdeed.
+ *
+ * The lock is a file that holds its holder: host, boot, pid, the process's start time, a random token and when it
+ * was taken. It is created whole and at once: a temporary file with the holder, then a hard link to it under the
+ * lock's name, which fails if the name exists (link(2) is atomic), so no reader ever sees a lock half written.
+ *
+ * A lock whose holder is gone is stale and taken over: on this host, a holder of another boot, a pid with no
+ * process, or a pid whose process started at another time (the pid reused). A live holder is waited for. A holder
+ * this host cannot judge (another host's, through a shared folder) or a file this code did not write is refused,
+ * naming the file, so that a person decides: waiting for it could be waiting for ever.
+ *
+ * Taking over is itself race-free: the stale lock is renamed to a name of the taker's own (one rename wins), and
+ * the taker then checks that what it renamed is the lock it judged stale. If another job had meanwhile put a fresh
+ * lock in place, the taker puts that one back. A holder also checks, before each step that cannot be undone, that
+ * the lock is still its own (HeldLock.check), so that even a lock taken from it by mistake costs a refusal, never
+ * two jobs publishing at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+/** Who holds a lock: what its file says. */
+export interface LockHolder {
+  host: string;
+  /** Linux's boot id (/proc/sys/kernel/random/boot_id), where there is one. */
+  boot?: string;
+  pid: number;
+  /** The process's start, in clock ticks since boot (/proc/<pid>/stat field 22), where there is one. */
+  start?: string;
+  token: string;
+  /** When the lock was taken (ISO 8601). */
+  since: string;
+}
+
+/** The lock cannot be taken: its holder cannot be judged here, or waiting for it timed out. */
+export class LockRefused extends Error {}
+
+/** The lock is no longer this holder's: another job took it over. */
+export class LockLost extends Error {}
+
+export interface HeldLock {
+  path: string;
+  holder: LockHolder;
+  /** Throws LockLost unless the lock file still names this holder. */
+  check(): void;
+  /** Removes the lock if it is still this holder's. */
+  release(): void;
+}
+
+export interface LockOptions {
+  /** Told once when the lock is held by a live job and this one starts waiting. */
+  onWait?: (holder: LockHolder) => void;
+  /** Told when a stale lock is taken over, with why it was judged stale. */
+  onStale?: (holder: LockHolder, why: string) => void;
+  /** How often to look again while waiting (default 200 ms). */
+  pollMs?: number;
+  /** Give up (LockRefused) after waiting this long; default: wait as long as the holder lives. */
+  timeoutMs?: number;
+}
+
+/** Bounds on what a lock file may hold, so that a stray large file is not read whole. */
+const MAX_LOCK_BYTES = 4096;
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+const bootId = (() => {
+  let cached: string | undefined | null = null;
+  return () => (cached === null ? (cached = readText('/proc/sys/kernel/random/boot_id')?.trim()) : cached);
+})();
+
+/** The start of process `pid` in clock ticks since boot, from /proc/<pid>/stat, or undefined where unknown. */
+export function processStart(pid: number): string | undefined {
+  let stat: string | undefined;
+  try {
+    stat = readText(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+  if (stat === undefined) return undefined;
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so the fields are counted from its last ')'.
+  // The start time is field 22 (proc(5)), the 20th after comm.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = fields[19];
+  return start && /^[0-9]+$/.test(start) ? start : undefined;
+}
+
+/** Whether a process `pid` exists (signal 0: EPERM means it exists but is not ours). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  if (text.length > MAX_LOCK_BYTES) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const h = v as Record<string, unknown>;
+  const optionalString = (x: unknown) => x === undefined || typeof x === 'string';
+  if (
+    typeof h.host !== 'string' ||
+    !Number.isSafeInteger(h.pid) ||
+    (h.pid as number) <= 0 ||
+    typeof h.token !== 'string' ||
+    !/^[0-9a-f]{32}$/.test(h.token) ||
+    typeof h.since !== 'string' ||
+    !optionalString(h.boot) ||
+    !optionalString(h.start)
+  )
+    return undefined;
+  return v as LockHolder;
+}
+
+/** Why `h`'s lock is stale, or undefined while its holder lives (or cannot be judged from this host). */
+export function staleBecause(h: LockHolder): string | undefined {
+  if (h.host !== hostname()) return undefined;
+  const boot = bootId();
+  if (h.boot !== undefined && boot !== undefined && h.boot !== boot)
+    return 'it was taken before this host last booted';
+  if (!processExists(h.pid)) return `no process ${h.pid} is running`;
+  const start = processStart(h.pid);
+  if (h.start !== undefined && start !== undefined && h.start !== start)
+    return `process ${h.pid} is another process than the one that took it (the pid was reused)`;
+  return undefined;
+}
+
+const holderText = (h: LockHolder) => `pid ${h.pid} on ${h.host}, since ${h.since}`;
+
+function sleep(ms: number) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Takes the lock at `path`, waiting while a live job holds it (see the module's comment). */
+export function acquireLock(path: string, opts: LockOptions = {}): HeldLock {
+  const holder: LockHolder = {
+    host: hostname(),
+    ...(bootId() !== undefined ? { boot: bootId() } : {}),
+    pid: process.pid,
+    ...(processStart(process.pid) !== undefined ? { start: processStart(process.pid) } : {}),
+    token: randomBytes(16).toString('hex'),
+    since: new Date().toISOString(),
+  };
+  const text = `${JSON.stringify(holder)}\n`;
+  const pollMs = opts.pollMs ?? 200;
+  const started = Date.now();
+  let waiting = false;
+  for (;;) {
+    if (tryCreate(path, text, holder.token)) break;
+    const found = readText(path);
+    if (found === undefined) continue; // released between the two calls: try again at once
+    const other = parseHolder(found);
+    if (!other)
+      throw new LockRefused(
+        `${path} exists but is not a lock this code wrote; if no job holds it, remove it`,
+      );
+    if (other.host === holder.host && other.pid === process.pid && other.start === holder.start)
+      throw new Error(`${path} is already held by this process`);
+    const why = staleBecause(other);
+    if (why !== undefined) {
+      if (takeOver(path, found, holder.token)) opts.onStale?.(other, why);
+      continue;
+    }
+    if (other.host !== holder.host)
+      throw new LockRefused(
+        `${path} is held by a job on another host (${holderText(other)}), which this host cannot check; if no job is running there, remove it`,
+      );
+    if (opts.timeoutMs !== undefined && Date.now() - started >= opts.timeoutMs)
+      throw new LockRefused(`${path} is still held by a running job (${holderText(other)})`);
+    if (!waiting) {
+      waiting = true;
+      opts.onWait?.(other);
+    }
+    sleep(pollMs);
+  }
+  return {
+    path,
+    holder,
+    check() {
+      const now = readText(path);
+      const h = now === undefined ? undefined : parseHolder(now);
+      if (h?.token !== holder.token)
+        throw new LockLost(
+          `the lock ${path} is no longer this job's (${h ? `now held by ${holderText(h)}` : 'it was removed'})`,
+        );
+    },
+    release() {
+      const now = readText(path);
+      if (now !== undefined && parseHolder(now)?.token === holder.token) unlinkSync(path);
+    },
+  };
+}
+
+/** Creates the lock whole (a complete temporary file, then a hard link to it); false if the lock exists. */
+function tryCreate(path: string, text: string, token: string): boolean {
+  const temporary = `${path}.new-${token}`;
+  writeFileSync(temporary, text, { flag: 'wx', mode: 0o644 });
+  try {
+    linkSync(temporary, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
+/**
+ * Removes the stale lock whose text is `stale`: renamed to a name of this taker's own, then checked to be the lock
+ * judged stale. If it is not (another job put a fresh lock in place since), it is put back; if that is no longer
+ * possible (a third job holds the lock now), the job whose lock it was finds out at its next check. True if the
+ * stale lock was removed by this call.
+ */
+export function takeOver(path: string, stale: string, token: string): boolean {
+  const aside = `${path}.stale-${token}`;
+  try {
+    renameSync(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false; // another taker was first
+    throw e;
+  }
+  const taken = readText(aside);
+  if (taken === stale) {
+    unlinkSync(aside);
+    return true;
+  }
+  try {
+    linkSync(aside, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  unlinkSync(aside);
+  return false;
+}
