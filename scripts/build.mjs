@@ -14,17 +14,24 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BUILD_OPTIONS, EARLY_ASTRO, buildEnv, startAstroThread } from './lib/astro-thread.mjs';
 import { buildBundle } from './lib/bundle-cache.mjs';
-import { INCREMENTAL_STATE, TSX_OFF, incrementalState } from './lib/render-cache.mjs';
+import { INCREMENTAL_STATE, TSX_OFF, holdBuildLock, incrementalState } from './lib/render-cache.mjs';
 
 /** @type {Record<symbol, unknown>} */ (globalThis)[EARLY_ASTRO] = (() => {
+  let values;
   try {
-    const { values } = parseArgs({
+    ({ values } = parseArgs({
       args: process.argv.slice(2),
       options: BUILD_OPTIONS,
       strict: true,
       allowPositionals: false,
-    });
-    const env = buildEnv(values);
+    }));
+  } catch {
+    return undefined; // options that do not parse: scripts/build.ts says why
+  }
+  const env = buildEnv(values);
+  // Before the render state is read: one build at a time with this cache (waits for one running).
+  holdBuildLock(process.cwd(), env);
+  try {
     const out = resolve(values.out ?? env.FLEETPROOF_OUT ?? 'dist');
     // The last build into this output left a state for these inputs: scripts/build.ts tries an incremental build
     // first (scripts/lib/incremental.ts), and starts Astro itself only if it cannot be taken.
@@ -33,7 +40,7 @@ import { INCREMENTAL_STATE, TSX_OFF, incrementalState } from './lib/render-cache
     if (found.state) return undefined;
     return startAstroThread(process.cwd(), env);
   } catch {
-    return undefined; // options that do not parse: scripts/build.ts says why
+    return undefined; // scripts/build.ts tries again, and says why if it fails
   }
 })();
 const bundle = process.env.FLEETPROOF_NO_BUNDLE ? undefined : await buildBundle();

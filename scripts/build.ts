@@ -60,6 +60,7 @@ import {
   INCREMENTAL_STATE,
   TSX_OFF,
   dropRenderState,
+  holdBuildLock,
   incrementalState,
   saveRenderState,
 } from './lib/render-cache.mjs';
@@ -114,6 +115,8 @@ export async function main(argv: string[]): Promise<void> {
   //    output left a state for these inputs: then the incremental path (3') is tried first, and Astro started only
   //    if it cannot be taken.
   const root = process.cwd();
+  // One build at a time with this cache (scripts/build.mjs took the lock already, before it read the state).
+  holdBuildLock(root, env);
   const found = ((globalThis as Record<symbol, unknown>)[INCREMENTAL_STATE] ??
     incrementalState(root, env, out)) as {
     key: string;

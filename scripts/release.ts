@@ -62,7 +62,7 @@ import { DEFAULT_SEED } from '../demo/catalog.ts';
 import { siteInputs } from '../site/lib/config.ts';
 import { readTree } from './lib/read-tree.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
-import { type HeldLock, LockLost, LockRefused, acquireLock } from './lib/lock.ts';
+import { type HeldLock, LockLost, LockRefused, acquireLock } from './lib/lock.mjs';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
@@ -260,7 +260,7 @@ export function release(argv: string[]): number {
   const out = resolve(values.out);
   // One release job at a time on DIR, from before it reads what DIR serves until after it switched DIR: two at once
   // would both extend the log of the release they found, and the last to finish would replace the other's release
-  // with a log that lost entries or forked (scripts/lib/lock.ts). A job killed while holding it leaves a stale lock
+  // with a log that lost entries or forked (scripts/lib/lock.mjs). A job killed while holding it leaves a stale lock
   // that the next job takes over.
   const lockPath = join(dirname(out), `.${basename(out)}.lock`);
   mkdirSync(dirname(out), { recursive: true });

@@ -20,13 +20,18 @@ before(() => {
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function build(evidence: string, out: string): Promise<{ status: number | null; out: string }> {
+/** A build with the cache `cache`: builds that share a cache run one at a time (scripts/lib/render-cache.mjs). */
+function build(
+  evidence: string,
+  out: string,
+  cache: string,
+): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
     const p = spawn(
       process.execPath,
       ['--import', 'tsx', 'scripts/build.ts', '--evidence', evidence, '--out', out],
       {
-        env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache') },
+        env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, cache) },
       },
     );
     let text = '';
@@ -39,14 +44,14 @@ function build(evidence: string, out: string): Promise<{ status: number | null; 
 test('when the site is built from each tampered demo tree, the build fails with the core’s code and writes no site', async () => {
   const failures: string[] = [];
   const queue = [...TAMPERS];
-  const worker = async () => {
+  const worker = async (cache: string) => {
     for (let t = queue.shift(); t; t = queue.shift()) {
       const files = new Map(base);
       applyTamper(t.kind, files, { seed: SEED });
       const evidence = join(tmp, t.kind, 'evidence');
       const out = join(tmp, t.kind, 'dist');
       writeTree(evidence, files);
-      const r = await build(evidence, out);
+      const r = await build(evidence, out, cache);
       if (r.status !== 1) failures.push(`${t.kind}: exit ${r.status}`);
       else if (!r.out.includes(t.expectedCode))
         failures.push(`${t.kind}: no ${t.expectedCode} in the report`);
@@ -54,7 +59,7 @@ test('when the site is built from each tampered demo tree, the build fails with 
       rmSync(join(tmp, t.kind), { recursive: true, force: true });
     }
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all([worker('astro-cache-1'), worker('astro-cache-2')]);
   assert.deepEqual(failures, []);
   assert.ok(TAMPERS.length >= 40);
 });

@@ -26,7 +26,7 @@ import { parseTrustRoots } from '../verify/trust.ts';
 import { CSP } from '../site/lib/site-meta.ts';
 import { CHECKPOINT_PATH, logOrigin, openLog, readLogEntries } from '../verify/release-log.ts';
 import { scratchDir } from './lib/scratch.ts';
-import { acquireLock } from '../scripts/lib/lock.ts';
+import { acquireLock } from '../scripts/lib/lock.mjs';
 
 const NS = 'meta.encrypted_backups.fleet_keys.v1';
 /** A release's folder name: the first 16 hex digits of its manifest's SHA-256. */

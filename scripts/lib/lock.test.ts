@@ -1,7 +1,8 @@
 /**
- * The release job's lock (scripts/lib/lock.ts): one holder at a time, even when several processes contend for it
- * and a stale lock is taken over at the same moment; a live holder waited for; a gone one's lock taken over; a
- * holder that cannot be judged, or a file that is not a lock, refused and left as it is.
+ * The lock of the release job and of builds that share a cache (scripts/lib/lock.mjs): one holder at a time, even
+ * when several processes contend for it and a stale lock is taken over at the same moment; a live holder waited
+ * for; a gone one's lock taken over; a holder that cannot be judged, or a file that is not a lock, refused and left
+ * as it is.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import {
   processStart,
   staleBecause,
   takeOver,
-} from './lock.ts';
+} from './lock.mjs';
 
 const HOLDER = new URL('./testdata/lock-holder.ts', import.meta.url).pathname;
 
@@ -57,7 +58,7 @@ function startHolder(args: string[], line: string) {
   return { child, ready, exited, output: () => out };
 }
 
-describe('the release lock', () => {
+describe('the lock', () => {
   it('when it is free, it is taken with this process as its holder, and released', () => {
     const path = join(tempDir('lock'), '.site.lock');
     const lock = acquireLock(path);

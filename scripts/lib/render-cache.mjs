@@ -23,6 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { LockRefused, acquireLock } from './lock.mjs';
 
 const FORMAT = 'fleetproof-render-key-1';
 /**
@@ -39,12 +40,62 @@ const CODE_DIRS = ['site', 'verify', 'scripts'];
 const CODE_FILES = ['astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
 /**
- * The folder of the render cache: FLEETPROOF_CACHE_DIR, else node_modules/.cache/fleetproof, then render/.
+ * The build's cache folder: FLEETPROOF_CACHE_DIR (Astro's cache too, astro.config.mjs), else
+ * node_modules/.cache/fleetproof.
+ * @param {string} root
+ * @param {NodeJS.ProcessEnv} env
+ */
+function cacheFolder(root, env) {
+  return env.FLEETPROOF_CACHE_DIR || join(root, 'node_modules', '.cache', 'fleetproof');
+}
+
+/**
+ * The folder of the render cache: the cache folder's render/.
  * @param {string} root
  * @param {NodeJS.ProcessEnv} env
  */
 export function renderCacheDir(root, env) {
-  return join(env.FLEETPROOF_CACHE_DIR || join(root, 'node_modules', '.cache', 'fleetproof'), 'render');
+  return join(cacheFolder(root, env), 'render');
+}
+
+/** Set on globalThis to the build lock this process holds (holdBuildLock). */
+export const BUILD_LOCK = Symbol.for('fleetproof.build-lock');
+
+/**
+ * Builds that share a cache run one at a time. From before a build reads its render state (scripts/build.mjs, which
+ * decides from it whether to start Astro early) until its process exits, it holds `build.lock` in the cache folder
+ * (scripts/lib/lock.mjs). Two builds at once would remove each other's server build while it is being written
+ * (saveRenderState keeps only the server builds that saved states name) and share Astro's cache; into one output,
+ * each would replace the site the other is laying out its pages from. A second build waits, saying for which
+ * process; a killed build's lock is taken over. Taken once per process; a lock that cannot be judged (another
+ * host's, or not a lock) fails the build, naming the file.
+ * @param {string} root
+ * @param {NodeJS.ProcessEnv} env
+ */
+export function holdBuildLock(root, env) {
+  const g = /** @type {Record<symbol, unknown>} */ (globalThis);
+  if (g[BUILD_LOCK]) return;
+  const dir = cacheFolder(root, env);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'build.lock');
+  /** @type {import('./lock.mjs').HeldLock} */
+  let lock;
+  try {
+    lock = acquireLock(path, {
+      onWait: (h) =>
+        console.log(
+          `waiting for the build already running with this cache (pid ${h.pid}, since ${h.since}; its lock: ${path})`,
+        ),
+      onStale: (h, why) =>
+        console.log(`taking over the lock of a build that is gone (pid ${h.pid}, since ${h.since}): ${why}`),
+    });
+  } catch (e) {
+    if (!(e instanceof LockRefused)) throw e;
+    console.error(`build: refused: ${e.message}; nothing was built`);
+    process.exit(1);
+  }
+  g[BUILD_LOCK] = lock;
+  process.on('exit', () => lock.release());
 }
 
 /**

@@ -4,7 +4,7 @@
  *   contend LOCK LOG ROUNDS  ROUNDS times: takes the lock, appends "in PID" and, 3 ms later, "out PID" to LOG, releases
  */
 import { appendFileSync } from 'node:fs';
-import { acquireLock } from '../lock.ts';
+import { acquireLock } from '../lock.mjs';
 
 const [mode, lockPath, ...rest] = process.argv.slice(2);
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

@@ -1,8 +1,10 @@
+// @ts-check
 /**
- * An exclusive lock for a job that must not run twice at once over the same files: the release job
- * (scripts/release.ts). Two release jobs at once would each extend the log of the release they both found, and the
- * one that finished last would replace the other's release: the published log could lose entries it had shown
- * (a checkpoint smaller than one already served) or fork, which a monitor rightly reads as the operator's misdeed.
+ * An exclusive lock for a job that must not run twice at once over the same files. The release job
+ * (scripts/release.ts) holds one per published folder: two release jobs at once would each extend the log of the
+ * release they both found, and the one that finished last would replace the other's release, so the published log
+ * could lose entries it had shown (a checkpoint smaller than one already served) or fork, which a monitor rightly
+ * reads as the operator's misdeed. A build holds one per cache folder (scripts/lib/render-cache.mjs holdBuildLock).
  *
  * The lock is a file that holds its holder: host, boot, pid, the process's start time, a random token and when it
  * was taken. It is created whole and at once: a temporary file with the holder, then a hard link to it under the
@@ -23,18 +25,12 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
-/** Who holds a lock: what its file says. */
-export interface LockHolder {
-  host: string;
-  /** Linux's boot id (/proc/sys/kernel/random/boot_id), where there is one. */
-  boot?: string;
-  pid: number;
-  /** The process's start, in clock ticks since boot (/proc/<pid>/stat field 22), where there is one. */
-  start?: string;
-  token: string;
-  /** When the lock was taken (ISO 8601). */
-  since: string;
-}
+/**
+ * Who holds a lock: what its file says. `boot`: Linux's boot id (/proc/sys/kernel/random/boot_id), where there is
+ * one; `start`: the process's start in clock ticks since boot (/proc/<pid>/stat field 22), where there is one;
+ * `since`: when the lock was taken (ISO 8601).
+ * @typedef {{ host: string, boot?: string, pid: number, start?: string, token: string, since: string }} LockHolder
+ */
 
 /** The lock cannot be taken: its holder cannot be judged here, or waiting for it timed out. */
 export class LockRefused extends Error {}
@@ -42,46 +38,53 @@ export class LockRefused extends Error {}
 /** The lock is no longer this holder's: another job took it over. */
 export class LockLost extends Error {}
 
-export interface HeldLock {
-  path: string;
-  holder: LockHolder;
-  /** Throws LockLost unless the lock file still names this holder. */
-  check(): void;
-  /** Removes the lock if it is still this holder's. */
-  release(): void;
-}
+/**
+ * A lock taken: `check()` throws LockLost unless the lock file still names this holder; `release()` removes the lock
+ * if it is still this holder's.
+ * @typedef {{ path: string, holder: LockHolder, check(): void, release(): void }} HeldLock
+ */
 
-export interface LockOptions {
-  /** Told once when the lock is held by a live job and this one starts waiting. */
-  onWait?: (holder: LockHolder) => void;
-  /** Told when a stale lock is taken over, with why it was judged stale. */
-  onStale?: (holder: LockHolder, why: string) => void;
-  /** How often to look again while waiting (default 200 ms). */
-  pollMs?: number;
-  /** Give up (LockRefused) after waiting this long; default: wait as long as the holder lives. */
-  timeoutMs?: number;
-}
+/**
+ * `onWait`: told once when the lock is held by a live job and this one starts waiting; `onStale`: told when a stale
+ * lock is taken over, with why it was judged stale; `pollMs`: how often to look again while waiting (default
+ * 200 ms); `timeoutMs`: give up (LockRefused) after waiting this long (default: wait as long as the holder lives).
+ * @typedef {{
+ *   onWait?: (holder: LockHolder) => void,
+ *   onStale?: (holder: LockHolder, why: string) => void,
+ *   pollMs?: number,
+ *   timeoutMs?: number,
+ * }} LockOptions
+ */
 
 /** Bounds on what a lock file may hold, so that a stray large file is not read whole. */
 const MAX_LOCK_BYTES = 4096;
 
-function readText(path: string): string | undefined {
+/**
+ * @param {string} path
+ * @returns {string | undefined}
+ */
+function readText(path) {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (/** @type {NodeJS.ErrnoException} */ (e).code === 'ENOENT') return undefined;
     throw e;
   }
 }
 
 const bootId = (() => {
-  let cached: string | undefined | null = null;
+  /** @type {string | undefined | null} */
+  let cached = null;
   return () => (cached === null ? (cached = readText('/proc/sys/kernel/random/boot_id')?.trim()) : cached);
 })();
 
 /** The start of process `pid` in clock ticks since boot, from /proc/<pid>/stat, or undefined where unknown. */
-export function processStart(pid: number): string | undefined {
-  let stat: string | undefined;
+/**
+ * @param {number} pid
+ * @returns {string | undefined}
+ */
+export function processStart(pid) {
+  let stat;
   try {
     stat = readText(`/proc/${pid}/stat`);
   } catch {
@@ -96,30 +99,36 @@ export function processStart(pid: number): string | undefined {
 }
 
 /** Whether a process `pid` exists (signal 0: EPERM means it exists but is not ours). */
-function processExists(pid: number): boolean {
+/** @param {number} pid */
+function processExists(pid) {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
   }
 }
 
-function parseHolder(text: string): LockHolder | undefined {
+/**
+ * @param {string} text
+ * @returns {LockHolder | undefined}
+ */
+function parseHolder(text) {
   if (text.length > MAX_LOCK_BYTES) return undefined;
-  let v: unknown;
+  /** @type {unknown} */
+  let v;
   try {
     v = JSON.parse(text);
   } catch {
     return undefined;
   }
   if (typeof v !== 'object' || v === null) return undefined;
-  const h = v as Record<string, unknown>;
-  const optionalString = (x: unknown) => x === undefined || typeof x === 'string';
+  const h = /** @type {Record<string, unknown>} */ (v);
+  const optionalString = (/** @type {unknown} */ x) => x === undefined || typeof x === 'string';
   if (
     typeof h.host !== 'string' ||
     !Number.isSafeInteger(h.pid) ||
-    (h.pid as number) <= 0 ||
+    /** @type {number} */ (h.pid) <= 0 ||
     typeof h.token !== 'string' ||
     !/^[0-9a-f]{32}$/.test(h.token) ||
     typeof h.since !== 'string' ||
@@ -127,11 +136,15 @@ function parseHolder(text: string): LockHolder | undefined {
     !optionalString(h.start)
   )
     return undefined;
-  return v as LockHolder;
+  return /** @type {LockHolder} */ (v);
 }
 
 /** Why `h`'s lock is stale, or undefined while its holder lives (or cannot be judged from this host). */
-export function staleBecause(h: LockHolder): string | undefined {
+/**
+ * @param {LockHolder} h
+ * @returns {string | undefined}
+ */
+export function staleBecause(h) {
   if (h.host !== hostname()) return undefined;
   const boot = bootId();
   if (h.boot !== undefined && boot !== undefined && h.boot !== boot)
@@ -143,15 +156,22 @@ export function staleBecause(h: LockHolder): string | undefined {
   return undefined;
 }
 
-const holderText = (h: LockHolder) => `pid ${h.pid} on ${h.host}, since ${h.since}`;
+const holderText = (/** @type {LockHolder} */ h) => `pid ${h.pid} on ${h.host}, since ${h.since}`;
 
-function sleep(ms: number) {
+/** @param {number} ms */
+function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Takes the lock at `path`, waiting while a live job holds it (see the module's comment). */
-export function acquireLock(path: string, opts: LockOptions = {}): HeldLock {
-  const holder: LockHolder = {
+/**
+ * @param {string} path
+ * @param {LockOptions} [opts]
+ * @returns {HeldLock}
+ */
+export function acquireLock(path, opts = {}) {
+  /** @type {LockHolder} */
+  const holder = {
     host: hostname(),
     ...(bootId() !== undefined ? { boot: bootId() } : {}),
     pid: process.pid,
@@ -210,14 +230,20 @@ export function acquireLock(path: string, opts: LockOptions = {}): HeldLock {
 }
 
 /** Creates the lock whole (a complete temporary file, then a hard link to it); false if the lock exists. */
-function tryCreate(path: string, text: string, token: string): boolean {
+/**
+ * @param {string} path
+ * @param {string} text
+ * @param {string} token
+ * @returns {boolean}
+ */
+function tryCreate(path, text, token) {
   const temporary = `${path}.new-${token}`;
   writeFileSync(temporary, text, { flag: 'wx', mode: 0o644 });
   try {
     linkSync(temporary, path);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (/** @type {NodeJS.ErrnoException} */ (e).code === 'EEXIST') return false;
     throw e;
   } finally {
     unlinkSync(temporary);
@@ -230,12 +256,18 @@ function tryCreate(path: string, text: string, token: string): boolean {
  * possible (a third job holds the lock now), the job whose lock it was finds out at its next check. True if the
  * stale lock was removed by this call.
  */
-export function takeOver(path: string, stale: string, token: string): boolean {
+/**
+ * @param {string} path
+ * @param {string} stale
+ * @param {string} token
+ * @returns {boolean}
+ */
+export function takeOver(path, stale, token) {
   const aside = `${path}.stale-${token}`;
   try {
     renameSync(path, aside);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false; // another taker was first
+    if (/** @type {NodeJS.ErrnoException} */ (e).code === 'ENOENT') return false; // another taker was first
     throw e;
   }
   const taken = readText(aside);
@@ -246,7 +278,7 @@ export function takeOver(path: string, stale: string, token: string): boolean {
   try {
     linkSync(aside, path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
   }
   unlinkSync(aside);
   return false;
