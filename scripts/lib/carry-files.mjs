@@ -216,7 +216,7 @@ export function startCarrying(plan) {
   });
   const done = exited.then(() => {
     if (result) return result;
-    throw new Error(`carrying the unchanged files over failed: ${failure ?? 'the worker exited early'}`);
+    throw new Error(`could not carry the unchanged files over: ${failure ?? 'the worker exited early'}`);
   });
   done.catch(() => undefined); // observed by the caller, or by `stop`
   return {

@@ -202,7 +202,7 @@ describe('carrying an incremental build’s files over', () => {
     const bad = { ...plan(out, join(dirname(out), '.dist.inc-2')), links: ['evidence/none.json'] };
     await assert.rejects(
       startCarrying(bad).done,
-      /carrying the unchanged files over failed: .*ENOENT.*none\.json/,
+      /could not carry the unchanged files over: .*ENOENT.*none\.json/,
     );
   });
 
