@@ -22,7 +22,7 @@
  * two jobs publishing at once.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /**
@@ -56,19 +56,31 @@ export class LockLost extends Error {}
  * }} LockOptions
  */
 
-/** Bounds on what a lock file may hold, so that a stray large file is not read whole. */
+/** At most this much of a file is read as a lock (a lock is about 250 bytes): a stray large file is not read whole. */
 const MAX_LOCK_BYTES = 4096;
 
 /**
+ * The text of `path`, up to `max` bytes (a longer file gives its first max + 1 bytes, so that it can be told apart),
+ * or undefined if there is no such file.
  * @param {string} path
+ * @param {number} [max]
  * @returns {string | undefined}
  */
-function readText(path) {
+function readText(path, max = MAX_LOCK_BYTES) {
+  let fd;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (e) {
     if (/** @type {NodeJS.ErrnoException} */ (e).code === 'ENOENT') return undefined;
     throw e;
+  }
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -78,8 +90,8 @@ const bootId = (() => {
   return () => (cached === null ? (cached = readText('/proc/sys/kernel/random/boot_id')?.trim()) : cached);
 })();
 
-/** The start of process `pid` in clock ticks since boot, from /proc/<pid>/stat, or undefined where unknown. */
 /**
+ * The start of process `pid` in clock ticks since boot, from /proc/<pid>/stat, or undefined where unknown.
  * @param {number} pid
  * @returns {string | undefined}
  */
@@ -98,8 +110,10 @@ export function processStart(pid) {
   return start && /^[0-9]+$/.test(start) ? start : undefined;
 }
 
-/** Whether a process `pid` exists (signal 0: EPERM means it exists but is not ours). */
-/** @param {number} pid */
+/**
+ * Whether a process `pid` exists (signal 0: EPERM means it exists but is not ours).
+ * @param {number} pid
+ */
 function processExists(pid) {
   try {
     process.kill(pid, 0);
@@ -110,6 +124,8 @@ function processExists(pid) {
 }
 
 /**
+ * The holder a lock file names, or undefined if it is not a lock this code wrote. Every field is checked to its form,
+ * so that what a message repeats from it is plain text.
  * @param {string} text
  * @returns {LockHolder | undefined}
  */
@@ -124,23 +140,22 @@ function parseHolder(text) {
   }
   if (typeof v !== 'object' || v === null) return undefined;
   const h = /** @type {Record<string, unknown>} */ (v);
-  const optionalString = (/** @type {unknown} */ x) => x === undefined || typeof x === 'string';
+  const is = (/** @type {unknown} */ x, /** @type {RegExp} */ form) => typeof x === 'string' && form.test(x);
   if (
-    typeof h.host !== 'string' ||
+    !is(h.host, /^[\x21-\x7e]{1,255}$/) ||
     !Number.isSafeInteger(h.pid) ||
     /** @type {number} */ (h.pid) <= 0 ||
-    typeof h.token !== 'string' ||
-    !/^[0-9a-f]{32}$/.test(h.token) ||
-    typeof h.since !== 'string' ||
-    !optionalString(h.boot) ||
-    !optionalString(h.start)
+    !is(h.token, /^[0-9a-f]{32}$/) ||
+    !is(h.since, /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$/) ||
+    (h.boot !== undefined && !is(h.boot, /^[0-9a-f-]{1,64}$/)) ||
+    (h.start !== undefined && !is(h.start, /^[0-9]{1,20}$/))
   )
     return undefined;
   return /** @type {LockHolder} */ (v);
 }
 
-/** Why `h`'s lock is stale, or undefined while its holder lives (or cannot be judged from this host). */
 /**
+ * Why `h`'s lock is stale, or undefined while its holder lives (or cannot be judged from this host).
  * @param {LockHolder} h
  * @returns {string | undefined}
  */
@@ -163,8 +178,8 @@ function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Takes the lock at `path`, waiting while a live job holds it (see the module's comment). */
 /**
+ * Takes the lock at `path`, waiting while a live job holds it (see the module's comment).
  * @param {string} path
  * @param {LockOptions} [opts]
  * @returns {HeldLock}
@@ -229,8 +244,8 @@ export function acquireLock(path, opts = {}) {
   };
 }
 
-/** Creates the lock whole (a complete temporary file, then a hard link to it); false if the lock exists. */
 /**
+ * Creates the lock whole (a complete temporary file, then a hard link to it); false if the lock exists.
  * @param {string} path
  * @param {string} text
  * @param {string} token
@@ -255,8 +270,6 @@ function tryCreate(path, text, token) {
  * judged stale. If it is not (another job put a fresh lock in place since), it is put back; if that is no longer
  * possible (a third job holds the lock now), the job whose lock it was finds out at its next check. True if the
  * stale lock was removed by this call.
- */
-/**
  * @param {string} path
  * @param {string} stale
  * @param {string} token

@@ -114,7 +114,8 @@ describe('the lock', () => {
       /another process than the one that took it/,
     );
     assert.match(
-      staleBecause(JSON.parse(lockText({ boot: 'not-this-boot' })) as LockHolder) ?? '',
+      staleBecause(JSON.parse(lockText({ boot: '00000000-0000-4000-8000-000000000000' })) as LockHolder) ??
+        '',
       /before this host last booted/,
     );
     // This process, with its own start: alive.
@@ -134,6 +135,11 @@ describe('the lock', () => {
       ['not a lock\n', /is not a lock this code wrote; if no job holds it, remove it/],
       [lockText({ token: 'short' }), /is not a lock this code wrote/],
       [lockText({ pid: -1 }), /is not a lock this code wrote/],
+      // What a message would repeat must be plain text: no terminal escapes from a planted file.
+      [lockText({ since: '\u001b[2J2026-01-01T00:00:00Z' }), /is not a lock this code wrote/],
+      [lockText({ host: 'a\nb' }), /is not a lock this code wrote/],
+      // A large file is not read whole, nor taken for a lock.
+      [lockText({}).replace('}', `, "pad": "${'x'.repeat(5000)}"}`), /is not a lock this code wrote/],
     ];
     cases.forEach(([text, expected], i) => {
       const path = join(dir, `.site${i}.lock`);
