@@ -77,23 +77,37 @@ describe('the lock', () => {
   });
 
   it('when a live process holds it, it is waited for and taken once released', async () => {
-    const path = join(tempDir('lock'), '.site.lock');
-    const holder = startHolder(['hold', path, '1200'], 'held');
-    await holder.ready;
-    const theirs = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-    assert.equal(theirs.pid, holder.child.pid);
-    assert.equal(staleBecause(theirs), undefined);
-    assert.throws(
-      () => acquireLock(path, { timeoutMs: 100, pollMs: 20 }),
-      (e: Error) => e instanceof LockRefused && e.message.includes(`pid ${holder.child.pid}`),
-    );
-    const waitedFor: number[] = [];
-    const lock = acquireLock(path, { pollMs: 20, onWait: (h) => waitedFor.push(h.pid) });
-    assert.deepEqual(waitedFor, [holder.child.pid]);
-    assert.equal(await holder.exited, 0, holder.output());
-    assert.match(holder.output(), /released/);
-    lock.check();
-    lock.release();
+    const dir = tempDir('lock');
+    const path = join(dir, '.site.lock');
+    const signal = join(dir, 'let-go');
+    // It holds the lock until told to let go, which this test does only once it is waiting.
+    const holder = startHolder(['hold', path, signal], 'held');
+    try {
+      await holder.ready;
+      const theirs = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+      assert.equal(theirs.pid, holder.child.pid);
+      assert.equal(staleBecause(theirs), undefined);
+      assert.throws(
+        () => acquireLock(path, { timeoutMs: 100, pollMs: 20 }),
+        (e: Error) => e instanceof LockRefused && e.message.includes(`pid ${holder.child.pid}`),
+      );
+      const waitedFor: number[] = [];
+      const lock = acquireLock(path, {
+        pollMs: 20,
+        timeoutMs: 10_000,
+        onWait: (h) => {
+          waitedFor.push(h.pid);
+          writeFileSync(signal, '');
+        },
+      });
+      assert.deepEqual(waitedFor, [holder.child.pid]);
+      assert.equal(await holder.exited, 0, holder.output());
+      assert.match(holder.output(), /released/);
+      lock.check();
+      lock.release();
+    } finally {
+      holder.child.kill(); // none left behind if an assertion failed before it was told to let go
+    }
   });
 
   it('when its holder is gone, the lock is taken over and the reason given', () => {

@@ -1,9 +1,10 @@
 /**
  * A process for scripts/lib/lock.test.ts that takes a lock as a release job would.
- *   hold LOCK MS             takes the lock, prints "held", holds it MS milliseconds, releases it, prints "released"
+ *   hold LOCK SIGNAL         takes the lock, prints "held", holds it until the file SIGNAL exists, releases it,
+ *                            prints "released"
  *   contend LOCK LOG ROUNDS  ROUNDS times: takes the lock, appends "in PID" and, 3 ms later, "out PID" to LOG, releases
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { acquireLock } from '../lock.mjs';
 
 const [mode, lockPath, ...rest] = process.argv.slice(2);
@@ -11,7 +12,7 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 if (mode === 'hold') {
   const lock = acquireLock(lockPath!);
   console.log('held');
-  sleep(Number(rest[0]));
+  while (!existsSync(rest[0]!)) sleep(10);
   lock.release();
   console.log('released');
 } else if (mode === 'contend') {
