@@ -22,8 +22,19 @@
  * two jobs publishing at once.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Who holds a lock: what its file says. `boot`: Linux's boot id (/proc/sys/kernel/random/boot_id), where there is
@@ -226,6 +237,7 @@ export function acquireLock(path, opts = {}) {
     }
     sleep(pollMs);
   }
+  sweepLeftovers(path);
   return {
     path,
     holder,
@@ -242,6 +254,25 @@ export function acquireLock(path, opts = {}) {
       if (now !== undefined && parseHolder(now)?.token === holder.token) unlinkSync(path);
     },
   };
+}
+
+/**
+ * Removes what a job killed half-way through tryCreate or takeOver left beside the lock: `<lock>.new-<token>`
+ * (its holder's lock, not linked yet) and `<lock>.stale-<token>` (a stale lock renamed aside), each only once the
+ * holder it names is judged gone, so that another job's file still in use is left alone; a file that is not a lock
+ * is left too.
+ * @param {string} path
+ */
+function sweepLeftovers(path) {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !/^(new|stale)-[0-9a-f]{32}$/.test(name.slice(prefix.length))) continue;
+    const p = join(dir, name);
+    const text = readText(p);
+    const h = text === undefined ? undefined : parseHolder(text);
+    if (h && staleBecause(h) !== undefined) rmSync(p, { force: true });
+  }
 }
 
 /**
@@ -284,15 +315,18 @@ export function takeOver(path, stale, token) {
     throw e;
   }
   const taken = readText(aside);
+  // Gone already: a job that took the free lock meanwhile swept it as a dead holder's (sweepLeftovers).
+  if (taken === undefined) return false;
   if (taken === stale) {
-    unlinkSync(aside);
+    rmSync(aside, { force: true });
     return true;
   }
   try {
     linkSync(aside, path);
   } catch (e) {
-    if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
+    const code = /** @type {NodeJS.ErrnoException} */ (e).code;
+    if (code !== 'EEXIST' && code !== 'ENOENT') throw e;
   }
-  unlinkSync(aside);
+  rmSync(aside, { force: true });
   return false;
 }

@@ -121,6 +121,30 @@ describe('the lock', () => {
     lock.release();
   });
 
+  it('when a killed job left a half-made or renamed-aside lock beside it, the next holder removes it, not a live one', () => {
+    const dir = tempDir('lock');
+    const path = join(dir, '.site.lock');
+    const dead = deadPid();
+    const left = {
+      [`.site.lock.new-${'0a'.repeat(16)}`]: lockText({ pid: dead, token: '0a'.repeat(16) }),
+      [`.site.lock.stale-${'0b'.repeat(16)}`]: lockText({ pid: dead, token: '0c'.repeat(16) }),
+      // Another job's, alive, between its two steps: kept; as is what is not a lock.
+      [`.site.lock.new-${'0d'.repeat(16)}`]: lockText({ pid: process.ppid, token: '0d'.repeat(16) }),
+      [`.site.lock.new-${'0e'.repeat(16)}`]: 'not a lock\n',
+      // Not named as this lock's leftovers: kept.
+      ['.other.lock.new-' + '0f'.repeat(16)]: lockText({ pid: dead, token: '0f'.repeat(16) }),
+    };
+    for (const [name, text] of Object.entries(left)) writeFileSync(join(dir, name), text);
+    const lock = acquireLock(path);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      '.other.lock.new-' + '0f'.repeat(16),
+      '.site.lock',
+      `.site.lock.new-${'0d'.repeat(16)}`,
+      `.site.lock.new-${'0e'.repeat(16)}`,
+    ]);
+    lock.release();
+  });
+
   it("when its holder's pid now belongs to another process, or it is from an earlier boot, it is stale", (t) => {
     if (processStart(process.pid) === undefined) return t.skip('no /proc here');
     assert.match(
