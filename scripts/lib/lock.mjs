@@ -134,36 +134,51 @@ function processExists(pid) {
   }
 }
 
+/** The fields of a holder, each with the form it must have (`pid` is checked apart: a positive integer). */
+const HOLDER_FORMS = /** @type {const} */ ([
+  ['host', /^[\x21-\x7e]{1,255}$/, 'printable ASCII without spaces, at most 255 characters'],
+  ['token', /^[0-9a-f]{32}$/, '32 lowercase hex digits'],
+  [
+    'since',
+    /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$/,
+    'an ISO 8601 time in UTC',
+  ],
+  ['boot', /^[0-9a-f-]{1,64}$/, 'a boot id (hex digits and dashes), or absent'],
+  ['start', /^[0-9]{1,20}$/, 'decimal clock ticks, or absent'],
+]);
+
 /**
- * The holder a lock file names, or undefined if it is not a lock this code wrote. Every field is checked to its form,
- * so that what a message repeats from it is plain text.
+ * The holder a lock file names, or why it is not a lock this code wrote (the field and the rule it breaks). Every
+ * field is checked to its form, so that what a message repeats from it is plain text.
  * @param {string} text
- * @returns {LockHolder | undefined}
+ * @returns {{ holder: LockHolder, why?: undefined } | { holder?: undefined, why: string }}
  */
-function parseHolder(text) {
-  if (text.length > MAX_LOCK_BYTES) return undefined;
+function judgeHolder(text) {
+  if (text.length > MAX_LOCK_BYTES) return { why: `it is longer than ${MAX_LOCK_BYTES} bytes` };
   /** @type {unknown} */
   let v;
   try {
     v = JSON.parse(text);
   } catch {
-    return undefined;
+    return { why: 'it is not JSON' };
   }
-  if (typeof v !== 'object' || v === null) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { why: 'it is not a JSON object' };
   const h = /** @type {Record<string, unknown>} */ (v);
-  const is = (/** @type {unknown} */ x, /** @type {RegExp} */ form) => typeof x === 'string' && form.test(x);
-  if (
-    !is(h.host, /^[\x21-\x7e]{1,255}$/) ||
-    !Number.isSafeInteger(h.pid) ||
-    /** @type {number} */ (h.pid) <= 0 ||
-    !is(h.token, /^[0-9a-f]{32}$/) ||
-    !is(h.since, /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$/) ||
-    (h.boot !== undefined && !is(h.boot, /^[0-9a-f-]{1,64}$/)) ||
-    (h.start !== undefined && !is(h.start, /^[0-9]{1,20}$/))
-  )
-    return undefined;
-  return /** @type {LockHolder} */ (v);
+  if (!Number.isSafeInteger(h.pid) || /** @type {number} */ (h.pid) <= 0)
+    return { why: 'its "pid" is not a positive integer' };
+  for (const [field, form, rule] of HOLDER_FORMS) {
+    const x = h[field];
+    if ((field === 'boot' || field === 'start') && x === undefined) continue;
+    if (typeof x !== 'string' || !form.test(x)) return { why: `its "${field}" is not ${rule}` };
+  }
+  return { holder: /** @type {LockHolder} */ (v) };
 }
+
+/**
+ * The holder a lock file names, or undefined if it is not a lock this code wrote (judgeHolder).
+ * @param {string} text
+ */
+const parseHolder = (text) => judgeHolder(text).holder;
 
 /**
  * Why `h`'s lock is stale, or undefined while its holder lives (or cannot be judged from this host).
@@ -196,12 +211,14 @@ function sleep(ms) {
  * @returns {HeldLock}
  */
 export function acquireLock(path, opts = {}) {
+  const boot = bootId();
+  const start = processStart(process.pid);
   /** @type {LockHolder} */
   const holder = {
     host: hostname(),
-    ...(bootId() !== undefined ? { boot: bootId() } : {}),
+    ...(boot !== undefined ? { boot } : {}),
     pid: process.pid,
-    ...(processStart(process.pid) !== undefined ? { start: processStart(process.pid) } : {}),
+    ...(start !== undefined ? { start } : {}),
     token: randomBytes(16).toString('hex'),
     since: new Date().toISOString(),
   };
@@ -213,10 +230,10 @@ export function acquireLock(path, opts = {}) {
     if (tryCreate(path, text, holder.token)) break;
     const found = readText(path);
     if (found === undefined) continue; // released between the two calls: try again at once
-    const other = parseHolder(found);
+    const { holder: other, why: notALock } = judgeHolder(found);
     if (!other)
       throw new LockRefused(
-        `${path} exists but is not a lock this code wrote; if no job holds it, remove it`,
+        `${path} exists but is not a lock this code wrote (${notALock}); if no job holds it, remove it`,
       );
     if (other.host === holder.host && other.pid === process.pid && other.start === holder.start)
       throw new Error(`${path} is already held by this process`);

@@ -170,14 +170,23 @@ describe('the lock', () => {
         lockText({ host: 'elsewhere.example' }),
         /held by a job on another host \(pid \d+ on elsewhere\.example/,
       ],
-      ['not a lock\n', /is not a lock this code wrote; if no job holds it, remove it/],
-      [lockText({ token: 'short' }), /is not a lock this code wrote/],
-      [lockText({ pid: -1 }), /is not a lock this code wrote/],
+      ['not a lock\n', /is not a lock this code wrote \(it is not JSON\); if no job holds it, remove it/],
+      [
+        lockText({ token: 'short' }),
+        /is not a lock this code wrote \(its "token" is not 32 lowercase hex digits\)/,
+      ],
+      [lockText({ pid: -1 }), /is not a lock this code wrote \(its "pid" is not a positive integer\)/],
       // What a message would repeat must be plain text: no terminal escapes from a planted file.
-      [lockText({ since: '\u001b[2J2026-01-01T00:00:00Z' }), /is not a lock this code wrote/],
-      [lockText({ host: 'a\nb' }), /is not a lock this code wrote/],
+      [
+        lockText({ since: '\u001b[2J2026-01-01T00:00:00Z' }),
+        /is not a lock this code wrote \(its "since" is not an ISO 8601 time in UTC\)/,
+      ],
+      [lockText({ host: 'a\nb' }), /is not a lock this code wrote \(its "host" is not printable ASCII/],
       // A large file is not read whole, nor taken for a lock.
-      [lockText({}).replace('}', `, "pad": "${'x'.repeat(5000)}"}`), /is not a lock this code wrote/],
+      [
+        lockText({}).replace('}', `, "pad": "${'x'.repeat(5000)}"}`),
+        /is not a lock this code wrote \(it is longer than 4096 bytes\)/,
+      ],
     ];
     cases.forEach(([text, expected], i) => {
       const path = join(dir, `.site${i}.lock`);
