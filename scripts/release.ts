@@ -62,7 +62,7 @@ import { DEFAULT_SEED } from '../demo/catalog.ts';
 import { siteInputs } from '../site/lib/config.ts';
 import { readTree } from './lib/read-tree.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
-import { type HeldLock, LockLost, LockRefused, acquireLock } from './lib/lock.mjs';
+import { type HeldLock, LockLost, LockRefused, acquireLock, announced } from './lib/lock.mjs';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
@@ -266,16 +266,7 @@ export function release(argv: string[]): number {
   mkdirSync(dirname(out), { recursive: true });
   let lock: HeldLock;
   try {
-    lock = acquireLock(lockPath, {
-      onWait: (h) =>
-        console.log(
-          `waiting for the release job already running on ${values.out} (pid ${h.pid}, since ${h.since}; its lock: ${lockPath})`,
-        ),
-      onStale: (h, why) =>
-        console.log(
-          `taking over the lock of a release job that is gone (pid ${h.pid}, since ${h.since}): ${why}`,
-        ),
-    });
+    lock = acquireLock(lockPath, announced('release job', `on ${values.out}`, lockPath));
   } catch (e) {
     if (e instanceof LockRefused) throw new Refusal(`refused: ${e.message}; nothing was published`);
     throw e;

@@ -205,6 +205,25 @@ function sleep(ms) {
 }
 
 /**
+ * What a job that takes a lock says, on standard output: once when it starts waiting for a live holder, and when it
+ * takes a gone holder's lock over.
+ * @param {string} job  what holds such a lock ("release job", "build")
+ * @param {string} where  what it runs on ("on site/", "with this cache")
+ * @param {string} path  the lock
+ * @returns {LockOptions}
+ */
+export function announced(job, where, path) {
+  return {
+    onWait: (h) =>
+      console.log(
+        `waiting for the ${job} already running ${where} (pid ${h.pid}, since ${h.since}; its lock: ${path})`,
+      ),
+    onStale: (h, why) =>
+      console.log(`taking over the lock of a ${job} that is gone (pid ${h.pid}, since ${h.since}): ${why}`),
+  };
+}
+
+/**
  * Takes the lock at `path`, waiting while a live job holds it (see the module's comment).
  * @param {string} path
  * @param {LockOptions} [opts]

@@ -23,7 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { LockRefused, acquireLock } from './lock.mjs';
+import { LockRefused, acquireLock, announced } from './lock.mjs';
 
 const FORMAT = 'fleetproof-render-key-1';
 /**
@@ -81,14 +81,7 @@ export function holdBuildLock(root, env) {
   /** @type {import('./lock.mjs').HeldLock} */
   let lock;
   try {
-    lock = acquireLock(path, {
-      onWait: (h) =>
-        console.log(
-          `waiting for the build already running with this cache (pid ${h.pid}, since ${h.since}; its lock: ${path})`,
-        ),
-      onStale: (h, why) =>
-        console.log(`taking over the lock of a build that is gone (pid ${h.pid}, since ${h.since}): ${why}`),
-    });
+    lock = acquireLock(path, announced('build', 'with this cache', path));
   } catch (e) {
     if (!(e instanceof LockRefused)) throw e;
     console.error(`build: refused: ${e.message}; nothing was built`);
