@@ -218,17 +218,20 @@ function fault(point: string) {
   }
 }
 
+/** The job's command-line options. */
+const RELEASE_OPTIONS = {
+  out: { type: 'string' },
+  previous: { type: 'string' },
+  evidence: { type: 'string' },
+  posts: { type: 'string' },
+  site: { type: 'string' },
+  'release-key-file': { type: 'string' },
+  cosignatures: { type: 'string' },
+  'demo-witness': { type: 'boolean' },
+} as const;
+
 /** The job's options, as parsed. */
-interface ReleaseOptions {
-  out?: string;
-  previous?: string;
-  evidence?: string;
-  posts?: string;
-  site?: string;
-  'release-key-file'?: string;
-  cosignatures?: string;
-  'demo-witness'?: boolean;
-}
+type ReleaseOptions = ReturnType<typeof parseArgs<{ options: typeof RELEASE_OPTIONS }>>['values'];
 
 export function release(argv: string[]): number {
   useNodeCrypto();
@@ -236,16 +239,7 @@ export function release(argv: string[]): number {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        out: { type: 'string' },
-        previous: { type: 'string' },
-        evidence: { type: 'string' },
-        posts: { type: 'string' },
-        site: { type: 'string' },
-        'release-key-file': { type: 'string' },
-        cosignatures: { type: 'string' },
-        'demo-witness': { type: 'boolean' },
-      },
+      options: RELEASE_OPTIONS,
       strict: true,
       allowPositionals: false,
     }));
