@@ -1,7 +1,9 @@
 /**
  * Geometry of the epoch timeline: one lane per fleet, one mark per epoch that carries any of the fleet's keys,
  * placed by the epoch's time and styled by the strongest role the fleet's keys hold in it (active > standby >
- * retiring). Pure data; site/components/EpochTimeline.astro draws it (escaped, no set:html).
+ * retiring). Pure data; site/components/EpochTimeline.astro draws it: the marks, the same on every epoch page of a
+ * namespace, as markup built once per layout with Astro's escaping (site/svg/timeline-markup.ts), the rest through
+ * Astro's templates.
  */
 import type { EpochModel } from '../../verify/index.ts';
 
