@@ -23,6 +23,13 @@ export default defineConfig({
     format: 'directory',
     // Every stylesheet is a file: the Content-Security-Policy allows no inline <style>.
     inlineStylesheets: 'never',
+    // Up to four pages render at once: while one waits for its file to be written, the next renders (the demo's
+    // rendering about 90 ms shorter, medians of 8 interleaved cold builds; the site byte for byte the same). Safe
+    // because nothing the pages share depends on their order: what a page read is noted under its own path
+    // (site/lib/page-deps.ts), and the memos (timeline layouts and markup, colours, the attestations page's data)
+    // hold values computed from the verified evidence, which no page changes. A state that did depend on it would
+    // show in site/build-incremental.test.ts, which compares pages rendered one at a time with a clean build.
+    concurrency: 4,
   },
   // Scripts are never inlined either (a later widget is a bundled, external <script>).
   vite: {
