@@ -84,8 +84,8 @@ async function bundle(root) {
   // handed the scripts (handedClientBundle) and never bundles (Vite 8 takes about 0.1 s to load). Through Node's own
   // require, not import(): a bare `astro build` loads this module through its Vite 6 module runner, which handles
   // the module's import() calls and is closed by the time the integration bundles. Astro 5's own Vite (6, Rollup)
-  // is not used: Vite 8 bundles the same entries with the same plugins in about a third of the time (README,
-  // Performance).
+  // is not used: Vite 8 bundles the same entries with the same plugins in about a third of the time
+  // (docs/performance.md).
   const vite = /** @type {typeof import('vite8')} */ (createRequire(import.meta.url)('vite8'));
   const env = envDigest(root);
   const loaded = await vite.loadConfigFromFile(

@@ -10,7 +10,7 @@
  *
  * Vite 8, not the Vite 6 that Astro 5 builds with: the same plugins (the dev server, Astro's Vite 6, runs the
  * worker's through astro.config.mjs), the same kind of output (target esnext, minified, `_astro/[name].[hash].js`,
- * the worker as an ES module with its lazy parts), about a third of Rollup's time (README, Performance). The worker's
+ * the worker as an ES module with its lazy parts), about a third of Rollup's time (docs/performance.md). The worker's
  * chunks start with a V8 compile hint (site/widget/compile-hints.ts). Each entry is, as Astro's hoisted <script>
  * was, a module that only imports the source (`import '…/fleet-verify.ts'`), so the entry exports nothing. The pages
  * link them through site/lib/client-scripts.ts.
