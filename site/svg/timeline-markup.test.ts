@@ -19,12 +19,16 @@ const HOSTILE = [
   `ünïcødé ✓ 🗝`,
 ];
 
-/** A mark as the template drew it: `<a href={…} aria-label={…} class={…}> <rect …> <title>{…}</title> </rect> </a>`. */
+/**
+ * A mark as the template drew it, through Astro's runtime:
+ * `<a href={…} aria-label={…} class={…}> <rect …> <title>{…}</title> </rect> </a>`.
+ */
 function asAstroDrewIt(m: TimelineMark): string {
   const a = (v: unknown, k: string) => String(addAttribute(v, k));
   return (
     `<a${a(m.href, 'href')}${a(m.label, 'aria-label')}${a(`fleet-c${m.colour}`, 'class')}> ` +
-    `<rect${a(`mark role-${m.role}`, 'class')}${a(m.x, 'x')}${a(m.y, 'y')}${a(m.w, 'width')}${a(m.h, 'height')} rx="1"> ` +
+    `<rect${a(`mark role-${m.role}`, 'class')}${a(m.x, 'x')}${a(m.y, 'y')}` +
+    `${a(m.w, 'width')}${a(m.h, 'height')} rx="1"> ` +
     `<title>${String(escapeHTML(m.label))}</title> </rect> </a>`
   );
 }

@@ -27,16 +27,21 @@ export function textContent(v: string): string {
 
 const MARKS = new WeakMap<TimelineLayout, string>();
 
-/** The marks of `layout`: per mark a link around its rectangle, the label as the link's name and the rectangle's title. */
+/**
+ * The marks of `layout`: per mark a link around its rectangle, the label as the link's name and as the rectangle's
+ * title.
+ */
 export function timelineMarksMarkup(layout: TimelineLayout): string {
   let html = MARKS.get(layout);
   if (html === undefined) {
+    const v = attributeValue;
     html = layout.marks
       .map(
         (m) =>
-          `<a href="${attributeValue(m.href)}" aria-label="${attributeValue(m.label)}" class="fleet-c${attributeValue(m.colour)}"> ` +
-          `<rect class="mark role-${attributeValue(m.role)}" x="${attributeValue(m.x)}" y="${attributeValue(m.y)}" ` +
-          `width="${attributeValue(m.w)}" height="${attributeValue(m.h)}" rx="1"> <title>${textContent(m.label)}</title> </rect> </a>`,
+          `<a href="${v(m.href)}" aria-label="${v(m.label)}" class="fleet-c${v(m.colour)}"> ` +
+          `<rect class="mark role-${v(m.role)}" x="${v(m.x)}" y="${v(m.y)}" ` +
+          `width="${v(m.w)}" height="${v(m.h)}" rx="1"> ` +
+          `<title>${textContent(m.label)}</title> </rect> </a>`,
       )
       .join('');
     MARKS.set(layout, html);
