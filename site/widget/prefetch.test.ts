@@ -13,6 +13,7 @@ import { referenceProvider } from '../../verify/crypto/reference.ts';
 import { verifyEd25519Strict } from '../../verify/crypto/ed25519.ts';
 import { verifyP256 } from '../../verify/crypto/ecdsa.ts';
 import { fromHex } from '../../verify/encoding.ts';
+import { encodeSignatureMessage } from '../../verify/plexi/message.ts';
 import { verifyEvidence } from '../../verify/tree.ts';
 import { readTree } from '../../scripts/lib/read-tree.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -57,6 +58,52 @@ test('when every Wycheproof Ed25519 and P-256 case goes through the prefetch, ea
       }
   }
   assert.ok(answered > 400, `WebCrypto answered ${answered} questions`);
+});
+
+test('when the Plexi vectors go through the prefetch, WebCrypto and the reference agree: every real auditor signature verifies, a changed one does not', async () => {
+  // The real auditor signatures of tests/data/vectors/plexi (see that folder's README for their provenance).
+  const vs = JSON.parse(
+    readFileSync(new URL('../../tests/data/vectors/plexi/test-vectors.json', import.meta.url), 'utf8'),
+  ) as {
+    verifying_key: string;
+    namespace: string;
+    timestamp: number;
+    epoch: number;
+    digest: string;
+    signature: string;
+    ciphersuite: number;
+  }[];
+  assert.ok(vs.length > 0);
+  const ciphersuites = new Set<number>();
+  for (const v of vs) {
+    const msg = encodeSignatureMessage({
+      ciphersuite: v.ciphersuite,
+      namespace: v.namespace,
+      timestamp: v.timestamp,
+      epoch: v.epoch,
+      digest: fromHex(v.digest),
+    })!;
+    const pk = fromHex(v.verifying_key);
+    const changed = fromHex(v.signature);
+    changed[40]! ^= 4;
+    for (const [sig, expected] of [
+      [fromHex(v.signature), true],
+      [changed, false],
+    ] as const) {
+      const stats = { runs: 0, webcrypto: 0, reference: false };
+      const fast = await prefetched(() => verifyEd25519Strict(sig, msg, pk), stats);
+      const reference = withCryptoProvider(referenceProvider, () => verifyEd25519Strict(sig, msg, pk));
+      assert.equal(
+        fast,
+        expected,
+        `epoch ${v.epoch} of ${v.namespace}, ${expected ? 'as signed' : 'changed'}`,
+      );
+      assert.equal(reference, expected);
+      assert.ok(stats.webcrypto > 0 && !stats.reference, 'WebCrypto answered');
+    }
+    ciphersuites.add(v.ciphersuite);
+  }
+  assert.deepEqual([...ciphersuites].sort(), [1, 2], 'both ciphersuites (protobuf and bincode messages)');
 });
 
 test('when a tree is verified through the prefetch, the report is the reference’s, tampered or not', async () => {
