@@ -60,6 +60,51 @@ test('when every Wycheproof Ed25519 and P-256 case goes through the prefetch, ea
   assert.ok(answered > 400, `WebCrypto answered ${answered} questions`);
 });
 
+test('when the RFC 8032 and RFC 6979 vectors and one-bit changes of them go through the prefetch, WebCrypto and the reference agree', async () => {
+  // The prefetch's verdict, asserted equal to the reference's and to `expected`. A good signature is WebCrypto's to
+  // answer; a changed one may be refused by the core's own checks first (an S not below the group order).
+  let asked = 0;
+  const agree = async (fn: () => boolean, expected: boolean, what: string) => {
+    const stats = { runs: 0, webcrypto: 0, reference: false };
+    assert.equal(await prefetched(fn, stats), expected, what);
+    assert.equal(withCryptoProvider(referenceProvider, fn), expected, `${what} (reference)`);
+    assert.ok(!stats.reference, `${what}: noble was not needed`);
+    if (expected) assert.ok(stats.webcrypto > 0, `${what}: WebCrypto answered`);
+    asked += stats.webcrypto;
+  };
+  const ed = vec('rfc8032/ed25519.json') as { publicKey: string; message: string; signature: string }[];
+  assert.ok(ed.length > 0);
+  for (const c of ed) {
+    const pk = fromHex(c.publicKey);
+    const msg = fromHex(c.message);
+    await agree(() => verifyEd25519Strict(fromHex(c.signature), msg, pk), true, 'rfc8032');
+    for (let bit = 0; bit < 512; bit += 5) {
+      const sig = fromHex(c.signature);
+      sig[bit >> 3]! ^= 1 << (bit & 7);
+      await agree(() => verifyEd25519Strict(sig, msg, pk), false, `rfc8032 bit ${bit}`);
+    }
+  }
+  const [p] = vec('rfc6979/p256.json') as {
+    Ux: string;
+    Uy: string;
+    cases: { hash: string; message: string; r: string; s: string }[];
+  }[];
+  const pk = fromHex(('04' + p!.Ux + p!.Uy).toLowerCase());
+  const cases = p!.cases.filter((c) => c.hash === 'SHA-256');
+  assert.equal(cases.length, 2);
+  for (const c of cases) {
+    const msg = new TextEncoder().encode(c.message);
+    const good = fromHex((c.r.padStart(64, '0') + c.s.padStart(64, '0')).toLowerCase());
+    await agree(() => verifyP256(good, msg, pk, 'p1363'), true, 'rfc6979');
+    for (let bit = 0; bit < 512; bit += 7) {
+      const sig = good.slice();
+      sig[bit >> 3]! ^= 1 << (bit & 7);
+      await agree(() => verifyP256(sig, msg, pk, 'p1363'), false, `rfc6979 bit ${bit}`);
+    }
+  }
+  assert.ok(asked > 300, `WebCrypto answered ${asked} questions`);
+});
+
 test('when the Plexi vectors go through the prefetch, WebCrypto and the reference agree: every real auditor signature verifies, a changed one does not', async () => {
   // The real auditor signatures of tests/data/vectors/plexi (see that folder's README for their provenance).
   const vs = JSON.parse(
