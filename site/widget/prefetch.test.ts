@@ -13,7 +13,7 @@ import { referenceProvider } from '../../verify/crypto/reference.ts';
 import { verifyEd25519Strict } from '../../verify/crypto/ed25519.ts';
 import { verifyP256 } from '../../verify/crypto/ecdsa.ts';
 import { fromHex } from '../../verify/encoding.ts';
-import { encodeSignatureMessage } from '../../verify/plexi/message.ts';
+import { PLEXI_VECTORS, signedMessage } from '../../tests/lib/plexi-vectors.ts';
 import { verifyEvidence } from '../../verify/tree.ts';
 import { readTree } from '../../scripts/lib/read-tree.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -106,28 +106,10 @@ test('when the RFC 8032 and RFC 6979 vectors and one-bit changes of them go thro
 });
 
 test('when the Plexi vectors go through the prefetch, WebCrypto and the reference agree: every real auditor signature verifies, a changed one does not', async () => {
-  // The real auditor signatures of tests/data/vectors/plexi (see that folder's README for their provenance).
-  const vs = JSON.parse(
-    readFileSync(new URL('../../tests/data/vectors/plexi/test-vectors.json', import.meta.url), 'utf8'),
-  ) as {
-    verifying_key: string;
-    namespace: string;
-    timestamp: number;
-    epoch: number;
-    digest: string;
-    signature: string;
-    ciphersuite: number;
-  }[];
-  assert.ok(vs.length > 0);
+  assert.ok(PLEXI_VECTORS.length > 0);
   const ciphersuites = new Set<number>();
-  for (const v of vs) {
-    const msg = encodeSignatureMessage({
-      ciphersuite: v.ciphersuite,
-      namespace: v.namespace,
-      timestamp: v.timestamp,
-      epoch: v.epoch,
-      digest: fromHex(v.digest),
-    })!;
+  for (const v of PLEXI_VECTORS) {
+    const msg = signedMessage(v);
     const pk = fromHex(v.verifying_key);
     const changed = fromHex(v.signature);
     changed[40]! ^= 4;

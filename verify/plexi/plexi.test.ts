@@ -1,24 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fromHex, toHex } from '../encoding.ts';
 import { VerificationError } from '../errors.ts';
 import { encodeBincode, encodeProtobuf, encodeSignatureMessage } from './message.ts';
 import { parseAuditorRecord, verifyAuditorSignature } from './record.ts';
+import { PLEXI_VECTORS } from '../../tests/lib/plexi-vectors.ts';
 
-// cloudflare/plexi plexi_core/tests/test-vectors.json at 0108f7d2 (tests/data/vectors/README.md)
-const vectors = JSON.parse(
-  readFileSync(new URL('../../tests/data/vectors/plexi/test-vectors.json', import.meta.url), 'utf8'),
-) as {
-  verifying_key: string;
-  key_id: number;
-  namespace: string;
-  timestamp: number;
-  epoch: number;
-  digest: string;
-  signature: string;
-  ciphersuite: number;
-}[];
+const vectors = PLEXI_VECTORS;
 
 const asRecord = (v: (typeof vectors)[number]) => ({
   version: v.ciphersuite,
