@@ -7,7 +7,8 @@
  *                            before the timed runs, as after any first run; its report, 4.4 MB, written to
  *                            /dev/null, as hyperfine does by default). Baseline: scripts/bench-native.ts, the
  *                            same file reads, SHA-256 of every file and every signature check the core asks for,
- *                            in node:crypto, single-threaded, timed in-process (preparation not timed).
+ *                            in node:crypto, single-threaded, timed in-process (preparation not timed). The two
+ *                            timed in turn, medians of 5 (nativeAndVerifyMedians).
  *   verify_parallel_speedup  the same verify with --jobs 1 on one core (pinned with taskset -c 0 where taskset is
  *                            there: unpinned, a one-thread run still has V8's compiler and garbage-collector
  *                            threads on the other cores, about a fifth of its work here) divided by --jobs <cores>;
@@ -268,19 +269,35 @@ async function sideBySide(dir: string, n: number, runs = 3): Promise<number> {
   return median(xs);
 }
 
-function nativeMedian(dir: string, runs = 3): number {
-  const xs: number[] = [];
+/** One run of scripts/bench-native.ts on `dir`: the ms it reports (timed in its process, preparation not timed). */
+function nativeOnce(dir: string): number {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-native.ts', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`bench-native failed:\n${r.stderr}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; ok: boolean };
+  if (!j.ok) throw new Error(`bench-native: ${dir} does not verify`);
+  return j.ms;
+}
+
+/**
+ * verify_vs_native's two sides timed in turn (the baseline, then `fleetproof verify` with its default --jobs, `runs`
+ * times), so that the machine's drift falls on both, as for the speedup's pair: medians of each. Timed as two blocks
+ * of three, one after the other, they gave 1.26 to 1.57 from one bench run to the next (2026-11-28), the 1.57 with
+ * the verify block slower than the same runs later in the same bench run.
+ */
+function nativeAndVerifyMedians(dir: string, runs = 5): { native: number; verify: number } {
+  const native: number[] = [];
+  const verify: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-native.ts', dir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`bench-native failed:\n${r.stderr}`);
-    const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; ok: boolean };
-    if (!j.ok) throw new Error(`bench-native: ${dir} does not verify`);
-    xs.push(j.ms);
+    native.push(nativeOnce(dir));
+    verify.push(verifyOnce(dir, undefined).ms);
   }
-  return median(xs);
+  console.log(
+    `  native baseline ${native.map((x) => Math.round(x)).join(', ')} ms; fleetproof verify ${verify.map((x) => Math.round(x)).join(', ')} ms (in turn)`,
+  );
+  return { native: median(native), verify: median(verify) };
 }
 
 type Row = Result & { about: string };
@@ -296,8 +313,7 @@ async function nodeFigures(scratch: string): Promise<Row[]> {
   // code caches written by the first `verify` (scripts/lib/code-cache.cjs; the worker's by a run with threads): one
   // run now, so that every timed run is a run as users make it.
   verifyOnce(s20, cores);
-  const native = nativeMedian(s20);
-  const dflt = verifyMedian(s20, undefined);
+  const { native, verify: dfltMs } = nativeAndVerifyMedians(s20);
   // The two runs the speedup divides, in turn, five of each: it sits near its goal, and three of each in blocks of
   // their own gave 0.75 to 0.81 from one run of the bench to the next (2026-11-28).
   const pair =
@@ -331,10 +347,10 @@ async function nodeFigures(scratch: string): Promise<Row[]> {
   return [
     {
       name: 'verify_vs_native',
-      value: round(dflt.ms),
+      value: round(dfltMs),
       unit: 'ms',
       baseline: round(native),
-      ratio: round(dflt.ms / native, 2),
+      ratio: round(dfltMs / native, 2),
       goal: 'ratio at most 1.5',
       about: 'node:crypto hashing every file and checking the same signatures, single-threaded (scale 20)',
     },
@@ -582,6 +598,12 @@ async function buildFigures(scratch: string): Promise<Row[]> {
  * of verifying); what they render and rewrite is the same. The first makes the new site from nothing (the full build
  * replaced no site, so there is no spare); the later ones reuse the spare, the site before the last
  * (scripts/lib/carry-files.mjs), as every incremental build after the second into the same --out does.
+ * The full build is timed three times too, in turn with the incremental ones (the median is taken), so that the
+ * machine's drift falls on both: the first is the one the incremental builds start from; each later one is a cold
+ * build of the same tree (without the epoch) into a folder and cache of its own, just before the next incremental
+ * build. With one full build against three incremental ones after it, the figure moved with the machine's spell
+ * (0.18 and 0.22 in two bench runs five minutes apart, 2026-11-28, the incremental builds of the second 1.5, 1.7 and
+ * 1.8 s in turn).
  */
 function incrementalFigures(scratch: string): Row[] {
   const full = demoTree(scratch, 20);
@@ -603,12 +625,12 @@ function incrementalFigures(scratch: string): Row[] {
     ASTRO_TELEMETRY_DISABLED: '1',
     FLEETPROOF_CACHE_DIR: join(scratch, 'incremental', 'cache'),
   };
-  const timedBuild = () => {
+  const timedBuild = (into = out, buildEnv: NodeJS.ProcessEnv = env) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--evidence', evidence, '--out', out], {
+    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--evidence', evidence, '--out', into], {
       cwd: ROOT,
       encoding: 'utf8',
-      env,
+      env: buildEnv,
       maxBuffer: 256 * 1024 * 1024,
     });
     if (r.status !== 0)
@@ -616,8 +638,10 @@ function incrementalFigures(scratch: string): Row[] {
     return performance.now() - t0;
   };
   console.log(`building the scale-20 tree without epoch ${last} of ${ns} …`);
-  const fullMs = timedBuild();
-  console.log(`adding epoch ${last} and building again, ${INCREMENTAL_RUNS} times …`);
+  const fullRuns = [timedBuild()];
+  console.log(
+    `adding epoch ${last} and building again, ${INCREMENTAL_RUNS} times, each after a cold full build …`,
+  );
   const epochDir = join(evidence, 'namespaces', ns, String(last));
   const incRuns: number[] = [];
   for (let i = 0; i < INCREMENTAL_RUNS; i++) {
@@ -625,6 +649,10 @@ function incrementalFigures(scratch: string): Row[] {
       // Taken away again (an incremental build too, not timed), so that the next timed build adds it once more.
       rmSync(epochDir, { recursive: true });
       timedBuild();
+      // The full build again, cold: a folder and a cache of its own, removed after.
+      const cold = join(scratch, 'incremental', `cold-${i}`);
+      fullRuns.push(timedBuild(join(cold, 'site'), { ...env, FLEETPROOF_CACHE_DIR: join(cold, 'cache') }));
+      rmSync(cold, { recursive: true, force: true });
     }
     mkdirSync(epochDir);
     for (const f of readdirSync(held)) copyFileSync(join(held, f), join(epochDir, f));
@@ -633,8 +661,10 @@ function incrementalFigures(scratch: string): Row[] {
       throw new Error(`the build after adding epoch ${last} has no page for it`);
   }
   const incMs = median(incRuns);
+  const fullMs = median(fullRuns);
+  const list = (xs: number[]) => xs.map((x) => Math.round(x)).join(', ');
   console.log(
-    `  adding epoch ${last}: ${incRuns.map((x) => Math.round(x)).join(', ')} ms (the first without a spare site to reuse, the others with one); the full build ${Math.round(fullMs)} ms`,
+    `  adding epoch ${last}: ${list(incRuns)} ms (the first without a spare site to reuse, the others with one); the full build ${list(fullRuns)} ms (in turn with them)`,
   );
   const pages = filesUnder(out).filter((f) => f.endsWith('.html')).length;
   return [
@@ -645,7 +675,7 @@ function incrementalFigures(scratch: string): Row[] {
       baseline: round(fullMs),
       ratio: round(incMs / fullMs, 2),
       goal: 'ratio at most 0.2',
-      about: `npm run build after adding one epoch to a scale-20 tree (${pages} pages; an incremental build: verified units, browser scripts and the pages whose evidence did not change from the first build, and the site before the last reused in all but the first run; median of ${INCREMENTAL_RUNS}), over the cold full build of the tree before it`,
+      about: `npm run build after adding one epoch to a scale-20 tree (${pages} pages; an incremental build: verified units, browser scripts and the pages whose evidence did not change from the first build, and the site before the last reused in all but the first run; median of ${INCREMENTAL_RUNS}), over the cold full build of the tree before it (median of ${INCREMENTAL_RUNS}, timed in turn with them)`,
     },
   ];
 }
