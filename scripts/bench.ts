@@ -100,6 +100,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+/** Timed runs as the log prints them: whole milliseconds, comma-separated, in the order they ran. */
+const runsList = (xs: number[]) => xs.map((x) => Math.round(x)).join(', ');
 const gz = (b: Uint8Array) => gzipSync(b, { level: 9 }).length;
 
 /** The fleet with the most evidence files. */
@@ -294,9 +296,7 @@ function nativeAndVerifyMedians(dir: string, runs = 5): { native: number; verify
     native.push(nativeOnce(dir));
     verify.push(verifyOnce(dir, undefined).ms);
   }
-  console.log(
-    `  native baseline ${native.map((x) => Math.round(x)).join(', ')} ms; fleetproof verify ${verify.map((x) => Math.round(x)).join(', ')} ms (in turn)`,
-  );
+  console.log(`  native baseline ${runsList(native)} ms; fleetproof verify ${runsList(verify)} ms (in turn)`);
   return { native: median(native), verify: median(verify) };
 }
 
@@ -559,11 +559,10 @@ async function buildFigures(scratch: string): Promise<Row[]> {
     const siteMs = median(siteRuns);
     const plainMs = median(plainRuns);
     const stockMs = median(stockRuns);
-    const list = (xs: number[]) => xs.map((x) => Math.round(x)).join(', ');
     console.log(
       buildFlags.length
-        ? `  site ${list(siteRuns)} ms; plain blog ${list(plainRuns)} ms (${buildFlags.join(' ')}, as npm run build), ${list(stockRuns)} ms (V8's defaults: the site over it ${round(siteMs / stockMs, 2)})`
-        : `  site ${list(siteRuns)} ms; plain blog ${list(plainRuns)} ms`,
+        ? `  site ${runsList(siteRuns)} ms; plain blog ${runsList(plainRuns)} ms (${buildFlags.join(' ')}, as npm run build), ${runsList(stockRuns)} ms (V8's defaults: the site over it ${round(siteMs / stockMs, 2)})`
+        : `  site ${runsList(siteRuns)} ms; plain blog ${runsList(plainRuns)} ms`,
     );
     return [
       {
@@ -662,9 +661,8 @@ function incrementalFigures(scratch: string): Row[] {
   }
   const incMs = median(incRuns);
   const fullMs = median(fullRuns);
-  const list = (xs: number[]) => xs.map((x) => Math.round(x)).join(', ');
   console.log(
-    `  adding epoch ${last}: ${list(incRuns)} ms (the first without a spare site to reuse, the others with one); the full build ${list(fullRuns)} ms (in turn with them)`,
+    `  adding epoch ${last}: ${runsList(incRuns)} ms (the first without a spare site to reuse, the others with one); the full build ${runsList(fullRuns)} ms (in turn with them)`,
   );
   const pages = filesUnder(out).filter((f) => f.endsWith('.html')).length;
   return [
@@ -841,14 +839,12 @@ async function main(): Promise<void> {
       },
     );
     writeResults(rows);
+    console.log(`\n${path}: ${RUNS} runs after a warm-up, click → verified ${runsList(clickToVerified)} ms`);
     console.log(
-      `\n${path}: ${RUNS} runs after a warm-up, click → verified ${clickToVerified.map((x) => Math.round(x)).join(', ')} ms`,
+      `beside the baseline (the raw files one by one, median ${round(base)} ms): the index and the page's pack alone, as the widget fetches them, median ${round(median(packOnly))} ms: ${runsList(packOnly)} ms`,
     );
     console.log(
-      `beside the baseline (the raw files one by one, median ${round(base)} ms): the index and the page's pack alone, as the widget fetches them, median ${round(median(packOnly))} ms: ${packOnly.map((x) => Math.round(x)).join(', ')} ms`,
-    );
-    console.log(
-      `beside widget_ms (a cold click: nothing fetched before it): the click after the files were fetched ahead (widget scrolled into view, prefetch ready), median ${round(median(afterPrefetch))} ms: ${afterPrefetch.map((x) => Math.round(x)).join(', ')} ms`,
+      `beside widget_ms (a cold click: nothing fetched before it): the click after the files were fetched ahead (widget scrolled into view, prefetch ready), median ${round(median(afterPrefetch))} ms: ${runsList(afterPrefetch)} ms`,
     );
     console.log(`downloaded: ${scripts.map((s, i) => `${s} (${bytes[i]} B gz)`).join(', ')}`);
     console.log(
