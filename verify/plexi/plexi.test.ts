@@ -4,11 +4,9 @@ import { fromHex, toHex } from '../encoding.ts';
 import { VerificationError } from '../errors.ts';
 import { encodeBincode, encodeProtobuf, encodeSignatureMessage } from './message.ts';
 import { parseAuditorRecord, verifyAuditorSignature } from './record.ts';
-import { PLEXI_VECTORS } from '../../tests/lib/plexi-vectors.ts';
+import { PLEXI_VECTORS, type PlexiVector } from '../../tests/lib/plexi-vectors.ts';
 
-const vectors = PLEXI_VECTORS;
-
-const asRecord = (v: (typeof vectors)[number]) => ({
+const asRecord = (v: PlexiVector) => ({
   version: v.ciphersuite,
   ciphersuite: v.ciphersuite,
   namespace: v.namespace,
@@ -59,7 +57,7 @@ describe('Plexi SignatureMessage', () => {
     );
   });
 
-  for (const v of vectors) {
+  for (const v of PLEXI_VECTORS) {
     test(`when given Cloudflare's vector for ciphersuite ${v.ciphersuite}, the core verifies it`, () => {
       const rec = parseAuditorRecord(asRecord(v), 'vector');
       const key = { id: 'plexi-vector', publicKey: fromHex(v.verifying_key) };
