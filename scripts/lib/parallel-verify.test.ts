@@ -82,7 +82,7 @@ test('when only the checks are asked for (no model), they are those of the full 
   }
 });
 
-test("when vendor-format members need the newest epoch's time, the workers wait for the proofs and the report is that of one thread", async () => {
+test("when vendor-format members need the newest epoch's time, the threads that need it read the proofs and the report is that of one thread", async () => {
   useNodeCrypto();
   const dir = mkdtempSync(join(tmpdir(), 'fleetproof-vendor-'));
   try {
@@ -95,7 +95,7 @@ test("when vendor-format members need the newest epoch's time, the workers wait 
     const one = verifyEvidence(readTree(dir));
     assert.ok(one.checks.some((c) => c.subject.startsWith('fleets/fleet-samples')));
     for (const jobs of [2, 3]) {
-      // Only the workers claim units, so that the vendor fleet is verified on one, which waits for the proofs.
+      // Only the workers claim units, so that the vendor fleet is verified on one, which reads the proofs itself.
       const { report } = await verifyTreeParallel(listTree(dir), { jobs, mainThreadClaims: false });
       assert.equal(JSON.stringify(report), JSON.stringify(one), `--jobs ${jobs}`);
     }

@@ -29,15 +29,7 @@ import {
 } from '../../verify/tree.ts';
 import { SharedTree, type SharedTreeHandle, type TreeEntry } from './read-tree.ts';
 import { WORKER_BUNDLE, cliBundles } from './bundle-cache.mjs';
-import {
-  type UnitOutcome,
-  type UnitTask,
-  newestTime,
-  proofsAreRead,
-  proofsOf,
-  runClaimedUnits,
-  unitsOf,
-} from './units.ts';
+import { type UnitOutcome, type UnitTask, newestTime, proofsOf, runClaimedUnits, unitsOf } from './units.ts';
 
 /** What a worker is started with. */
 export interface WorkerJob {
@@ -47,8 +39,6 @@ export interface WorkerJob {
   now: string | undefined;
   /** Fleets' results cut to what the rules across units read (no model will be built). */
   forRules: boolean;
-  /** An Int32 set to 1 once the main thread has read the epochs' proofs (units.ts awaitProofs). */
-  proofsRead: SharedArrayBuffer;
 }
 
 /** Below this many bytes of evidence, threads cost more to start than they save (measured: the demo, 284 files). */
@@ -186,9 +176,9 @@ export function verifyEvidenceParallel(files: EvidenceFiles, opts: ParallelOptio
 /**
  * Reads and verifies a listed tree (listTree) with `jobs` threads (default: defaultJobs by the listed sizes).
  * Each unit's files are read by the thread that claims the unit; the trust roots by this thread before the workers
- * get their job, the epochs' proofs (which the vendor notes' time is taken from) by this thread right after (the
- * workers wait for them before an epoch), and what no unit holds after the units. Gives the files as read, for the
- * caller's report, and the report.
+ * get their job, the epochs' proofs (which the vendor notes' time is taken from) by whichever threads first need
+ * that time, and what no unit holds by this thread after the units. Gives the files as read, for the caller's
+ * report, and the report.
  */
 export function verifyTreeParallel(
   entries: TreeEntry[],
@@ -270,7 +260,6 @@ async function verifySharedWith(
   if (units.length < 2) return single();
 
   const counter = new SharedArrayBuffer(4);
-  const proofsRead = new SharedArrayBuffer(4);
   const wanted = Math.min(jobs, units.length) - 1;
   const ready = opts.workers ?? [];
   for (const w of ready.slice(wanted)) w.cancel();
@@ -278,18 +267,9 @@ async function verifySharedWith(
     ...ready.slice(0, wanted),
     ...spawnWorkers(Math.max(0, wanted - ready.length), opts.workerUrl && { url: opts.workerUrl }),
   ];
-  for (const w of workers)
-    w.start({ tree: tree.handle, counter, units, now: opts.now, forRules: !model, proofsRead });
-  // The proofs, read by this thread while the workers start on the fleets (claimed first, the largest units), so
-  // that any thread can find the newest epoch's time without reading a file; a worker waits for them before an
-  // epoch or that time.
-  const proofs = proofsOf(entries);
-  try {
-    if (opts.now === undefined) for (const p of proofs) tree.get(p);
-  } finally {
-    proofsAreRead(new Int32Array(proofsRead));
-  }
-  const now = opts.now ?? newestTime(tree, proofs);
+  for (const w of workers) w.start({ tree: tree.handle, counter, units, now: opts.now, forRules: !model });
+  // The newest epoch's time, from the proofs, read by whichever threads first need it (SharedTree: each file once).
+  const now = opts.now ?? newestTime(tree, proofsOf(entries));
   const read = (p: string) => tree.get(p);
   const byKey = new Map<string, UnitOutcome>();
   // This thread claims units too, while the workers start.

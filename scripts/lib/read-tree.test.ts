@@ -4,7 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { listTree, readTree } from './read-tree.ts';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import { SharedTree, listTree, readTree } from './read-tree.ts';
 
 test('when a tree holds folders, files, links and a pipe, the listing is sorted, sized, and never follows a link', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetproof-list-'));
@@ -33,6 +36,54 @@ test('when a tree holds folders, files, links and a pipe, the listing is sorted,
     assert.deepEqual(Buffer.from(files.get('a.json')!).toString(), 'abc');
     assert.equal(files.get('b/link-to-file.json')!.length, 0);
     assert.equal(files.get('pipe')!.length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A thread that reads `paths` from `tree` (testdata/tree-reader.mjs); its answer. */
+function readInThread(tree: SharedTree, paths: string[]): Promise<{ texts?: string[]; error?: string }> {
+  const w = new Worker(new URL('./testdata/tree-reader.mjs', import.meta.url), {
+    workerData: { handle: tree.handle, paths },
+  });
+  return once(w, 'message').then(([m]) => m);
+}
+
+test('when a thread asks for a file another thread is reading, it waits and takes that read, not its own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-claim-'));
+  try {
+    writeFileSync(join(dir, 'a.json'), 'abc');
+    writeFileSync(join(dir, 'b.json'), 'defg');
+    const tree = SharedTree.of(listTree(dir));
+    // This thread claims b.json's slot (state -2, being read) as a reader would, then fills it with other bytes.
+    const state = new Int32Array(tree.handle.lengths);
+    assert.equal(Atomics.compareExchange(state, 1, -1, -2), -1);
+    let answered = false;
+    const answer = readInThread(tree, ['a.json', 'b.json']).then((m) => ((answered = true), m));
+    await sleep(300);
+    assert.equal(answered, false, 'the thread waits while the file is being read');
+    const offset = 4; // a.json's room: its 3 bytes plus one
+    new Uint8Array(tree.handle.memory).set(Buffer.from('xy'), offset);
+    Atomics.store(state, 1, 2);
+    Atomics.notify(state, 1);
+    // Not the file on disk: the bytes the claiming thread read, which every thread then sees.
+    assert.deepEqual(await answer, { texts: ['abc', 'xy'] });
+    assert.equal(Buffer.from(tree.get('b.json')!).toString(), 'xy');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('when a listed file is gone before it is read, each thread that asks meets the error, and none waits forever', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-claim-'));
+  try {
+    writeFileSync(join(dir, 'a.json'), 'abc');
+    const tree = SharedTree.of(listTree(dir));
+    rmSync(join(dir, 'a.json'));
+    assert.throws(() => tree.get('a.json'), { code: 'ENOENT' });
+    assert.equal(new Int32Array(tree.handle.lengths)[0], -1, 'the slot is unclaimed again');
+    const m = await readInThread(tree, ['a.json']);
+    assert.match(m.error ?? '', /ENOENT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -69,6 +69,10 @@ export function readTree(root: string, opts: { shared?: boolean } = {}): Map<str
   return files;
 }
 
+/** A SharedTree slot's states before its file's length. */
+const UNREAD = -1;
+const READING = -2;
+
 /** What a worker needs to open a SharedTree another thread made. */
 export interface SharedTreeHandle {
   entries: TreeEntry[];
@@ -77,11 +81,11 @@ export interface SharedTreeHandle {
 }
 
 /**
- * A listed tree in one SharedArrayBuffer. Entry i has the slot [offset(i), offset(i) + room) and a length in a
- * shared Int32Array, -1 until the file is read. The thread that reads a file stores its length with Atomics after
- * the bytes, so a thread that sees the length sees the bytes. Callers make sure one file is not read by two
- * threads at once (parallel-verify: each unit's files by the thread that claimed the unit, the rest by the main
- * thread before or after the workers).
+ * A listed tree in one SharedArrayBuffer. Entry i has the slot [offset(i), offset(i) + room) and a state in a
+ * shared Int32Array: UNREAD, then READING while the thread that claimed it (compareExchange) reads the file, then
+ * the file's length. The reader stores the length with Atomics after the bytes, so a thread that sees the length
+ * sees the bytes; a thread that finds the slot being read waits for it. So any thread may ask for any file, and
+ * each file is read once, by whichever thread asks first: every thread sees the same bytes.
  */
 export class SharedTree {
   readonly index = new Map<string, number>();
@@ -104,7 +108,7 @@ export class SharedTree {
     let total = 0;
     for (const e of entries) total += Math.max(0, e.room);
     const lengths = new SharedArrayBuffer(4 * entries.length);
-    new Int32Array(lengths).fill(-1);
+    new Int32Array(lengths).fill(UNREAD);
     return new SharedTree({ entries, memory: new SharedArrayBuffer(total), lengths });
   }
 
@@ -133,10 +137,24 @@ export class SharedTree {
   private at(i: number): Uint8Array {
     const start = this.offsets[i]!;
     let n = Atomics.load(this.length, i);
-    if (n < 0) {
-      const e = this.handle.entries[i]!;
-      n = e.room < 0 ? 0 : readInto(e.path, this.bytes.subarray(start, start + e.room));
-      Atomics.store(this.length, i, n);
+    while (n < 0) {
+      if (n === READING) {
+        Atomics.wait(this.length, i, READING);
+      } else if (Atomics.compareExchange(this.length, i, UNREAD, READING) === UNREAD) {
+        const e = this.handle.entries[i]!;
+        try {
+          n = e.room < 0 ? 0 : readInto(e.path, this.bytes.subarray(start, start + e.room));
+        } catch (err) {
+          // Unclaimed again, so that a thread waiting for it tries for itself (and meets the error itself).
+          Atomics.store(this.length, i, UNREAD);
+          Atomics.notify(this.length, i);
+          throw err;
+        }
+        Atomics.store(this.length, i, n);
+        Atomics.notify(this.length, i);
+        return this.bytes.subarray(start, start + n);
+      }
+      n = Atomics.load(this.length, i);
     }
     return this.bytes.subarray(start, start + n);
   }

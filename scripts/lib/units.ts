@@ -84,8 +84,6 @@ export function runClaimedUnits(
     between?: () => void;
     /** Each fleet's result cut to what the rules across units read (IN_PLACE_FOR_RULES): no model will be built. */
     forRules?: boolean;
-    /** Set (to 1) once the main thread has read the epochs' proofs: an epoch is verified only after that. */
-    proofsRead?: Int32Array;
   } = {},
 ): void {
   const bytes = (path: string) => {
@@ -109,7 +107,6 @@ export function runClaimedUnits(
         { now },
       );
     } else {
-      if (opts.proofsRead) awaitProofs(opts.proofsRead);
       const policy = roots.namespaces.get(u.namespace);
       if (!policy) throw new Error(`${u.key}: namespace ${u.namespace} is not declared`);
       result = verifyEpoch(list, policy, {
@@ -130,33 +127,14 @@ export function proofsOf(entries: readonly TreeEntry[]): string[] {
 }
 
 /**
- * Waits until the main thread has read the epochs' proofs (a worker starts on the fleets meanwhile): a thread that
- * read a proof itself could race the main thread's read of the same slot of the shared tree.
- */
-export function awaitProofs(proofsRead: Int32Array): void {
-  while (Atomics.load(proofsRead, 0) === 0) Atomics.wait(proofsRead, 0, 0);
-}
-
-/** Tells the threads waiting in awaitProofs that the proofs are read. */
-export function proofsAreRead(proofsRead: Int32Array): void {
-  Atomics.store(proofsRead, 0, 1);
-  Atomics.notify(proofsRead, 0);
-}
-
-/**
  * The newest epoch's time (verifyEvidence's default `now`) from the proofs, computed once, when first asked (only a
- * vendor-format member asks). The proofs must have been read already (after awaitProofs, on a worker): reading them
- * here could race the thread that claimed their epoch.
+ * vendor-format member asks). The proofs are read from the shared tree, by whichever threads ask first (each file
+ * once: SharedTree), so every thread computes the same time from the same bytes.
  */
-export function newestTime(
-  tree: SharedTree,
-  proofs: readonly string[],
-  proofsRead?: Int32Array,
-): () => string | undefined {
+export function newestTime(tree: SharedTree, proofs: readonly string[]): () => string | undefined {
   let newest: string | undefined | null = null;
   return () => {
     if (newest !== null) return newest;
-    if (proofsRead) awaitProofs(proofsRead);
     return (newest = newestEpochTime(new Map(proofs.map((p) => [p, tree.get(p) ?? new Uint8Array(0)]))));
   };
 }

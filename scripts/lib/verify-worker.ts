@@ -18,8 +18,7 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
   const tree = SharedTree.open(job.tree);
   // Read by the main thread before the job was posted.
   const roots = parseTrustRoots(readJson(tree.get(TRUST_ROOTS_FILE)!, TRUST_ROOTS_FILE));
-  const proofsRead = new Int32Array(job.proofsRead);
-  const now = job.now ?? newestTime(tree, proofsOf(job.tree.entries), proofsRead);
+  const now = job.now ?? newestTime(tree, proofsOf(job.tree.entries));
   const BATCH = 16;
   let batch: WorkerOutcome[] = [];
   runClaimedUnits(
@@ -35,7 +34,7 @@ parentPort!.once('message', (job: WorkerJob & { port: MessagePort }) => {
         batch = [];
       }
     },
-    { forRules: job.forRules, proofsRead },
+    { forRules: job.forRules },
   );
   if (batch.length) job.port.postMessage(batch);
   // Run from the bundle (scripts/lib/verify-worker-bundle.cjs): its code cache, written now if it had none, before
