@@ -78,16 +78,24 @@ function prepareVerify(args: string[], beforeListing?: (run: VerifyRun) => void)
     run.entries = listTree(run.dir);
   } catch (e) {
     if (e instanceof TreeReadError) {
-      const err = new VerificationError('FILE_MISSING', e.message, { file: run.dir });
-      if (run.json)
-        console.log(JSON.stringify({ ok: false, evidence: run.dir, errors: [err.toJSON()] }, null, 2));
-      else console.error(`✗ ${err.code}  ${run.dir}\n    ${e.message}`);
-      run.code = 1;
+      run.code = printUnreadable(run, e);
       return run;
     }
     throw e;
   }
   return run;
+}
+
+/**
+ * A tree that cannot be read whole (the folder missing, a file or folder in it unreadable): nothing is verified.
+ * Prints the one error, as the report would (--json: ok false, no checks); exit status 1.
+ */
+function printUnreadable(run: VerifyRun, e: TreeReadError): number {
+  const err = new VerificationError(e.code, e.message, { file: e.file });
+  if (run.json)
+    console.log(JSON.stringify({ ok: false, evidence: run.dir, errors: [err.toJSON()] }, null, 2));
+  else console.error(`✗ ${err.code}  ${e.file}\n    ${e.message}`);
+  return 1;
 }
 
 function progress(run: VerifyRun): (c: unknown) => void {
@@ -120,7 +128,13 @@ function printVerify(run: VerifyRun, report: ChecksReport): number {
 function cmdVerify(args: string[]): number {
   const run = prepareVerify(args);
   if (run.code !== undefined) return run.code;
-  const files = SharedTree.of(run.entries!).files();
+  let files;
+  try {
+    files = SharedTree.of(run.entries!).files();
+  } catch (e) {
+    if (e instanceof TreeReadError) return printUnreadable(run, e);
+    throw e;
+  }
   return printVerify(run, checksReportOf(files, { onCheck: progress(run) }));
 }
 
@@ -145,15 +159,22 @@ async function cmdVerifyParallel(args: string[]): Promise<number> {
     stop();
     return run.code;
   }
-  const { report } = await verifyTreeChecks(run.entries!, {
-    jobs: run.jobs,
-    workers,
-    onCheck: progress(run),
-    onWorkerError: (e, n) =>
-      console.error(
-        `fleetproof: ${e.message}; ${n} unverified units were verified on the main thread instead`,
-      ),
-  });
+  let report;
+  try {
+    ({ report } = await verifyTreeChecks(run.entries!, {
+      jobs: run.jobs,
+      workers,
+      onCheck: progress(run),
+      onWorkerError: (e, n) =>
+        console.error(
+          `fleetproof: ${e.message}; ${n} unverified units were verified on the main thread instead`,
+        ),
+    }));
+  } catch (e) {
+    // Whichever thread met it first, this thread meets it again: a worker's units are verified here if it stops.
+    if (e instanceof TreeReadError) return printUnreadable(run, e);
+    throw e;
+  }
   return printVerify(run, report);
 }
 

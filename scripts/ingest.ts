@@ -44,7 +44,7 @@ export function runIngest(args: string[]): number {
     if (e instanceof TreeReadError)
       return refuse(
         json,
-        [new VerificationError('FILE_MISSING', e.message, { file: dir }).toJSON()],
+        [new VerificationError(e.code, e.message, { file: e.file }).toJSON()],
         'the evidence folder cannot be read',
       );
     throw e;

@@ -60,7 +60,7 @@ import {
 import { DemoKeys } from '../demo/keys.ts';
 import { DEFAULT_SEED } from '../demo/catalog.ts';
 import { siteInputs } from '../site/lib/config.ts';
-import { readTree } from './lib/read-tree.ts';
+import { TreeReadError, readTree } from './lib/read-tree.ts';
 import { useNodeCrypto } from './lib/node-crypto.ts';
 import { type HeldLock, LockLost, LockRefused, acquireLock, announced } from './lib/lock.mjs';
 
@@ -290,8 +290,14 @@ function releaseLocked(values: ReleaseOptions, env: NodeJS.ProcessEnv, out: stri
   }
   const previousDir = values.previous ? resolve(values.previous) : current;
 
-  // The evidence and its trust roots.
-  const evidence = readTree(inputs.evidenceDir);
+  // The evidence and its trust roots. A tree that cannot be read whole is refused: nothing is published.
+  let evidence: Map<string, Uint8Array>;
+  try {
+    evidence = readTree(inputs.evidenceDir);
+  } catch (e) {
+    if (e instanceof TreeReadError) throw new VerificationError(e.code, e.message, { file: e.file });
+    throw e;
+  }
   const rootsBytes = evidence.get('trust-roots.json');
   if (!rootsBytes) throw new Refusal(`${inputs.evidenceDir} has no trust-roots.json`);
   const roots = parseTrustRoots(readJson(rootsBytes, 'trust-roots.json'));

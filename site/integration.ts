@@ -121,7 +121,9 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
             files = readTree(opts.evidenceDir);
           } catch (e) {
             if (e instanceof TreeReadError)
-              throw new Error(`evidence in ${opts.evidenceDir} could not be read again: ${e.message}`);
+              throw new Error(
+                `evidence in ${opts.evidenceDir} could not be read again: ${e.code} ${e.file}: ${e.message}`,
+              );
             throw e;
           }
           if (published !== buildIndex(files).indexJson) {

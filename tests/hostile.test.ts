@@ -5,7 +5,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, openSync, writeSync, closeSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from './lib/scratch.ts';
 
@@ -67,5 +67,66 @@ describe('hostile evidence', () => {
       r.report.errors.some((e) => e.code === 'LIMIT_EXCEEDED' && e.file === artifact),
       JSON.stringify(r.report.errors),
     );
+  });
+});
+
+/**
+ * The CLI run by a user who cannot read what mode 000 closes: this one, or, for root (which reads any file whatever
+ * its mode), nobody (uid 65534). The scratch folder is opened to that user.
+ */
+function asReader(args: string[]) {
+  const root = process.getuid?.() === 0;
+  if (root) chmodSync(tmp, 0o755);
+  const r = spawnSync(process.execPath, ['bin/fleetproof.mjs', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(root ? { uid: 65534, gid: 65534 } : {}),
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('a tree that cannot be read whole', { skip: process.platform === 'win32' }, () => {
+  test('when a file or a folder cannot be read, verify exits 1 with FILE_UNREADABLE naming it, and no check, in 1 and 2 threads', () => {
+    const ns = artifact.split('/').slice(0, 2).join('/');
+    for (const [name, closed] of [
+      ['file', artifact],
+      ['folder', ns],
+    ] as const) {
+      const dir = join(tmp, `unreadable-${name}`);
+      cpSync('evidence', dir, { recursive: true });
+      chmodSync(join(dir, closed), 0);
+      for (const jobs of ['1', '2']) {
+        const r = asReader(['verify', '--evidence', dir, '--json', '--jobs', jobs]);
+        assert.equal(r.status, 1, r.stderr);
+        const report = JSON.parse(r.stdout) as {
+          ok: boolean;
+          checks?: unknown;
+          errors: Record<string, string>[];
+        };
+        assert.equal(report.ok, false);
+        assert.equal(report.checks, undefined, 'nothing verified from a tree read in part');
+        assert.deepEqual(
+          report.errors.map((e) => [e.code, e.file, e.rule]),
+          [['FILE_UNREADABLE', closed, 'a file or folder of the evidence tree cannot be read']],
+        );
+        assert.match(report.errors[0]!.message!, new RegExp(`^the ${name} cannot be read: EACCES`));
+        const text = asReader(['verify', '--evidence', dir, '--jobs', jobs]);
+        assert.equal(text.status, 1);
+        assert.match(
+          text.stderr,
+          new RegExp(`^✗ FILE_UNREADABLE  ${closed}\n    the ${name} cannot be read`, 'm'),
+        );
+        assert.doesNotMatch(text.stderr, /\n\s+at /, 'no stack trace');
+      }
+      // ingest reads the tree before it adds to it: it refuses, and writes nothing.
+      const r = asReader(['ingest', '--evidence', dir, '--json', join(dir, 'trust-roots.json')]);
+      assert.equal(r.status, 1, r.stderr);
+      const out = JSON.parse(r.stdout) as { written: string[]; errors: Record<string, string>[] };
+      assert.deepEqual(out.written, []);
+      assert.deepEqual(
+        out.errors.map((e) => [e.code, e.file]),
+        [['FILE_UNREADABLE', closed]],
+      );
+    }
   });
 });

@@ -272,6 +272,16 @@ describe('npm run release', () => {
     assert.equal(readlinkSync(out), target);
   });
 
+  test('when the evidence folder is missing, the release refuses naming it, and changes nothing', () => {
+    const target = readlinkSync(out);
+    const missing = join(tmp, 'no-evidence');
+    const r = release(['--out', out, '--evidence', missing]);
+    assert.equal(r.status, 1, r.out);
+    assert.ok(r.out.includes(`release: refused: FILE_MISSING ${missing}: no such folder`), r.out);
+    assert.doesNotMatch(r.out, /\n\s+at /, 'no stack trace');
+    assert.equal(readlinkSync(out), target);
+  });
+
   test('when the evidence is regenerated with other keys, the release fails and changes nothing', () => {
     const other = join(tmp, 'evidence-other');
     writeTree(other, generateEvidence({ seed: 'another-seed', scale: 1 }));

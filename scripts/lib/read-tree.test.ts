@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { SharedTree, listTree, readTree } from './read-tree.ts';
+import { SharedTree, TreeReadError, listTree, readTree } from './read-tree.ts';
 
 test('when a tree holds folders, files, links and a pipe, the listing is sorted, sized, and never follows a link', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetproof-list-'));
@@ -74,16 +74,42 @@ test('when a thread asks for a file another thread is reading, it waits and take
   }
 });
 
-test('when a listed file is gone before it is read, each thread that asks meets the error, and none waits forever', async () => {
+test('when a listed file is gone before it is read, each thread that asks meets FILE_UNREADABLE for it, and none waits forever', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetproof-claim-'));
   try {
-    writeFileSync(join(dir, 'a.json'), 'abc');
-    const tree = SharedTree.of(listTree(dir));
-    rmSync(join(dir, 'a.json'));
-    assert.throws(() => tree.get('a.json'), { code: 'ENOENT' });
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(join(dir, 'b', 'a.json'), 'abc');
+    const entries = listTree(dir);
+    const tree = SharedTree.of(entries);
+    rmSync(join(dir, 'b', 'a.json'));
+    const gone = (e: unknown) =>
+      e instanceof TreeReadError &&
+      e.code === 'FILE_UNREADABLE' &&
+      e.file === 'b/a.json' &&
+      /^the file cannot be read: ENOENT/.test(e.message);
+    assert.throws(() => tree.get('b/a.json'), gone);
     assert.equal(new Int32Array(tree.handle.lengths)[0], -1, 'the slot is unclaimed again');
-    const m = await readInThread(tree, ['a.json']);
-    assert.match(m.error ?? '', /ENOENT/);
+    const m = await readInThread(tree, ['b/a.json']);
+    assert.match(m.error ?? '', /^the file cannot be read: ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('when the folder is missing or not a folder, listing fails with FILE_MISSING naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-list-'));
+  try {
+    writeFileSync(join(dir, 'file'), '');
+    for (const [p, why] of [
+      [join(dir, 'none'), 'no such folder'],
+      [join(dir, 'file'), 'not a folder'],
+    ] as const) {
+      assert.throws(
+        () => listTree(p),
+        (e: unknown) =>
+          e instanceof TreeReadError && e.code === 'FILE_MISSING' && e.file === p && e.message === why,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,31 @@ import { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync } from
 import { join } from 'node:path';
 import { LIMITS } from '../../verify/limits.ts';
 
-export class TreeReadError extends Error {}
+/**
+ * The tree cannot be read: the folder given is missing or not a folder (FILE_MISSING, `file` that folder), or a
+ * folder or file in it cannot be listed or read (FILE_UNREADABLE: permissions, a file gone since it was listed, an
+ * I/O error; `file` its path in the tree). The message says what is wrong, not where (`file` says that). Nothing
+ * is verified from a tree that cannot be read whole.
+ */
+export class TreeReadError extends Error {
+  constructor(
+    readonly code: 'FILE_MISSING' | 'FILE_UNREADABLE',
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TreeReadError';
+  }
+}
+
+/** FILE_UNREADABLE for `file` (a folder when `folder`), with the system's reason. */
+function unreadable(file: string, e: unknown, folder = false): TreeReadError {
+  return new TreeReadError(
+    'FILE_UNREADABLE',
+    file,
+    `the ${folder ? 'folder' : 'file'} cannot be read: ${(e as Error).message}`,
+  );
+}
 
 /** One file of a listed tree. */
 export interface TreeEntry {
@@ -29,15 +53,20 @@ export function listTree(root: string): TreeEntry[] {
   try {
     st = lstatSync(root);
   } catch {
-    throw new TreeReadError(`${root}: no such folder`);
+    throw new TreeReadError('FILE_MISSING', root, 'no such folder');
   }
-  if (!st.isDirectory()) throw new TreeReadError(`${root}: not a folder`);
+  if (!st.isDirectory()) throw new TreeReadError('FILE_MISSING', root, 'not a folder');
   const max = LIMITS.maxFileBytes + 1;
   const entries: TreeEntry[] = [];
   // The entries' types from the listing itself; only a regular file is asked its size (a third of the system calls
   // fewer at --scale 20, where every epoch is a folder).
   const walk = (dir: string, rel: string): boolean => {
-    const found = readdirSync(dir, { withFileTypes: true });
+    let found;
+    try {
+      found = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      throw unreadable(rel === '' ? root : rel, e, true); // the folder given, or one in it
+    }
     found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of found) {
       const p = `${dir}/${d.name}`;
@@ -48,7 +77,12 @@ export function listTree(root: string): TreeEntry[] {
       }
       let room = -1;
       if (d.isFile()) {
-        const s = lstatSync(p);
+        let s;
+        try {
+          s = lstatSync(p);
+        } catch (e) {
+          throw unreadable(r, e);
+        }
         if (s.isFile()) room = Math.min(max, s.size + 1);
       }
       entries.push({ rel: r, path: p, room });
@@ -65,7 +99,13 @@ export function readTree(root: string, opts: { shared?: boolean } = {}): Map<str
   if (opts.shared) return SharedTree.of(entries).readAll().files();
   const files = new Map<string, Uint8Array>();
   const max = LIMITS.maxFileBytes + 1;
-  for (const e of entries) files.set(e.rel, e.room < 0 ? new Uint8Array(0) : readPrefix(e.path, max));
+  for (const e of entries) {
+    try {
+      files.set(e.rel, e.room < 0 ? new Uint8Array(0) : readPrefix(e.path, max));
+    } catch (err) {
+      throw unreadable(e.rel, err);
+    }
+  }
   return files;
 }
 
@@ -148,7 +188,7 @@ export class SharedTree {
           // Unclaimed again, so that a thread waiting for it tries for itself (and meets the error itself).
           Atomics.store(this.length, i, UNREAD);
           Atomics.notify(this.length, i);
-          throw err;
+          throw unreadable(e.rel, err);
         }
         Atomics.store(this.length, i, n);
         Atomics.notify(this.length, i);

@@ -29,7 +29,7 @@ export function readEvidence(dir: string): VerifiedEvidence {
   } catch (e) {
     if (e instanceof TreeReadError) {
       throw new EvidenceError(
-        `✗ FILE_MISSING  ${dir}\n    ${e.message}: the site is built only from an evidence tree that verifies`,
+        `✗ ${e.code}  ${e.file}\n    ${e.message}: the site is built only from an evidence tree that verifies`,
       );
     }
     throw e;
