@@ -146,6 +146,29 @@ test('when a worker dies with units it claimed, the main thread verifies them an
   assert.equal(told[0]![1], 68);
 });
 
+test('when a worker dies in the middle of reading a file, the main thread reads it itself and the report is unchanged', () => {
+  useNodeCrypto();
+  const one = JSON.stringify(verifyEvidence(readTree(`${root}evidence`)));
+  // In a process of its own, with a time limit: a thread that waited for the dead worker's read would wait for ever,
+  // in Atomics.wait, where no timer of this process could end the test.
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-dying-reader-'));
+  try {
+    const r = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('./testdata/verify-dying-reader.mjs', import.meta.url)), join(dir, 'out.json')],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.signal, null, 'it did not wait for ever');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { report: string; told: string[] };
+    assert.equal(out.report, one);
+    assert.equal(out.told.length, 1);
+    assert.match(out.told[0]!, /exited with code 3/, 'the worker held the claim when it died');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('when a unit has a file of no bytes to read (a symbolic link), the threads claim the units the core runs, and the report is that of one thread', async () => {
   useNodeCrypto();
   const dir = mkdtempSync(join(tmpdir(), 'fleetproof-link-'));

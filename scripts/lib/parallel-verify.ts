@@ -292,6 +292,8 @@ async function verifySharedWith(
   }
   const missing = units.filter((u) => !byKey.has(u.key));
   for (const e of stopped) opts.onWorkerError?.(e, missing.length);
+  // Every worker has stopped: a file one was reading when it died is read again here.
+  if (stopped.length) tree.unclaimAbandoned();
   if (missing.length)
     runClaimedUnits(
       missing,

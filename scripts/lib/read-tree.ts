@@ -199,6 +199,15 @@ export class SharedTree {
     return this.bytes.subarray(start, start + n);
   }
 
+  /**
+   * Unclaims every slot left being read. Only once every other thread that used this tree has stopped, one perhaps
+   * in the middle of a read (a worker that died): this thread then reads those files itself rather than wait for a
+   * read that will never end.
+   */
+  unclaimAbandoned(): void {
+    for (let i = 0; i < this.length.length; i++) Atomics.compareExchange(this.length, i, READING, UNREAD);
+  }
+
   /** Reads every file not read yet. */
   readAll(): this {
     for (let i = 0; i < this.handle.entries.length; i++) this.at(i);
