@@ -86,7 +86,7 @@ function asReader(args: string[]) {
 }
 
 describe('a tree that cannot be read whole', { skip: process.platform === 'win32' }, () => {
-  test('when a file or a folder cannot be read, verify exits 1 with FILE_UNREADABLE naming it, and no check, in 1 and 2 threads', () => {
+  test('when a file or a folder cannot be read, verify exits 1 with FILE_UNREADABLE naming it, and no check, in 1 and 2 threads', (t) => {
     const ns = artifact.split('/').slice(0, 2).join('/');
     for (const [name, closed] of [
       ['file', artifact],
@@ -95,6 +95,8 @@ describe('a tree that cannot be read whole', { skip: process.platform === 'win32
       const dir = join(tmp, `unreadable-${name}`);
       cpSync('evidence', dir, { recursive: true });
       chmodSync(join(dir, closed), 0);
+      // Opened again at the end, so that a user who is not root can remove the scratch folder.
+      t.after(() => chmodSync(join(dir, closed), name === 'file' ? 0o644 : 0o755));
       for (const jobs of ['1', '2']) {
         const r = asReader(['verify', '--evidence', dir, '--json', '--jobs', jobs]);
         assert.equal(r.status, 1, r.stderr);
