@@ -32,11 +32,23 @@ test('when a tree holds folders, files, links and a pipe, the listing is sorted,
       ],
     );
     assert.equal(entries[1]!.path, join(dir, 'a.json'));
+    // The folder given may be a link to the tree (followed); a link to a file is not a folder.
+    const linked = `${dir}-link`;
+    symlinkSync(dir, linked);
+    assert.deepEqual(
+      listTree(linked).map((e) => [e.rel, e.room]),
+      entries.map((e) => [e.rel, e.room]),
+    );
+    assert.throws(() => listTree(join(dir, 'b', 'link-to-file.json')), {
+      code: 'FILE_MISSING',
+      message: 'not a folder',
+    });
     const files = readTree(dir);
     assert.deepEqual(Buffer.from(files.get('a.json')!).toString(), 'abc');
     assert.equal(files.get('b/link-to-file.json')!.length, 0);
     assert.equal(files.get('pipe')!.length, 0);
   } finally {
+    rmSync(`${dir}-link`, { force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,13 +1,14 @@
 /**
  * Reads an evidence folder into the map the core verifies. Each file is read up to one byte past the size limit,
- * so a hostile 50 MB file costs 4 MiB of memory and fails with FILE_TOO_LARGE. Symbolic links and special files
- * are not followed: they are reported as files the layout has no place for.
+ * so a hostile 50 MB file costs 4 MiB of memory and fails with FILE_TOO_LARGE. Symbolic links and special files in
+ * the tree are not followed: they read as files of no bytes (so fail as JSON, or as files the layout has no place
+ * for). The folder given may itself be a link to the tree's folder (`evidence -> /data/evidence`).
  *
  * For worker threads (scripts/lib/parallel-verify.ts) the tree can be listed first and read into one
  * SharedArrayBuffer (SharedTree): each file has its slot, read once, by whichever thread needs it first, and every
  * thread sees the same bytes without a copy.
  */
-import { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync } from 'node:fs';
+import { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from '../../verify/limits.ts';
 
@@ -51,7 +52,7 @@ export interface TreeEntry {
 export function listTree(root: string): TreeEntry[] {
   let st;
   try {
-    st = lstatSync(root);
+    st = statSync(root); // the folder given is followed if it is a link; nothing under it is
   } catch {
     throw new TreeReadError('FILE_MISSING', root, 'no such folder');
   }
