@@ -5,9 +5,10 @@
  * 1 not verified (an incomplete chain included, unless --allow-incomplete-chain), 2 usage error.
  */
 import { parseArgs } from 'node:util';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { VerificationError } from '../verify/errors.ts';
+import { readPrefix } from './lib/read-tree.ts';
 import { fromBase64, toHex } from '../verify/encoding.ts';
 import {
   VENDOR_INPUT_FORMATS,
@@ -39,16 +40,18 @@ const MAX_INPUT_BYTES = 1024 * 1024;
 
 class UsageError extends Error {}
 
+/** The bytes of `path` (a usage error naming it and the system's reason if it cannot be read, or is too large). */
 function readSmallFile(path: string, what: string): Uint8Array {
-  let size: number;
+  let bytes: Uint8Array;
   try {
-    size = statSync(path).size;
-  } catch {
-    throw new UsageError(`${what}: cannot read ${path}`);
+    // Read up to one byte past the limit (a file that grows after a size check cannot get past it).
+    bytes = readPrefix(path, MAX_INPUT_BYTES + 1);
+  } catch (e) {
+    throw new UsageError(`${what}: cannot read ${path} (${(e as Error).message})`);
   }
-  if (size > MAX_INPUT_BYTES)
+  if (bytes.length > MAX_INPUT_BYTES)
     throw new UsageError(`${what}: ${path} is larger than ${MAX_INPUT_BYTES} bytes`);
-  return new Uint8Array(readFileSync(path));
+  return bytes;
 }
 
 const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
@@ -85,7 +88,13 @@ function readRoots(dir: string): PinnedRootInput[] {
   for (const name of names) {
     if (!['.pem', '.crt', '.cer'].includes(extname(name).toLowerCase())) continue;
     const p = join(dir, name);
-    if (!statSync(p).isFile()) continue;
+    let isFile: boolean;
+    try {
+      isFile = statSync(p).isFile();
+    } catch (e) {
+      throw new UsageError(`--roots: cannot read ${p} (${(e as Error).message})`);
+    }
+    if (!isFile) continue;
     const certs = decodePemCertificates(latin1(readSmallFile(p, '--roots')), { file: p });
     certs.forEach((der, i) =>
       roots.push({

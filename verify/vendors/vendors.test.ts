@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isVerificationError } from '../errors.ts';
@@ -153,6 +153,29 @@ describe('fleetproof check-attestation', () => {
     ]);
     assert.equal(r.code, 1);
     assert.equal(JSON.parse(r.out).errors[0].code, 'ATTESTATION_SIGNATURE_INVALID');
+  });
+
+  test('when FILE or a --roots entry cannot be read, exit 2 naming it and the reason, with no stack trace', () => {
+    const scratch = scratchDir('check-attestation');
+    const dangling = join(scratch, 'roots');
+    mkdirSync(dangling);
+    symlinkSync(join(scratch, 'gone.pem'), join(dangling, 'root.pem'));
+    for (const [args, said] of [
+      [[scratch, '--format', 'nitro'], `FILE: cannot read ${scratch} (EISDIR`],
+      [
+        [join(scratch, 'none.b64'), '--format', 'nitro'],
+        `FILE: cannot read ${join(scratch, 'none.b64')} (ENOENT`,
+      ],
+      [
+        [path('aws-nitro/nitro_attestation.b64'), '--format', 'nitro', '--roots', dangling],
+        `--roots: cannot read ${join(dangling, 'root.pem')} (ENOENT`,
+      ],
+    ] as const) {
+      const r = run([...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.ok(r.err.includes(said), r.err);
+      assert.match(r.err, /usage:/);
+    }
   });
 
   test('when the command is misused, exit 2 with the usage', () => {
