@@ -9,12 +9,12 @@ import { formatReport } from '../verify/index.ts';
 import { checkRecord, parseAuditorKey } from '../verify/check-record.ts';
 import { VerificationError } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
-import { SharedTree, TreeReadError, type TreeEntry, listTree, readPrefix } from './lib/read-tree.ts';
+import { SharedTree, TreeReadError, listTree, readPrefix } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
 import { saveCodeCachesOfTheRun } from './lib/code-cache.cjs';
 import { useNodeCrypto } from './lib/node-crypto.ts';
-import { type VerifyWorker, checksReportOf, spawnWorkers, verifyTreeChecks } from './lib/parallel-verify.ts';
+import { checksReportOf, spawnWorkers, verifyTreeChecks } from './lib/parallel-verify.ts';
 import { availableParallelism } from 'node:os';
 import { writeJsonLines } from './lib/json-lines.ts';
 import type { ChecksReport } from '../verify/report.ts';
@@ -42,15 +42,10 @@ interface VerifyRun {
   json: boolean;
   verbose: boolean;
   jobs: number | undefined;
-  entries?: TreeEntry[];
-  code?: number;
 }
 
-/**
- * Parses the options and lists the tree; `code` is set when there is nothing to verify. `beforeListing` runs once
- * the options are known (to start worker threads while the tree is listed).
- */
-function prepareVerify(args: string[], beforeListing?: (run: VerifyRun) => void): VerifyRun {
+/** `verify`'s options (a usage error before anything is read or started). */
+function parseVerify(args: string[]): VerifyRun {
   const { values } = parseArgs({
     args,
     options: {
@@ -67,23 +62,7 @@ function prepareVerify(args: string[], beforeListing?: (run: VerifyRun) => void)
     if (!/^[1-9][0-9]{0,3}$/.test(values.jobs)) usage(`--jobs takes a number of threads, not ${values.jobs}`);
     jobs = Number(values.jobs);
   }
-  const run: VerifyRun = {
-    dir: values.evidence!,
-    json: values.json ?? false,
-    verbose: values.verbose ?? false,
-    jobs,
-  };
-  beforeListing?.(run);
-  try {
-    run.entries = listTree(run.dir);
-  } catch (e) {
-    if (e instanceof TreeReadError) {
-      run.code = printUnreadable(run, e);
-      return run;
-    }
-    throw e;
-  }
-  return run;
+  return { dir: values.evidence!, json: values.json ?? false, verbose: values.verbose ?? false, jobs };
 }
 
 /**
@@ -126,11 +105,10 @@ function printVerify(run: VerifyRun, report: ChecksReport): number {
 
 /** Single-threaded (the synchronous entry point); `mainAsync` runs --jobs N. */
 function cmdVerify(args: string[]): number {
-  const run = prepareVerify(args);
-  if (run.code !== undefined) return run.code;
+  const run = parseVerify(args);
   let files;
   try {
-    files = SharedTree.of(run.entries!).files();
+    files = SharedTree.of(listTree(run.dir)).files();
   } catch (e) {
     if (e instanceof TreeReadError) return printUnreadable(run, e);
     throw e;
@@ -139,29 +117,14 @@ function cmdVerify(args: string[]): number {
 }
 
 async function cmdVerifyParallel(args: string[]): Promise<number> {
-  // Workers load their code while the tree is listed; verifyTreeParallel stops those it does not need.
-  // At most one per other core ahead of time; more, if asked for, once the units are known.
-  let workers: VerifyWorker[] = [];
-  const stop = () => {
-    for (const w of workers) w.cancel();
-  };
-  let run: VerifyRun;
-  try {
-    run = prepareVerify(args, (r) => {
-      const n = Math.min(r.jobs ?? availableParallelism(), availableParallelism()) - 1;
-      if (n > 0) workers = spawnWorkers(n);
-    });
-  } catch (e) {
-    stop(); // a worker left waiting would keep the process alive
-    throw e;
-  }
-  if (run.code !== undefined) {
-    stop();
-    return run.code;
-  }
+  const run = parseVerify(args);
+  // Workers load their code while the tree is listed; verifyTreeChecks stops those it does not need. At most one
+  // per other core ahead of time; more, if asked for, once the units are known.
+  const n = Math.min(run.jobs ?? availableParallelism(), availableParallelism()) - 1;
+  const workers = n > 0 ? spawnWorkers(n) : [];
   let report;
   try {
-    ({ report } = await verifyTreeChecks(run.entries!, {
+    ({ report } = await verifyTreeChecks(listTree(run.dir), {
       jobs: run.jobs,
       workers,
       onCheck: progress(run),
@@ -171,6 +134,7 @@ async function cmdVerifyParallel(args: string[]): Promise<number> {
         ),
     }));
   } catch (e) {
+    for (const w of workers) w.cancel(); // a worker left waiting would keep the process alive
     // Whichever thread met it first, this thread meets it again: a worker's units are verified here if it stops.
     if (e instanceof TreeReadError) return printUnreadable(run, e);
     throw e;
