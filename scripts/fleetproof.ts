@@ -9,7 +9,7 @@ import { formatReport } from '../verify/index.ts';
 import { checkRecord, parseAuditorKey } from '../verify/check-record.ts';
 import { VerificationError } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
-import { SharedTree, TreeReadError, listTree, readPrefix } from './lib/read-tree.ts';
+import { SharedTree, TreeReadError, listTree, readNamedFile } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
 import { saveCodeCachesOfTheRun } from './lib/code-cache.cjs';
@@ -162,9 +162,10 @@ function cmdCheckRecord(args: string[]): number {
   const file = positionals[0]!;
   let bytes: Uint8Array;
   try {
-    bytes = readPrefix(file, LIMITS.maxRecordBytes + 1);
-  } catch {
-    const err = new VerificationError('FILE_MISSING', `cannot read ${file}`, { file });
+    bytes = readNamedFile(file, LIMITS.maxRecordBytes + 1);
+  } catch (e) {
+    if (!(e instanceof TreeReadError)) throw e;
+    const err = new VerificationError(e.code, e.message, { file });
     console.log(
       values.json ? JSON.stringify({ ok: false, errors: [err.toJSON()] }, null, 2) : `✗ ${err.toString()}`,
     );

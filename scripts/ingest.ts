@@ -11,7 +11,7 @@ import { VerificationError, type VerificationErrorJSON } from '../verify/errors.
 import { LIMITS } from '../verify/limits.ts';
 import { placeEvidence } from '../verify/place.ts';
 import { formatReport, verifyEvidence } from '../verify/index.ts';
-import { TreeReadError, readPrefix, readTree } from './lib/read-tree.ts';
+import { TreeReadError, readNamedFile, readTree } from './lib/read-tree.ts';
 
 function refuse(json: boolean, errors: VerificationErrorJSON[], why: string): number {
   if (json) console.log(JSON.stringify({ ok: false, written: [], reason: why, errors }, null, 2));
@@ -61,9 +61,10 @@ export function runIngest(args: string[]): number {
   for (const f of positionals) {
     let bytes: Uint8Array;
     try {
-      bytes = readPrefix(f, LIMITS.maxFileBytes + 1);
-    } catch {
-      errors.push(new VerificationError('FILE_MISSING', `cannot read ${f}`, { file: f }).toJSON());
+      bytes = readNamedFile(f, LIMITS.maxFileBytes + 1);
+    } catch (e) {
+      if (!(e instanceof TreeReadError)) throw e;
+      errors.push(new VerificationError(e.code, e.message, { file: e.file }).toJSON());
       continue;
     }
     try {

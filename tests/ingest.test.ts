@@ -150,6 +150,27 @@ describe('fleetproof ingest', () => {
     assert.equal(snapshot(dir), before);
   });
 
+  test('when an input is missing or cannot be read (a folder), it names each with FILE_MISSING or FILE_UNREADABLE and writes nothing', () => {
+    const { dir, incoming } = setup(last);
+    const before = snapshot(dir);
+    mkdirSync(incoming, { recursive: true });
+    const missing = join(incoming, 'none.json');
+    const r = run(['ingest', incoming, missing, '--evidence', dir, '--json']);
+    assert.equal(r.status, 1);
+    assert.deepEqual(
+      JSON.parse(r.out).errors.map((e: { code: string; file: string; message: string }) => [
+        e.code,
+        e.file,
+        e.message.split(':')[0],
+      ]),
+      [
+        ['FILE_UNREADABLE', incoming, 'the file cannot be read'],
+        ['FILE_MISSING', missing, 'no such file'],
+      ],
+    );
+    assert.equal(snapshot(dir), before);
+  });
+
   test('when given no file, it is a usage error', () => {
     assert.equal(run(['ingest']).status, 2);
   });

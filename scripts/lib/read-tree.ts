@@ -228,6 +228,21 @@ export class SharedTree {
   }
 }
 
+/**
+ * A file named on the command line (ingest's inputs, check-record's FILE), up to `max` bytes. TreeReadError:
+ * FILE_MISSING if there is no such file, FILE_UNREADABLE with the system's reason if it cannot be read (a folder,
+ * permissions).
+ */
+export function readNamedFile(path: string, max: number): Uint8Array {
+  try {
+    return readPrefix(path, max);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new TreeReadError('FILE_MISSING', path, 'no such file');
+    throw unreadable(path, e);
+  }
+}
+
 export function readPrefix(path: string, max: number): Uint8Array {
   const fd = openSync(path, 'r');
   try {
