@@ -49,6 +49,9 @@
  *                 widget's checks call) bundled and minified the same way (Vite, esbuild minifier), gzip -9: the
  *                 ratio says how much the rest (the core with its schema validation, the widget) adds to the cryptography.
  *
+ * Every timed child process runs with this process's environment less NODE_EXTRA_CA_CERTS (TIMED_ENV: a machine's
+ * setting that Node pays for at each start, and no timed command uses).
+ *
  * Prints a table and writes bench/results.json: [{name, value, unit, baseline, ratio, goal}]. Scratch files go to
  * bench/out/ (ignored by git) and are removed at the end. Exit status 0 when measured (goals are reported, not enforced), 1 on failure.
  */
@@ -183,6 +186,40 @@ function treeBytes(dir: string): number {
   return n;
 }
 
+/**
+ * The environment of every timed child process: this one's without NODE_EXTRA_CA_CERTS. Node reads and parses the
+ * file that variable names as each process starts, before any of our code runs (on the machine of the README's
+ * table it names the system's whole CA bundle, for a proxy of the package registry: some 50 ms a process), and
+ * nothing timed here opens a TLS connection. Left in, it would be timed as part of every command as a machine's
+ * setting, not ours. nodeStartCost prints what it costs when it is set.
+ */
+const TIMED_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'),
+);
+
+/**
+ * When NODE_EXTRA_CA_CERTS is set: the start of `node -e ""` with it and without it (medians of 5, in turn), printed
+ * so that the figures can be read against a run that keeps it.
+ */
+function nodeStartCost(): void {
+  if (process.env.NODE_EXTRA_CA_CERTS === undefined) return;
+  const start = (env: NodeJS.ProcessEnv) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['-e', ''], { env, stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`node -e "" failed (exit ${r.status})`);
+    return performance.now() - t0;
+  };
+  const withIt: number[] = [];
+  const without: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    withIt.push(start(process.env));
+    without.push(start(TIMED_ENV));
+  }
+  console.log(
+    `  timed processes run without NODE_EXTRA_CA_CERTS: Node's start ${round(median(without))} ms without it, ${round(median(withIt))} ms with it (runs ${runsList(without)} and ${runsList(withIt)} ms)`,
+  );
+}
+
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 /** Pins a process to one CPU: a `--jobs 1` run otherwise has V8's compiler and collector threads on the others. */
 const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
@@ -211,7 +248,12 @@ function verifyOnce(
   // The report goes to /dev/null, as a report written to a file would: piped here, the time would also count this
   // process reading and decoding it (4.4 MB at --scale 20, some 30 ms). Success is the exit status.
   const t0 = performance.now();
-  const r = spawnSync(cmd, full, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(cmd, full, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: TIMED_ENV,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`verify ${dir} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
   const m = /maxrss_kb=(\d+)/.exec(r.stderr);
@@ -223,7 +265,7 @@ function verifyMedian(
   jobs: number | undefined,
   runs = 3,
   pinned = false,
-): { ms: number; mb: number | undefined } {
+): { ms: number; mb: number | undefined; runs: number[] } {
   return verifyMedians(dir, [{ jobs, pinned }], runs)[0]!;
 }
 
@@ -235,12 +277,13 @@ function verifyMedians(
   dir: string,
   configs: { jobs: number | undefined; pinned?: boolean }[],
   runs = 3,
-): { ms: number; mb: number | undefined }[] {
+): { ms: number; mb: number | undefined; runs: number[] }[] {
   const xs = configs.map(() => [] as { ms: number; mb: number | undefined }[]);
   for (let r = 0; r < runs; r++) configs.forEach((c, i) => xs[i]!.push(verifyOnce(dir, c.jobs, c.pinned)));
   return xs.map((x) => {
     const mbs = x.map((y) => y.mb).filter((y): y is number => y !== undefined);
-    return { ms: median(x.map((y) => y.ms)), mb: mbs.length ? Math.max(...mbs) : undefined };
+    const ms = x.map((y) => y.ms);
+    return { ms: median(ms), mb: mbs.length ? Math.max(...mbs) : undefined, runs: ms };
   });
 }
 
@@ -258,7 +301,7 @@ async function sideBySide(dir: string, n: number, runs = 3): Promise<number> {
       let left = n;
       for (let i = 0; i < n; i++) {
         const [cmd, ...args] = verifyCommand(dir, 1, i);
-        const p = spawn(cmd!, args, { cwd: ROOT, stdio: 'ignore' });
+        const p = spawn(cmd!, args, { cwd: ROOT, env: TIMED_ENV, stdio: 'ignore' });
         p.once('error', reject);
         p.once('exit', (code) => {
           if (code !== 0) reject(new Error(`verify ${dir} exited with ${code} beside ${n - 1} others`));
@@ -276,6 +319,7 @@ function nativeOnce(dir: string): number {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-native.ts', dir], {
     cwd: ROOT,
     encoding: 'utf8',
+    env: TIMED_ENV,
   });
   if (r.status !== 0) throw new Error(`bench-native failed:\n${r.stderr}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; ok: boolean };
@@ -309,6 +353,7 @@ async function nodeFigures(scratch: string): Promise<Row[]> {
   const s20 = demoTree(scratch, 20);
   const s100 = demoTree(scratch, 100);
   console.log('timing verify …');
+  nodeStartCost();
   // The CLI's bundles are built on the first run after a source change (scripts/lib/bundle-cache.mjs), and their
   // code caches written by the first `verify` (scripts/lib/code-cache.cjs; the worker's by a run with threads): one
   // run now, so that every timed run is a run as users make it.
@@ -322,6 +367,10 @@ async function nodeFigures(scratch: string): Promise<Row[]> {
       : [verifyMedian(s20, 1, 3, true)];
   const one = pair[0]!;
   const all = pair[1] ?? one;
+  if (pair[1])
+    console.log(
+      `  --jobs 1 on one CPU ${runsList(one.runs)} ms; --jobs ${cores} ${runsList(all.runs)} ms (in turn)`,
+    );
   const oneUnpinned = TASKSET ? verifyMedian(s20, 1) : one;
   const together = cores > 1 ? await sideBySide(s20, cores) : one.ms;
   const ceiling = (cores * one.ms) / together;
@@ -485,7 +534,7 @@ async function buildFigures(scratch: string): Promise<Row[]> {
     const r = spawnSync(process.execPath, args, {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env },
+      env: { ...TIMED_ENV, ASTRO_TELEMETRY_DISABLED: '1', ...env },
       maxBuffer: 64 * 1024 * 1024,
     });
     if (r.status !== 0) throw new Error(`${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
@@ -620,7 +669,7 @@ function incrementalFigures(scratch: string): Row[] {
   }
   const out = join(scratch, 'incremental', 'site');
   const env = {
-    ...process.env,
+    ...TIMED_ENV,
     ASTRO_TELEMETRY_DISABLED: '1',
     FLEETPROOF_CACHE_DIR: join(scratch, 'incremental', 'cache'),
   };
