@@ -5,7 +5,7 @@
  * Exit status: 0 verified, 1 not verified (a missing or malformed file included), 2 usage error.
  */
 import { parseArgs } from 'node:util';
-import { formatReport } from '../verify/index.ts';
+import { formatError, formatReport } from '../verify/index.ts';
 import { checkRecord, parseAuditorKey } from '../verify/check-record.ts';
 import { VerificationError } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
@@ -70,10 +70,9 @@ function parseVerify(args: string[]): VerifyRun {
  * Prints the one error, as the report would (--json: ok false, no checks); exit status 1.
  */
 function printUnreadable(run: VerifyRun, e: TreeReadError): number {
-  const err = new VerificationError(e.code, e.message, { file: e.file });
-  if (run.json)
-    console.log(JSON.stringify({ ok: false, evidence: run.dir, errors: [err.toJSON()] }, null, 2));
-  else console.error(`✗ ${err.code}  ${e.file}\n    ${e.message}`);
+  const err = e.toVerificationError().toJSON();
+  if (run.json) console.log(JSON.stringify({ ok: false, evidence: run.dir, errors: [err] }, null, 2));
+  else console.error(formatError(err));
   return 1;
 }
 
@@ -165,10 +164,8 @@ function cmdCheckRecord(args: string[]): number {
     bytes = readNamedFile(file, LIMITS.maxRecordBytes + 1);
   } catch (e) {
     if (!(e instanceof TreeReadError)) throw e;
-    const err = new VerificationError(e.code, e.message, { file });
-    console.log(
-      values.json ? JSON.stringify({ ok: false, errors: [err.toJSON()] }, null, 2) : `✗ ${err.toString()}`,
-    );
+    const err = e.toVerificationError().toJSON();
+    console.log(values.json ? JSON.stringify({ ok: false, errors: [err] }, null, 2) : formatError(err));
     return 1;
   }
   const r = checkRecord(bytes, file, key, '--auditor-key');
@@ -176,10 +173,7 @@ function cmdCheckRecord(args: string[]): number {
   else {
     for (const c of r.checks)
       console.log(`${c.status === 'passed' ? '✓' : '✗'} ${c.title}${c.detail ? `\n    ${c.detail}` : ''}`);
-    for (const e of r.errors)
-      console.log(
-        `✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`,
-      );
+    for (const e of r.errors) console.log(formatError(e));
     console.log(
       r.ok
         ? `✓ verified: epoch ${r.record!.epoch} of ${r.record!.namespace}, digest ${r.record!.digest}`

@@ -10,16 +10,13 @@ import { dirname, join } from 'node:path';
 import { VerificationError, type VerificationErrorJSON } from '../verify/errors.ts';
 import { LIMITS } from '../verify/limits.ts';
 import { placeEvidence } from '../verify/place.ts';
-import { formatReport, verifyEvidence } from '../verify/index.ts';
+import { formatError, formatReport, verifyEvidence } from '../verify/index.ts';
 import { TreeReadError, readNamedFile, readTree } from './lib/read-tree.ts';
 
 function refuse(json: boolean, errors: VerificationErrorJSON[], why: string): number {
   if (json) console.log(JSON.stringify({ ok: false, written: [], reason: why, errors }, null, 2));
   else {
-    for (const e of errors)
-      console.log(
-        `✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`,
-      );
+    for (const e of errors) console.log(formatError(e));
     console.log(`✗ nothing ingested: ${why}`);
   }
   return 1;
@@ -42,11 +39,7 @@ export function runIngest(args: string[]): number {
     tree = readTree(dir);
   } catch (e) {
     if (e instanceof TreeReadError)
-      return refuse(
-        json,
-        [new VerificationError(e.code, e.message, { file: e.file }).toJSON()],
-        'the evidence folder cannot be read',
-      );
+      return refuse(json, [e.toVerificationError().toJSON()], 'the evidence folder cannot be read');
     throw e;
   }
   const before = verifyEvidence(tree);
@@ -64,7 +57,7 @@ export function runIngest(args: string[]): number {
       bytes = readNamedFile(f, LIMITS.maxFileBytes + 1);
     } catch (e) {
       if (!(e instanceof TreeReadError)) throw e;
-      errors.push(new VerificationError(e.code, e.message, { file: e.file }).toJSON());
+      errors.push(e.toVerificationError().toJSON());
       continue;
     }
     try {

@@ -295,7 +295,7 @@ function releaseLocked(values: ReleaseOptions, env: NodeJS.ProcessEnv, out: stri
   try {
     evidence = readTree(inputs.evidenceDir);
   } catch (e) {
-    if (e instanceof TreeReadError) throw new VerificationError(e.code, e.message, { file: e.file });
+    if (e instanceof TreeReadError) throw e.toVerificationError();
     throw e;
   }
   const rootsBytes = evidence.get('trust-roots.json');

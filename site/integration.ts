@@ -122,7 +122,7 @@ export default function fleetproofIntegration(opts: { evidenceDir: string }): As
           } catch (e) {
             if (e instanceof TreeReadError)
               throw new Error(
-                `evidence in ${opts.evidenceDir} could not be read again: ${e.code} ${e.file}: ${e.message}`,
+                `evidence in ${opts.evidenceDir} could not be read again: ${e.toVerificationError().toString()}`,
               );
             throw e;
           }

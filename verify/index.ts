@@ -7,6 +7,7 @@ export { ERROR_CODES, ruleOf, type ErrorCode } from './error-rules.ts';
 export { LIMITS } from './limits.ts';
 export { verifyEvidence, type EvidenceFiles, type VerifyOptions } from './tree.ts';
 export {
+  formatError,
   formatReport,
   type Report,
   type EvidenceModel,

@@ -392,6 +392,11 @@ function vendorDeviceChain(r: MemberResult): MemberModel['attestation']['chain']
   }));
 }
 
+/** One failure as the readable reports print it: its code, file and JSONPath, then the message and the rule. */
+export function formatError(e: VerificationErrorJSON): string {
+  return `✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`;
+}
+
 /** The readable report: one line per failure with file, field and rule, then a summary. */
 export function formatReport(r: ChecksReport, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
@@ -402,11 +407,7 @@ export function formatReport(r: ChecksReport, opts: { verbose?: boolean } = {}):
       );
     lines.push('');
   }
-  for (const e of r.errors) {
-    lines.push(`✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}`);
-    lines.push(`    ${e.message}`);
-    lines.push(`    rule: ${e.rule}`);
-  }
+  for (const e of r.errors) lines.push(formatError(e));
   const s = r.summary;
   lines.push(
     r.ok

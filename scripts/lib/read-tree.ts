@@ -10,6 +10,7 @@
  */
 import { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { VerificationError } from '../../verify/errors.ts';
 import { LIMITS } from '../../verify/limits.ts';
 
 /**
@@ -26,6 +27,11 @@ export class TreeReadError extends Error {
   ) {
     super(message);
     this.name = 'TreeReadError';
+  }
+
+  /** The error as the reports carry it (its code's rule, `file`). */
+  toVerificationError(): VerificationError {
+    return new VerificationError(this.code, this.message, { file: this.file });
   }
 }
 

@@ -8,7 +8,7 @@
  * processes but the checks of units (a fleet, an epoch) whose bytes, trust roots and verifier are unchanged since
  * the last build, see site/lib/verify-cache.ts; every build runs every rule that spans units.
  */
-import { formatReport, readJson } from '../../verify/index.ts';
+import { formatError, formatReport, readJson } from '../../verify/index.ts';
 import { defaultCacheFile, verifyEvidenceCached } from './verify-cache.ts';
 import { TreeReadError, readTree } from '../../scripts/lib/read-tree.ts';
 import { useNodeCrypto } from '../../scripts/lib/node-crypto.ts';
@@ -29,7 +29,7 @@ export function readEvidence(dir: string): VerifiedEvidence {
   } catch (e) {
     if (e instanceof TreeReadError) {
       throw new EvidenceError(
-        `✗ ${e.code}  ${e.file}\n    ${e.message}: the site is built only from an evidence tree that verifies`,
+        `evidence in ${dir} cannot be read; nothing is published.\n${formatError(e.toVerificationError().toJSON())}`,
       );
     }
     throw e;
