@@ -1,6 +1,7 @@
 // Verifies the demo evidence in two threads whose worker dies holding a file's claim (dies-reading.mjs), and writes
-// the report and what the worker's death was reported as to the file named by its argument. Run in a process of its own, with a time limit
-// (scripts/lib/parallel-verify.test.ts): a thread that waited for the dead worker's read would wait for ever.
+// the report and what the worker's death was reported as to the file named by its argument. Run in a process of its
+// own, with a time limit (scripts/lib/parallel-verify.test.ts): a thread that waited for the dead worker's read
+// would wait for ever.
 import { writeFileSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
 
