@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { SharedTree, TreeReadError, listTree, readTree } from './read-tree.ts';
+import { SharedTree, TreeReadError, listTree, readListed, readTree } from './read-tree.ts';
 
 test('when a tree holds folders, files, links and a pipe, the listing is sorted, sized, and never follows a link', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetproof-list-'));
@@ -103,6 +103,79 @@ test('when a listed file is gone before it is read, each thread that asks meets 
     assert.equal(new Int32Array(tree.handle.lengths)[0], -1, 'the slot is unclaimed again');
     const m = await readInThread(tree, ['b/a.json']);
     assert.match(m.error ?? '', /^the file cannot be read: ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Both ways of reading a listed tree: each file in its own memory (the build's), and shared (verify --jobs). */
+const readBothWays = (entries: ReturnType<typeof listTree>) => [
+  () => readListed(entries),
+  () => SharedTree.of(entries).readAll().files(),
+];
+
+test('when a listed file grows before it is read, both ways of reading fail FILE_UNREADABLE naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-grow-'));
+  try {
+    writeFileSync(join(dir, 'a.json'), '{}');
+    writeFileSync(join(dir, 'b.json'), '{"b":1}');
+    for (const read of readBothWays(listTree(dir))) {
+      writeFileSync(join(dir, 'b.json'), '{"b":1}');
+      appendFileSync(join(dir, 'b.json'), ' ');
+      assert.throws(
+        read,
+        (e: unknown) =>
+          e instanceof TreeReadError &&
+          e.code === 'FILE_UNREADABLE' &&
+          e.file === 'b.json' &&
+          e.message === 'the file cannot be read: it grew after the tree was listed (listed at 7 bytes)',
+      );
+      // Shorter than listed: what it holds is read, for the core to judge.
+      writeFileSync(join(dir, 'b.json'), '{}');
+      assert.equal(Buffer.from(read().get('b.json')!).toString(), '{}');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('when a listed file is replaced by a link or a pipe before it is read, the link is not followed and the pipe does not wait', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetproof-swap-'));
+  try {
+    writeFileSync(join(dir, 'a.json'), '{"a":1}');
+    writeFileSync(join(dir, 'secret'), '{"s":1}');
+    const entries = listTree(dir);
+    rmSync(join(dir, 'a.json'));
+    symlinkSync(join(dir, 'secret'), join(dir, 'a.json'));
+    for (const read of readBothWays(entries)) {
+      assert.throws(
+        read,
+        (e: unknown) =>
+          e instanceof TreeReadError &&
+          e.code === 'FILE_UNREADABLE' &&
+          e.file === 'a.json' &&
+          /^the file cannot be read: ELOOP/.test(e.message),
+      );
+    }
+    rmSync(join(dir, 'a.json'));
+    execFileSync('mkfifo', [join(dir, 'a.json')]);
+    // No writer: opened without O_NONBLOCK, the pipe would block this thread for ever, so the reads run in a child
+    // that is killed after a while. The pipe reads as no bytes, as a pipe that was one when listed does.
+    const lengths = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { SharedTree, readListed } from ${JSON.stringify(new URL('./read-tree.ts', import.meta.url).href)};
+         const entries = ${JSON.stringify(entries)};
+         const a = [readListed(entries), SharedTree.of(entries).readAll().files()].map((f) => f.get('a.json').length);
+         process.stdout.write(JSON.stringify(a));`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(lengths, '[0,0]');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

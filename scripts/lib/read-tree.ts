@@ -1,23 +1,34 @@
 /**
- * Reads an evidence folder into the map the core verifies. Each file is read up to one byte past the size limit,
- * so a hostile 50 MB file costs 4 MiB of memory and fails with FILE_TOO_LARGE. Symbolic links and special files in
- * the tree are not followed: they read as files of no bytes (so fail as JSON, or as files the layout has no place
- * for). The folder given may itself be a link to the tree's folder (`evidence -> /data/evidence`).
+ * Reads an evidence folder into the map the core verifies. The tree is listed first, then each file is read up to
+ * one byte past its listed size, itself at most one byte past the size limit: a hostile 50 MB file costs 4 MiB of
+ * memory and fails with FILE_TOO_LARGE, and a file that grew after the listing is seen to have grown
+ * (docs/evidence-format.md §1). Symbolic links and special files in the tree are not followed: they read as files of
+ * no bytes (so fail as JSON, or as files the layout has no place for). The folder given may itself be a link to the
+ * tree's folder (`evidence -> /data/evidence`).
  *
  * For worker threads (scripts/lib/parallel-verify.ts) the tree can be listed first and read into one
  * SharedArrayBuffer (SharedTree): each file has its slot, read once, by whichever thread needs it first, and every
  * thread sees the same bytes without a copy.
  */
-import { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { VerificationError } from '../../verify/errors.ts';
 import { LIMITS } from '../../verify/limits.ts';
 
 /**
  * The tree cannot be read: the folder given is missing or not a folder (FILE_MISSING, `file` that folder), or a
- * folder or file in it cannot be listed or read (FILE_UNREADABLE: permissions, a file gone since it was listed, an
- * I/O error; `file` its path in the tree). The message says what is wrong, not where (`file` says that). Nothing
- * is verified from a tree that cannot be read whole.
+ * folder or file in it cannot be listed or read (FILE_UNREADABLE: permissions, an I/O error, a file gone, grown or
+ * replaced by a link since it was listed; `file` its path in the tree). The message says what is wrong, not where
+ * (`file` says that). Nothing is verified from a tree that cannot be read whole.
  */
 export class TreeReadError extends Error {
   constructor(
@@ -103,17 +114,51 @@ export function listTree(root: string): TreeEntry[] {
 
 export function readTree(root: string, opts: { shared?: boolean } = {}): Map<string, Uint8Array> {
   const entries = listTree(root);
-  if (opts.shared) return SharedTree.of(entries).readAll().files();
+  return opts.shared ? SharedTree.of(entries).readAll().files() : readListed(entries);
+}
+
+/** Every listed file, each in memory of its own (SharedTree reads them into one shared buffer instead). */
+export function readListed(entries: readonly TreeEntry[]): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
-  const max = LIMITS.maxFileBytes + 1;
   for (const e of entries) {
+    if (e.room < 0) {
+      files.set(e.rel, new Uint8Array(0));
+      continue;
+    }
+    const buf = new Uint8Array(e.room);
     try {
-      files.set(e.rel, e.room < 0 ? new Uint8Array(0) : readPrefix(e.path, max));
+      files.set(e.rel, buf.subarray(0, readEntry(e, buf)));
     } catch (err) {
       throw unreadable(e.rel, err);
     }
   }
   return files;
+}
+
+/**
+ * How a listed file is opened: a link put in its place since the listing is not followed (ELOOP), and a pipe put
+ * there does not wait for a writer.
+ */
+const OPEN_LISTED = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Reads the listed file `e` into `buf` (its room); the number of bytes read. A file that fills its room although
+ * its listed size was within the limit has grown since it was listed: what it holds now is not what was listed,
+ * and perhaps not yet whole, so the tree cannot be read whole (the caller's FILE_UNREADABLE). A file listed at the
+ * limit or over it fills its room too, and is left to the core's FILE_TOO_LARGE.
+ */
+function readEntry(e: TreeEntry, buf: Uint8Array): number {
+  const fd = openSync(e.path, OPEN_LISTED);
+  let n;
+  try {
+    n = fill(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+  if (n === e.room && e.room <= LIMITS.maxFileBytes) {
+    throw new Error(`it grew after the tree was listed (listed at ${e.room - 1} bytes)`);
+  }
+  return n;
 }
 
 /** A SharedTree slot's states before its file's length. */
@@ -190,7 +235,7 @@ export class SharedTree {
       } else if (Atomics.compareExchange(this.length, i, UNREAD, READING) === UNREAD) {
         const e = this.handle.entries[i]!;
         try {
-          n = e.room < 0 ? 0 : readInto(e.path, this.bytes.subarray(start, start + e.room));
+          n = e.room < 0 ? 0 : readEntry(e, this.bytes.subarray(start, start + e.room));
         } catch (err) {
           // Unclaimed again, so that a thread waiting for it tries for itself (and meets the error itself).
           Atomics.store(this.length, i, UNREAD);
@@ -258,16 +303,6 @@ export function readPrefix(path: string, max: number): Uint8Array {
     const st = fstatSync(fd);
     const buf = new Uint8Array(st.isFile() ? Math.min(max, st.size + 1) : max);
     return buf.subarray(0, fill(fd, buf));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reads the file at `path` into `buf`, as far as it goes; the number of bytes read. */
-function readInto(path: string, buf: Uint8Array): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fill(fd, buf);
   } finally {
     closeSync(fd);
   }
