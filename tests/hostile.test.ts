@@ -109,7 +109,13 @@ describe('a tree that cannot be read whole', { skip: process.platform === 'win32
         assert.equal(report.checks, undefined, 'nothing verified from a tree read in part');
         assert.deepEqual(
           report.errors.map((e) => [e.code, e.file, e.rule]),
-          [['FILE_UNREADABLE', closed, 'a file or folder of the evidence tree cannot be read']],
+          [
+            [
+              'FILE_UNREADABLE',
+              closed,
+              'a file or folder of the evidence tree, or one given to the command, cannot be read',
+            ],
+          ],
         );
         assert.match(report.errors[0]!.message!, new RegExp(`^the ${name} cannot be read: EACCES`));
         const text = asReader(['verify', '--evidence', dir, '--jobs', jobs]);

@@ -6,8 +6,8 @@
  */
 export const ERROR_CODES = {
   // Reading and limits (docs/evidence-format.md §2)
-  FILE_MISSING: 'a file the evidence layout requires is absent',
-  FILE_UNREADABLE: 'a file or folder of the evidence tree cannot be read',
+  FILE_MISSING: 'a file the evidence layout requires, or a file or folder given to the command, is absent',
+  FILE_UNREADABLE: 'a file or folder of the evidence tree, or one given to the command, cannot be read',
   FILE_UNEXPECTED: 'a file is present where the evidence layout allows none',
   FILE_EXISTS: 'a new file would overwrite evidence already published (ingest)',
   FILE_TOO_LARGE: 'a file is larger than the size limit for its kind',
