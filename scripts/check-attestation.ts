@@ -2,13 +2,15 @@
  * `fleetproof check-attestation FILE --format marvell|nitro|yubihsm2 [--chain PEMFILE] [--roots DIR] [--at TIME]
  * [--allow-incomplete-chain] [--json]`: verifies one vendor attestation with verify/vendors/ and prints the
  * normalized claim. FILE is raw or base64 (a YubiHSM key attestation may also be PEM). Exit status: 0 verified,
- * 1 not verified (an incomplete chain included, unless --allow-incomplete-chain), 2 usage error.
+ * 1 not verified (an incomplete chain included, unless --allow-incomplete-chain; FILE, --chain or a --roots file
+ * missing, unreadable or too large, as for check-record), 2 usage error.
  */
 import { parseArgs } from 'node:util';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { VerificationError } from '../verify/errors.ts';
-import { readPrefix } from './lib/read-tree.ts';
+import { formatError } from '../verify/report.ts';
+import { TreeReadError, namedReadError, readNamedFile } from './lib/read-tree.ts';
 import { fromBase64, toHex } from '../verify/encoding.ts';
 import {
   VENDOR_INPUT_FORMATS,
@@ -40,17 +42,17 @@ const MAX_INPUT_BYTES = 1024 * 1024;
 
 class UsageError extends Error {}
 
-/** The bytes of `path` (a usage error naming it and the system's reason if it cannot be read, or is too large). */
-function readSmallFile(path: string, what: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    // Read up to one byte past the limit (a file that grows after a size check cannot get past it).
-    bytes = readPrefix(path, MAX_INPUT_BYTES + 1);
-  } catch (e) {
-    throw new UsageError(`${what}: cannot read ${path} (${(e as Error).message})`);
-  }
+/**
+ * The bytes of `path`. TreeReadError (FILE_MISSING, FILE_UNREADABLE) if it cannot be read, FILE_TOO_LARGE past
+ * MAX_INPUT_BYTES.
+ */
+function readSmallFile(path: string): Uint8Array {
+  // Read up to one byte past the limit (a file that grows after a size check cannot get past it).
+  const bytes = readNamedFile(path, MAX_INPUT_BYTES + 1);
   if (bytes.length > MAX_INPUT_BYTES)
-    throw new UsageError(`${what}: ${path} is larger than ${MAX_INPUT_BYTES} bytes`);
+    throw new VerificationError('FILE_TOO_LARGE', `the file is larger than ${MAX_INPUT_BYTES} bytes`, {
+      file: path,
+    });
   return bytes;
 }
 
@@ -81,8 +83,8 @@ function readRoots(dir: string): PinnedRootInput[] {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
-  } catch {
-    throw new UsageError(`--roots: cannot read the folder ${dir}`);
+  } catch (e) {
+    throw namedReadError(dir, e, true);
   }
   const roots: PinnedRootInput[] = [];
   for (const name of names) {
@@ -92,10 +94,10 @@ function readRoots(dir: string): PinnedRootInput[] {
     try {
       isFile = statSync(p).isFile();
     } catch (e) {
-      throw new UsageError(`--roots: cannot read ${p} (${(e as Error).message})`);
+      throw namedReadError(p, e);
     }
     if (!isFile) continue;
-    const certs = decodePemCertificates(latin1(readSmallFile(p, '--roots')), { file: p });
+    const certs = decodePemCertificates(latin1(readSmallFile(p)), { file: p });
     certs.forEach((der, i) =>
       roots.push({
         id: certs.length === 1 ? basename(name, extname(name)) : `${basename(name, extname(name))}#${i + 1}`,
@@ -178,9 +180,9 @@ export function runCheckAttestation(args: string[]): number {
       }
     }
     const file = positionals[0]!;
-    const input = decodeInput(readSmallFile(file, 'FILE'), format, file);
+    const input = decodeInput(readSmallFile(file), format, file);
     const chain = values.chain
-      ? decodePemCertificates(latin1(readSmallFile(values.chain, '--chain')), { file: values.chain })
+      ? decodePemCertificates(latin1(readSmallFile(values.chain)), { file: values.chain })
       : [];
     if (values.chain && chain.length === 0)
       throw new UsageError(`--chain: no CERTIFICATE block in ${values.chain}`);
@@ -197,10 +199,7 @@ export function runCheckAttestation(args: string[]): number {
       );
     } else {
       if (r.claim) printClaim(r.claim);
-      for (const e of r.errors)
-        console.log(
-          `✗ ${e.code}  ${e.file ?? ''}${e.path ? `  ${e.path}` : ''}\n    ${e.message}\n    rule: ${e.rule}`,
-        );
+      for (const e of r.errors) console.log(formatError(e));
       console.log(
         r.ok
           ? `✓ verified: ${r.claim!.vendor} ${r.claim!.model} ${r.claim!.serial}${r.claim!.chainComplete ? '' : ' (chain incomplete, allowed)'}`
@@ -213,14 +212,12 @@ export function runCheckAttestation(args: string[]): number {
       console.error(`fleetproof check-attestation: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof VerificationError) {
-      // A malformed --chain or --roots certificate, or base64 input that does not decode.
-      const err = e.toJSON();
+    if (e instanceof VerificationError || e instanceof TreeReadError) {
+      // An input that cannot be read or is too large, a malformed --chain or --roots certificate, or base64 input
+      // that does not decode.
+      const err = (e instanceof TreeReadError ? e.toVerificationError() : e).toJSON();
       if (args.includes('--json')) console.log(JSON.stringify({ ok: false, errors: [err] }, null, 2));
-      else
-        console.log(
-          `✗ ${err.code}  ${err.file ?? ''}${err.path ? `  ${err.path}` : ''}\n    ${err.message}\n✗ NOT verified`,
-        );
+      else console.log(`${formatError(err)}\n✗ NOT verified`);
       return 1;
     }
     throw e;

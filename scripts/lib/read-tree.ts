@@ -280,18 +280,25 @@ export class SharedTree {
 }
 
 /**
- * A file named on the command line (ingest's inputs, check-record's FILE), up to `max` bytes. TreeReadError:
- * FILE_MISSING if there is no such file, FILE_UNREADABLE with the system's reason if it cannot be read (a folder,
- * permissions).
+ * A file named on the command line (ingest's inputs, check-record's FILE, check-attestation's), up to `max` bytes.
+ * TreeReadError if it cannot be read (namedReadError).
  */
 export function readNamedFile(path: string, max: number): Uint8Array {
   try {
     return readPrefix(path, max);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new TreeReadError('FILE_MISSING', path, 'no such file');
-    throw unreadable(path, e);
+    throw namedReadError(path, e);
   }
+}
+
+/**
+ * Why a file or folder named on the command line cannot be read: FILE_MISSING if there is no such thing,
+ * FILE_UNREADABLE with the system's reason otherwise (a folder where a file was expected, permissions).
+ */
+export function namedReadError(path: string, e: unknown, folder = false): TreeReadError {
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+    return new TreeReadError('FILE_MISSING', path, `no such ${folder ? 'folder' : 'file'}`);
+  return unreadable(path, e, folder);
 }
 
 export function readPrefix(path: string, max: number): Uint8Array {

@@ -155,26 +155,54 @@ describe('fleetproof check-attestation', () => {
     assert.equal(JSON.parse(r.out).errors[0].code, 'ATTESTATION_SIGNATURE_INVALID');
   });
 
-  test('when FILE or a --roots entry cannot be read, exit 2 naming it and the reason, with no stack trace', () => {
+  test('when FILE, --chain or --roots cannot be read or FILE is too large, exit 1 naming it with its code, as check-record does', () => {
     const scratch = scratchDir('check-attestation');
     const dangling = join(scratch, 'roots');
     mkdirSync(dangling);
     symlinkSync(join(scratch, 'gone.pem'), join(dangling, 'root.pem'));
-    for (const [args, said] of [
-      [[scratch, '--format', 'nitro'], `FILE: cannot read ${scratch} (EISDIR`],
+    const big = join(scratch, 'big.b64');
+    writeFileSync(big, 'A'.repeat(1024 * 1024 + 1));
+    const nitro = path('aws-nitro/nitro_attestation.b64');
+    const yubi = path('yubihsm2/key-attestation-0x7e57.pem');
+    for (const [args, code, file, message] of [
+      [[scratch, '--format', 'nitro'], 'FILE_UNREADABLE', scratch, /^the file cannot be read: EISDIR/],
       [
         [join(scratch, 'none.b64'), '--format', 'nitro'],
-        `FILE: cannot read ${join(scratch, 'none.b64')} (ENOENT`,
+        'FILE_MISSING',
+        join(scratch, 'none.b64'),
+        /^no such file$/,
+      ],
+      [[big, '--format', 'nitro'], 'FILE_TOO_LARGE', big, /^the file is larger than 1048576 bytes$/],
+      [
+        [yubi, '--format', 'yubihsm2', '--chain', join(scratch, 'chain.pem')],
+        'FILE_MISSING',
+        join(scratch, 'chain.pem'),
+        /^no such file$/,
       ],
       [
-        [path('aws-nitro/nitro_attestation.b64'), '--format', 'nitro', '--roots', dangling],
-        `--roots: cannot read ${join(dangling, 'root.pem')} (ENOENT`,
+        [nitro, '--format', 'nitro', '--roots', dangling],
+        'FILE_MISSING',
+        join(dangling, 'root.pem'),
+        /^no such file$/,
+      ],
+      [
+        [nitro, '--format', 'nitro', '--roots', join(scratch, 'no-roots')],
+        'FILE_MISSING',
+        join(scratch, 'no-roots'),
+        /^no such folder$/,
       ],
     ] as const) {
-      const r = run([...args]);
-      assert.equal(r.code, 2, args.join(' '));
-      assert.ok(r.err.includes(said), r.err);
-      assert.match(r.err, /usage:/);
+      const json = run([...args, '--json']);
+      assert.equal(json.code, 1, args.join(' '));
+      assert.equal(json.err, '', 'no usage, no stack trace');
+      const e = JSON.parse(json.out).errors[0];
+      assert.deepEqual([e.code, e.file], [code, file]);
+      assert.match(e.message, message);
+      assert.ok(e.rule, 'with its rule');
+      const text = run([...args]);
+      assert.equal(text.code, 1);
+      assert.equal(text.out.split('\n')[0], `✗ ${code}  ${file}`);
+      assert.match(text.out, /\n {4}rule: .+\n✗ NOT verified$/);
     }
   });
 
