@@ -326,6 +326,33 @@ export const FLEET_TAMPERS: Tamper[] = [
     },
   },
   {
+    kind: 'deployment-signature-extra-forged',
+    description:
+      "a deployment that keeps its operator's good signature and carries a second, forged one by the other pinned operator key",
+    expectedCode: 'DEPLOYMENT_SIGNATURE_INVALID',
+    apply(files, ctx) {
+      const fleet = targetFleet(ctx);
+      const other = ctx.model.trustKeys.find((k) => k.role === 'operator' && k.id !== fleet.operatorKeyId)!;
+      editDeploymentEnvelope(files, fleet.fleetId, (env) => {
+        const rogue = ctx.rogue('operator-extra', other.key.algorithm);
+        const forged = sealEnvelope(openEnvelope(env), [{ keyid: other.id, key: rogue }], env.payloadType);
+        return { ...env, signatures: [...env.signatures, forged.signatures[0]!] };
+      });
+    },
+  },
+  {
+    kind: 'deployment-signed-twice-by-one-key',
+    description: "a deployment carrying a forged signature by a witness's key before that witness's good one",
+    expectedCode: 'DUPLICATE_ID',
+    apply(files, ctx) {
+      editDeploymentEnvelope(files, targetFleet(ctx).fleetId, (env) => {
+        const last = env.signatures.length - 1;
+        const forged = forgeSignature(ctx, env, last, 'witness-twice').signatures[last]!;
+        return { ...env, signatures: [forged, ...env.signatures] };
+      });
+    },
+  },
+  {
     kind: 'key-reused-across-fleets',
     description: "a fleet's backup key replaced everywhere by an older fleet's public key (all re-signed)",
     expectedCode: 'KEY_REUSED',

@@ -121,6 +121,13 @@ export function verifyFleet(
       sigErrors.push(new VerificationError('KEY_ROLE_INVALID', `signed by ${k.id}, a ${k.role} key`, where));
       continue;
     }
+    // One signature per key: with two, a reader taking the first and one taking the last could disagree.
+    if (signedBy.has(k.id)) {
+      sigErrors.push(
+        new VerificationError('DUPLICATE_ID', `${k.id} signed the record more than once`, where),
+      );
+      continue;
+    }
     signedBy.set(k.id, verifySignature(k.algorithm, k.publicKey, dep.statement.pae, s.sig));
   }
   step(
@@ -130,24 +137,27 @@ export function verifyFleet(
       subject,
       (errors) => {
         errors.push(...sigErrors);
+        // Every operator signature present must verify, not just one of them: the record is published as verified
+        // with all its signatures.
         const ops = [...signedBy].filter(([id]) => roots.byId.get(id)!.role === 'operator');
-        const good = ops.filter(([, v]) => v);
-        if (good.length === 0) {
+        const bad = ops.filter(([, v]) => !v).map(([id]) => id);
+        if (ops.length === 0 || bad.length > 0) {
           errors.push(
             new VerificationError(
               'DEPLOYMENT_SIGNATURE_INVALID',
-              ops.length
-                ? `the signature by ${ops.map(([id]) => id).join(', ')} does not verify`
+              bad.length
+                ? `the signature by ${bad.join(', ')} does not verify`
                 : 'no pinned operator key signed the record',
               { file, path: '$.signatures' },
             ),
           );
           return;
         }
-        const k = roots.byId.get(good[0]![0])!;
-        requireValidAt(k, dep.deployedAt, 'operator key at deployed_at', { file, path: '$.signatures' });
-        result.operatorKeyId = k.id;
-        return `signed by ${k.id} (${k.fingerprint.slice(0, 16)}…), valid at ${dep.deployedAt}`;
+        const keys = ops.map(([id]) => roots.byId.get(id)!);
+        for (const k of keys)
+          requireValidAt(k, dep.deployedAt, 'operator key at deployed_at', { file, path: '$.signatures' });
+        result.operatorKeyId = keys[0]!.id;
+        return `signed by ${keys.map((k) => `${k.id} (${k.fingerprint.slice(0, 16)}…)`).join(', ')}, valid at ${dep.deployedAt}`;
       },
     ),
   );
