@@ -87,7 +87,7 @@ export function parseEnvelope(
   const body = fromBase64(env.payload, { file, path: payloadPath });
   let json: unknown;
   try {
-    json = parseJsonBytes(body, file);
+    json = parseJsonBytes(body, file, { path: payloadPath });
     checkJsonLimits(json, file, payloadPath);
   } catch (e) {
     if (e instanceof VerificationError)

@@ -12,7 +12,7 @@ export const ERROR_CODES = {
   FILE_EXISTS: 'a new file would overwrite evidence already published (ingest)',
   FILE_TOO_LARGE: 'a file is larger than the size limit for its kind',
   LIMIT_EXCEEDED: 'a count (files, array entries, signatures, string length) is over its limit',
-  JSON_INVALID: 'a file is not well-formed UTF-8 JSON',
+  JSON_INVALID: 'a file is not well-formed UTF-8 JSON, or an object in it has a member name twice',
   JSON_TOO_DEEP: 'JSON is nested deeper than the limit',
   SCHEMA_INVALID: 'a field is missing, of the wrong type, or not in its allowed form',
   HEX_INVALID: 'a hex field is not lowercase hex of even length',

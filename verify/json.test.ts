@@ -51,3 +51,68 @@ test('when a string or an array passes its limit, LIMIT_EXCEEDED names its JSONP
   }
   assert.doesNotThrow(() => checkJsonLimits({ a: ['x'.repeat(LIMITS.maxStringLength)] }, 'f.json'));
 });
+
+/** The error reading `text` raises (readJson), as [code, path, message]. */
+function readError(text: string, path?: string): [string, string | undefined, string] | undefined {
+  try {
+    readJson(new TextEncoder().encode(text), 'f.json', { path });
+    return undefined;
+  } catch (e) {
+    assert.ok(e instanceof VerificationError);
+    assert.equal(e.file, 'f.json');
+    return [e.code, e.path, e.message];
+  }
+}
+
+test('when an object has a member name twice, reading fails with JSON_INVALID at that member, escapes decoded', () => {
+  const cases: [string, string, string][] = [
+    // Even with the same value twice: the rule is on the names, not on what a reader would make of them.
+    ['{"a":1,"a":1}', '$.a', 'a'],
+    ['{"k":{"x":1,"y":{"x":2},"x":3}}', '$.k.x', 'x'],
+    ['[{"a":1},{"a":1,"b":[1,2,{"c":1,"\\u0063":2}]}]', '$[1].b[2].c', 'c'],
+    ['{"odd key":1, "odd key" : 2}', '$["odd key"]', 'odd key'],
+    ['{"a\\"b":[],"a\\"b":{}}', '$["a\\"b"]', 'a"b'],
+    ['{"s":"x:","s":"y"}', '$.s', 's'],
+  ];
+  for (const [text, path, name] of cases) {
+    assert.deepEqual(
+      readError(text),
+      ['JSON_INVALID', path, `the member name ${JSON.stringify(name)} appears twice in one object`],
+      text,
+    );
+  }
+  // Inside another document (a DSSE payload), the path starts at that document's place.
+  assert.equal(readError('{"predicate":{"a":1,"a":2}}', '$.payload')?.[1], '$.payload.predicate.a');
+  for (const text of [
+    '{"a":{"a":{"a":1}}}',
+    '[{"a":1},{"a":2}]',
+    '{"a":"a","b":"a","c":["a","a"]}',
+    '{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}],"d":{"a":5}}',
+    '{"a\\\\":1,"a":2}', // `a\` and `a`
+  ]) {
+    assert.equal(readError(text), undefined, text);
+  }
+  // Not JSON at all: the syntax error, whatever the names.
+  assert.equal(readError('{"a":1,"a":2')?.[0], 'JSON_INVALID');
+  assert.match(readError('{"a":1,"a":2')![2], /^not well-formed JSON/);
+});
+
+test('when a number has a fraction or an exponent, reading fails with SCHEMA_INVALID at its field, even one equal to an integer', () => {
+  const cases: [string, string][] = [
+    ['{"epoch":1.0}', '$.epoch'],
+    ['{"a":[1,2,3e2]}', '$.a[2]'],
+    ['{"a":[1,{"b":-1E0}]}', '$.a[1].b'],
+    ['{"s":"1.5","t":2.5}', '$.t'],
+    ['7.0', '$'],
+  ];
+  for (const [text, path] of cases) {
+    assert.deepEqual(
+      readError(text),
+      ['SCHEMA_INVALID', path, 'expected an integer, written without a fraction or an exponent'],
+      text,
+    );
+  }
+  for (const text of ['{"t":true,"f":false,"n":null,"s":"1.5e3 E.","x":10,"y":-3,"z":0}', '[1e', '[1.]']) {
+    assert.notEqual(readError(text)?.[0], 'SCHEMA_INVALID', text);
+  }
+});

@@ -1,6 +1,6 @@
 /**
- * Bounded JSON reading: size first, then nesting depth by a linear scan, then JSON.parse. A hostile file fails
- * here, with its own code, before any schema or signature work.
+ * Bounded JSON reading: size first, then one linear scan (nesting depth, member names, number forms), then
+ * JSON.parse. A hostile file fails here, with its own code, before any schema or signature work.
  */
 import { VerificationError } from './errors.ts';
 import { fromUtf8 } from './encoding.ts';
@@ -9,42 +9,104 @@ import { LIMITS } from './limits.ts';
 export interface JsonReadOptions {
   maxBytes?: number;
   maxDepth?: number;
+  /** JSONPath of the document's root, for a document inside another (a DSSE payload): `$` unless given. */
+  path?: string;
+}
+
+/** What one scan of a JSON text finds; offsets are of the first such token, -1 where there is none. */
+export interface JsonScan {
+  /** Deepest nesting of `[`/`{` outside strings; counting stops once past the limit. */
+  depth: number;
+  /** The opening quote of a member name its object already has. */
+  duplicate: number;
+  /** A `.`, `e` or `E` in a number. */
+  notInteger: number;
 }
 
 /**
- * Deepest nesting of `[`/`{` outside strings; stops counting once past `limit`. A string is skipped with a native
- * search for its closing quote (one preceded by an even number of backslashes), so long strings such as DSSE
- * payloads cost little.
+ * One pass over a JSON text, before it is parsed. A string is skipped with a native search for its closing quote
+ * (one preceded by an even number of backslashes), so long strings such as DSSE payloads cost little; a string
+ * followed by `:` is a member name, compared with the names its object already has (escapes decoded, so `"a"` and
+ * `"\u0061"` are one name). Outside strings, `.` and `E` occur only in numbers, and `e` in a number only after a
+ * digit (in `true` and `false` after a letter). The text may not be JSON: what the scan finds counts only once
+ * JSON.parse has accepted it.
  */
-export function jsonDepth(text: string, limit: number): number {
+export function scanJson(text: string, limit: number): JsonScan {
+  const r: JsonScan = { depth: 0, duplicate: -1, notInteger: -1 };
   let depth = 0;
-  let max = 0;
+  const names: string[][] = [];
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
-      let j = i;
-      for (;;) {
-        j = text.indexOf('"', j + 1);
-        if (j < 0) return max; // unterminated: JSON.parse reports it
-        let k = j - 1;
-        while (text.charCodeAt(k) === 92 /* \ */) k--;
-        if ((j - 1 - k) % 2 === 0) break;
+      const j = closingQuote(text, i);
+      if (j < 0) return r; // unterminated: JSON.parse reports it
+      let m = j + 1;
+      let d = text.charCodeAt(m);
+      while (d === 32 || d === 10 || d === 13 || d === 9) d = text.charCodeAt(++m);
+      if (d === 58 /* : */ && r.duplicate < 0) {
+        const seen = names[depth];
+        const name = memberName(text, i, j);
+        if (seen !== undefined && name !== undefined) {
+          if (seen.includes(name)) r.duplicate = i;
+          else seen.push(name);
+        }
       }
       i = j;
-    } else if (c === 91 || c === 123) {
-      if (++depth > max) {
-        max = depth;
-        if (max > limit) return max;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > r.depth) {
+        r.depth = depth;
+        if (depth > limit) return r;
       }
-    } else if (c === 93 || c === 125) depth--;
+      if (c === 123) {
+        const seen = names[depth];
+        if (seen === undefined) names[depth] = [];
+        else seen.length = 0;
+      }
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      depth--;
+    } else if (
+      r.notInteger < 0 &&
+      (c === 46 /* . */ || c === 69 /* E */ || (c === 101 /* e */ && isDigit(text.charCodeAt(i - 1))))
+    ) {
+      r.notInteger = i;
+    }
   }
-  return max;
+  return r;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** The quote that closes the string opened at `open` (the first not escaped by an odd run of backslashes), or -1. */
+function closingQuote(text: string, open: number): number {
+  let j = open;
+  for (;;) {
+    j = text.indexOf('"', j + 1);
+    if (j < 0) return -1;
+    let k = j - 1;
+    while (text.charCodeAt(k) === 92 /* \ */) k--;
+    if ((j - 1 - k) % 2 === 0) return j;
+  }
+}
+
+/** The member name whose quotes are at `open` and `close`, escapes decoded; undefined if they are malformed. */
+function memberName(text: string, open: number, close: number): string | undefined {
+  const raw = text.slice(open + 1, close);
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(text.slice(open, close + 1)) as string;
+  } catch {
+    return undefined; // not JSON: JSON.parse reports the whole text
+  }
+}
+
+/** The nesting depth of a JSON text (scanJson). */
+export function jsonDepth(text: string, limit: number): number {
+  return scanJson(text, limit).depth;
 }
 
 export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
   const maxBytes = opts.maxBytes ?? LIMITS.maxFileBytes;
-  const maxDepth = opts.maxDepth ?? LIMITS.maxJsonDepth;
   if (bytes.length > maxBytes) {
     throw new VerificationError('FILE_TOO_LARGE', `${bytes.length} bytes; the limit is ${maxBytes}`, {
       file,
@@ -56,19 +118,77 @@ export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOp
   } catch {
     throw new VerificationError('JSON_INVALID', 'not valid UTF-8', { file });
   }
-  return parseJsonText(text, file, { maxDepth });
+  return parseJsonText(text, file, opts);
 }
 
+/**
+ * Depth, syntax, then the two rules of docs/evidence-format.md §2 that JSON.parse does not apply: member names
+ * unique within their object (RFC 8259 §4 leaves duplicates to each reader, and readers differ on which value
+ * counts: two verifiers of one file could see two documents), and numbers written as integers (every number in
+ * evidence is one; `1.0` or `1e3` is the same value to JSON.parse but not to a reader that parses integers strictly).
+ */
 export function parseJsonText(text: string, file: string, opts: JsonReadOptions = {}): unknown {
   const maxDepth = opts.maxDepth ?? LIMITS.maxJsonDepth;
-  if (jsonDepth(text, maxDepth) > maxDepth) {
+  const scan = scanJson(text, maxDepth);
+  if (scan.depth > maxDepth) {
     throw new VerificationError('JSON_TOO_DEEP', `nested deeper than ${maxDepth} levels`, { file });
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new VerificationError('JSON_INVALID', `not well-formed JSON (${(e as Error).message})`, { file });
   }
+  const base = opts.path ?? '$';
+  if (scan.duplicate >= 0) {
+    const steps = stepsAt(text, scan.duplicate);
+    throw new VerificationError(
+      'JSON_INVALID',
+      `the member name ${JSON.stringify(steps[steps.length - 1])} appears twice in one object`,
+      { file, path: pathText(base, steps) },
+    );
+  }
+  if (scan.notInteger >= 0) {
+    throw new VerificationError(
+      'SCHEMA_INVALID',
+      'expected an integer, written without a fraction or an exponent',
+      { file, path: pathText(base, stepsAt(text, scan.notInteger)) },
+    );
+  }
+  return value;
+}
+
+/**
+ * The JSONPath steps to the value or member name at `offset` of a well-formed JSON text (only for an error's path:
+ * a second, slower pass that keeps each container's key or index).
+ */
+function stepsAt(text: string, offset: number): Step[] {
+  const stack: { array: boolean; step: Step }[] = [];
+  for (let i = 0; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const j = closingQuote(text, i);
+      const top = stack[stack.length - 1];
+      if (top && !top.array) {
+        let m = j + 1;
+        while (/\s/.test(text[m]!)) m++;
+        if (text[m] === ':') top.step = JSON.parse(text.slice(i, j + 1)) as string;
+      }
+      i = j;
+    } else if (c === 91 || c === 123) {
+      stack.push({ array: c === 91, step: c === 91 ? 0 : '' });
+    } else if (c === 93 || c === 125) {
+      stack.pop();
+    } else if (c === 44 /* , */) {
+      const top = stack[stack.length - 1]!;
+      if (top.array) top.step = (top.step as number) + 1;
+    }
+  }
+  if (text.charCodeAt(offset) === 34) {
+    // A member name: the path of its member.
+    stack[stack.length - 1]!.step = memberName(text, offset, closingQuote(text, offset)) ?? '';
+  }
+  return stack.map((s) => s.step);
 }
 
 /** A JSONPath step: an index, or a key (written `.key` when it is an identifier, else `["key"]`). */

@@ -47,7 +47,9 @@ function statementPredicate(
       file,
       path: `${base}.payload`,
     });
-  const st = parseJsonBytes(fromBase64(payload, { file, path: `${base}.payload` }), file);
+  const st = parseJsonBytes(fromBase64(payload, { file, path: `${base}.payload` }), file, {
+    path: `${base}.payload`,
+  });
   if (!isObj(st) || !isObj(st.predicate))
     throw new VerificationError('DSSE_INVALID', 'the payload is not an in-toto statement', {
       file,
