@@ -91,3 +91,13 @@ function testSources(dir: string): string[] {
         : [];
   });
 }
+
+test('when the demo is verified, its checks are exactly the check ids docs/evidence-format.md §9 lists', () => {
+  const doc = readFileSync('docs/evidence-format.md', 'utf8').replace(/\s*\n\s*/g, ' ');
+  const from = doc.indexOf("A check's `id`");
+  const para = doc.slice(from, doc.indexOf('is not reported.', from));
+  assert.ok(from > 0 && para.length > 0, '§9 lists the check ids');
+  const listed = new Set([...para.matchAll(/`([a-z]+(?:[.-][a-z-]+)+)`/g)].map((m) => m[1]!));
+  const run = new Set(verifyEvidence(readTree('evidence')).checks.map((c) => c.id));
+  assert.deepEqual([...run].sort(), [...listed].sort());
+});

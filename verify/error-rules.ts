@@ -44,7 +44,7 @@ export const ERROR_CODES = {
   EPOCH_REPUBLISHED: 'an epoch appears more than once',
   DIGEST_REUSED: 'a digest appears in more than one epoch',
   TIMESTAMP_REGRESSION: "an epoch's timestamp is earlier than the previous epoch's",
-  FLEET_KEY_UNKNOWN: 'a bundle carries a key that no verified fleet deployment holds',
+  FLEET_KEY_UNKNOWN: 'a bundle carries a key that no fleet deployment record declares',
   KEY_REINTRODUCED: 'a key removed from the namespace comes back in a later epoch',
 
   // Fleet deployments and attestations (§6, §7)
