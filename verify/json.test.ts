@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkJsonLimits, jsonDepth, readJson } from './json.ts';
+import { checkJsonLimits, readJson, scanJson } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { VerificationError } from './errors.ts';
 
@@ -16,7 +16,7 @@ test('when strings hold brackets, quotes and backslashes, the depth counts only 
     ['"[[[["', 0],
   ];
   for (const [text, depth] of cases) {
-    assert.equal(jsonDepth(text, 100), depth, text);
+    assert.equal(scanJson(text, 100).depth, depth, text);
     assert.doesNotThrow(() => JSON.parse(text), text);
   }
 });

@@ -100,11 +100,6 @@ function memberName(text: string, open: number, close: number): string | undefin
   }
 }
 
-/** The nesting depth of a JSON text (scanJson). */
-export function jsonDepth(text: string, limit: number): number {
-  return scanJson(text, limit).depth;
-}
-
 export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
   const maxBytes = opts.maxBytes ?? LIMITS.maxFileBytes;
   if (bytes.length > maxBytes) {
