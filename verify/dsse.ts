@@ -3,7 +3,7 @@
  * payloads (in-toto/attestation spec v1, "statement.md"). Wire form → `SignedStatement` → signature checks.
  */
 import { VerificationError, pathOf } from './errors.ts';
-import { concatBytes, fromBase64, utf8 } from './encoding.ts';
+import { concatBytes, fromBase64, fromHex, utf8 } from './encoding.ts';
 import { checkJsonLimits, parseJsonBytes } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { parseWith, z } from './schema.ts';
@@ -31,7 +31,7 @@ const subjectWire = z.strictObject({
   digest: z.strictObject({ sha256: z.string() }),
 });
 
-const statementWire = z.strictObject({
+export const statementWire = z.strictObject({
   _type: z.literal(STATEMENT_TYPE),
   subject: z.array(subjectWire).check(z.minLength(1)),
   predicateType: z.string(),
@@ -111,8 +111,7 @@ export function parseEnvelope(
   });
   const subjects = st.subject.map((s, i) => {
     const p = pathOf(payloadPath, 'subject', i, 'digest', 'sha256');
-    if (!/^[0-9a-f]{64}$/.test(s.digest.sha256))
-      throw new VerificationError('HEX_INVALID', 'expected 32 bytes of lowercase hex', { file, path: p });
+    fromHex(s.digest.sha256, { file, path: p }, 32); // HEX_INVALID, then LENGTH_INVALID, as every hex field (§2)
     return { name: s.name, sha256: s.digest.sha256 };
   });
   return {

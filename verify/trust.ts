@@ -47,7 +47,7 @@ const namespaceWire = z.strictObject({
   operator_keys: z.array(identifier).check(z.minLength(1)),
 });
 
-const trustRootsWire = z.strictObject({
+export const trustRootsWire = z.strictObject({
   version: z.literal(1),
   keys: z.array(keyWire).check(z.minLength(1)),
   namespaces: z.array(namespaceWire),

@@ -21,7 +21,7 @@ export const keyIdSchema = z
     ),
   );
 
-const artifactWire = z.strictObject({
+export const artifactWire = z.strictObject({
   namespace: z.string().check(z.minLength(1), z.maxLength(256)),
   epoch: safeInt,
   issued_at: isoTime,

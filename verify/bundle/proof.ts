@@ -9,7 +9,7 @@ import { verifySignature } from '../crypto/keys.ts';
 import { type AuditorRecord, auditorRecordShape, normalizeAuditorRecord } from '../plexi/record.ts';
 import { type PinnedKey, isValidAt } from '../trust.ts';
 
-const proofWire = z.strictObject({ ...auditorRecordShape, meta_signature: z.string() });
+export const proofWire = z.strictObject({ ...auditorRecordShape, meta_signature: z.string() });
 
 export interface Proof extends AuditorRecord {
   metaSignature: Uint8Array;

@@ -27,13 +27,13 @@ export const ATTESTATION_FORMAT = 'fleetproof-dsse-v1';
 export const CERTIFICATE_PREDICATE = 'https://fleetproof.dev/hsm-certificate/v1';
 export const ATTESTATION_PREDICATE = 'https://fleetproof.dev/hsm-key-attestation/v1';
 
-const fileWire = z.strictObject({
+export const fileWire = z.strictObject({
   format: z.literal(ATTESTATION_FORMAT),
   chain: z.array(envelopeWire).check(z.minLength(1)),
   attestation: envelopeWire,
 });
 
-const certificateWire = z.strictObject({
+export const certificateWire = z.strictObject({
   subject: z.strictObject({ vendor: text(256), model: text(256), serial: z.optional(text(256)) }),
   public_key: z.strictObject({ algorithm: z.enum(SIGNATURE_ALGORITHMS), public_key: z.string() }),
   is_ca: z.boolean(),
@@ -41,7 +41,7 @@ const certificateWire = z.strictObject({
   not_after: isoTime,
 });
 
-const attestationWire = z.strictObject({
+export const attestationWire = z.strictObject({
   fleet_id: identifier,
   hsm: z.strictObject({
     hsm_id: identifier,

@@ -17,7 +17,7 @@ import {
 
 export const DEPLOYMENT_PREDICATE = 'https://fleetproof.dev/fleet-deployment/v1';
 
-const predicateWire = z.strictObject({
+export const predicateWire = z.strictObject({
   fleet_id: identifier,
   description: text(8192),
   deployed_at: isoTime,

@@ -14,8 +14,9 @@ import { sealEnvelope } from '../../demo/envelope.ts';
 import { jsonFile, parseJsonFile } from '../../demo/json.ts';
 import { verifyEvidence, type Report } from '../index.ts';
 import { fromBase64, toBase64, toHex } from '../encoding.ts';
-import type { ErrorCode } from '../errors.ts';
+import { VerificationError, type ErrorCode } from '../errors.ts';
 import { placeEvidence } from '../place.ts';
+import { parseVendorAttestation } from './vendor.ts';
 import { OID, ecSpki } from '../vendors/x509.ts';
 import { p256TestKey, syntheticYubiHsm, toPem } from '../vendors/testing.ts';
 import {
@@ -312,6 +313,27 @@ describe('a fleet attested by YubiHSM 2 key attestations (synthetic CA)', () => 
         },
       }),
       ['SCHEMA_INVALID'],
+    );
+  });
+
+  test('when a Nitro attestation file supplies certificates, SCHEMA_INVALID at $.certificates (the document carries its own)', () => {
+    const file = (certificates?: string[]) => ({
+      format: 'aws-nitro-enclaves',
+      fleet_id: 'fleet-x',
+      hsm_id: 'hsm-1',
+      attestation: 'AAAA',
+      ...(certificates ? { certificates } : {}),
+      keys: [],
+    });
+    assert.equal(parseVendorAttestation(file(), 'a.json').certificates.length, 0);
+    assert.equal(parseVendorAttestation(file([]), 'a.json').certificates.length, 0);
+    assert.throws(
+      () => parseVendorAttestation(file([toPem(HSMS[0]!.device)]), 'a.json'),
+      (e: unknown) =>
+        e instanceof VerificationError &&
+        e.code === 'SCHEMA_INVALID' &&
+        e.file === 'a.json' &&
+        e.path === '$.certificates',
     );
   });
 

@@ -42,7 +42,7 @@ const ADAPTER: Record<VendorFormat, VendorInputFormat> = {
   'yubihsm2-key-attestation': 'yubihsm2',
 };
 
-const wire = z.strictObject({
+export const wire = z.strictObject({
   format: z.enum(VENDOR_ATTESTATION_FORMATS),
   fleet_id: identifier,
   hsm_id: identifier,
@@ -96,6 +96,12 @@ export function parseVendorAttestation(value: unknown, file: string): VendorAtte
   const w = parseWith(wire, value, file);
   const bytes = fromBase64(w.attestation, { file, path: '$.attestation' });
   const pems = w.certificates ?? [];
+  if (w.format === 'aws-nitro-enclaves' && pems.length > 0)
+    throw new VerificationError(
+      'SCHEMA_INVALID',
+      'a Nitro document carries its own certificates (cabundle): none may be supplied',
+      { file, path: '$.certificates' },
+    );
   if (pems.length > MAX_SUPPLIED_CERTIFICATES)
     throw new VerificationError(
       'LIMIT_EXCEEDED',
