@@ -4,7 +4,7 @@
  */
 import { VerificationError, pathOf } from './errors.ts';
 import { concatBytes, fromBase64, fromHex, utf8 } from './encoding.ts';
-import { checkJsonLimits, parseJsonBytes } from './json.ts';
+import { parseJsonBytes } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { parseWith, z } from './schema.ts';
 import { fingerprint } from './crypto/sha256.ts';
@@ -88,7 +88,6 @@ export function parseEnvelope(
   let json: unknown;
   try {
     json = parseJsonBytes(body, file, { path: payloadPath });
-    checkJsonLimits(json, file, payloadPath);
   } catch (e) {
     if (e instanceof VerificationError)
       throw new VerificationError(e.code, `payload: ${e.message}`, { file, path: e.path ?? payloadPath });

@@ -73,6 +73,7 @@ test('when an object has a member name twice, reading fails with JSON_INVALID at
     ['{"odd key":1, "odd key" : 2}', '$["odd key"]', 'odd key'],
     ['{"a\\"b":[],"a\\"b":{}}', '$["a\\"b"]', 'a"b'],
     ['{"s":"x:","s":"y"}', '$.s', 's'],
+    ['{"__proto__":1,"__proto__":2}', '$.__proto__', '__proto__'],
   ];
   for (const [text, path, name] of cases) {
     assert.deepEqual(
@@ -89,6 +90,7 @@ test('when an object has a member name twice, reading fails with JSON_INVALID at
     '{"a":"a","b":"a","c":["a","a"]}',
     '{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}],"d":{"a":5}}',
     '{"a\\\\":1,"a":2}', // `a\` and `a`
+    '{"__proto__":{"a":1},"b":{"__proto__":2}}',
   ]) {
     assert.equal(readError(text), undefined, text);
   }
@@ -114,5 +116,19 @@ test('when a number has a fraction or an exponent, reading fails with SCHEMA_INV
   }
   for (const text of ['{"t":true,"f":false,"n":null,"s":"1.5e3 E.","x":10,"y":-3,"z":0}', '[1e', '[1.]']) {
     assert.notEqual(readError(text)?.[0], 'SCHEMA_INVALID', text);
+  }
+});
+
+test('when a DSSE envelope carries a payload longer than a string may be, only that payload is exempt (§2)', () => {
+  const long = 'A'.repeat(LIMITS.maxStringLength + 4);
+  const envelope = { payloadType: 'application/vnd.in-toto+json', payload: long, signatures: [] };
+  assert.equal(readError(JSON.stringify(envelope)), undefined);
+  assert.equal(readError(JSON.stringify({ attestation: envelope, chain: [envelope] })), undefined);
+  for (const [value, path] of [
+    [{ ...envelope, sig: long }, '$.sig'],
+    [{ payload: long }, '$.payload'], // no payloadType: not an envelope
+    [{ payloadType: 'x', other: { payload: long } }, '$.other.payload'],
+  ] as const) {
+    assert.deepEqual(readError(JSON.stringify(value))?.slice(0, 2), ['LIMIT_EXCEEDED', path]);
   }
 });

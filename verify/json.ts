@@ -1,6 +1,7 @@
 /**
- * Bounded JSON reading: size first, then one linear scan (nesting depth, member names, number forms), then
- * JSON.parse. A hostile file fails here, with its own code, before any schema or signature work.
+ * Bounded JSON reading, the one way the core reads JSON: size first, then one linear scan (nesting depth, member
+ * names counted, number forms), then JSON.parse, then one walk of the value (array and string limits, members
+ * counted). A hostile file fails here, with its own code, before any schema or signature work.
  */
 import { VerificationError } from './errors.ts';
 import { fromUtf8 } from './encoding.ts';
@@ -13,55 +14,39 @@ export interface JsonReadOptions {
   path?: string;
 }
 
-/** What one scan of a JSON text finds; offsets are of the first such token, -1 where there is none. */
+/** What one scan of a JSON text finds. */
 export interface JsonScan {
   /** Deepest nesting of `[`/`{` outside strings; counting stops once past the limit. */
   depth: number;
-  /** The opening quote of a member name its object already has. */
-  duplicate: number;
-  /** A `.`, `e` or `E` in a number. */
+  /** Member names, every one counted (a name given twice counts twice). */
+  names: number;
+  /** The first `.`, `e` or `E` of a number, or -1. */
   notInteger: number;
 }
 
 /**
- * One pass over a JSON text, before it is parsed. A string is skipped with a native search for its closing quote
- * (one preceded by an even number of backslashes), so long strings such as DSSE payloads cost little; a string
- * followed by `:` is a member name, compared with the names its object already has (escapes decoded, so `"a"` and
- * `"\u0061"` are one name). Outside strings, `.` and `E` occur only in numbers, and `e` in a number only after a
- * digit (in `true` and `false` after a letter). The text may not be JSON: what the scan finds counts only once
- * JSON.parse has accepted it.
+ * One pass over a JSON text, before it is parsed. A string is skipped with a native search for its closing quote,
+ * so long strings such as DSSE payloads cost little; a string followed by `:` is a member name. Outside strings,
+ * `.` and `E` occur only in numbers, and `e` in a number only after a digit (in `true` and `false` after a letter).
+ * The text may not be JSON: what the scan finds counts only once JSON.parse has accepted it.
  */
 export function scanJson(text: string, limit: number): JsonScan {
-  const r: JsonScan = { depth: 0, duplicate: -1, notInteger: -1 };
+  const r: JsonScan = { depth: 0, names: 0, notInteger: -1 };
   let depth = 0;
-  const names: string[][] = [];
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
       const j = closingQuote(text, i);
       if (j < 0) return r; // unterminated: JSON.parse reports it
-      let m = j + 1;
-      let d = text.charCodeAt(m);
-      while (d === 32 || d === 10 || d === 13 || d === 9) d = text.charCodeAt(++m);
-      if (d === 58 /* : */ && r.duplicate < 0) {
-        const seen = names[depth];
-        const name = memberName(text, i, j);
-        if (seen !== undefined && name !== undefined) {
-          if (seen.includes(name)) r.duplicate = i;
-          else seen.push(name);
-        }
-      }
+      let d = text.charCodeAt(j + 1);
+      for (let m = j + 1; d === 32 || d === 10 || d === 13 || d === 9;) d = text.charCodeAt(++m);
+      if (d === 58 /* : */) r.names++;
       i = j;
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
       if (++depth > r.depth) {
         r.depth = depth;
         if (depth > limit) return r;
-      }
-      if (c === 123) {
-        const seen = names[depth];
-        if (seen === undefined) names[depth] = [];
-        else seen.length = 0;
       }
     } else if (c === 93 /* ] */ || c === 125 /* } */) {
       depth--;
@@ -89,15 +74,10 @@ function closingQuote(text: string, open: number): number {
   }
 }
 
-/** The member name whose quotes are at `open` and `close`, escapes decoded; undefined if they are malformed. */
-function memberName(text: string, open: number, close: number): string | undefined {
+/** The member name whose quotes are at `open` and `close`, escapes decoded (the text is JSON). */
+function memberName(text: string, open: number, close: number): string {
   const raw = text.slice(open + 1, close);
-  if (!raw.includes('\\')) return raw;
-  try {
-    return JSON.parse(text.slice(open, close + 1)) as string;
-  } catch {
-    return undefined; // not JSON: JSON.parse reports the whole text
-  }
+  return raw.includes('\\') ? (JSON.parse(text.slice(open, close + 1)) as string) : raw;
 }
 
 export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
@@ -117,10 +97,12 @@ export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOp
 }
 
 /**
- * Depth, syntax, then the two rules of docs/evidence-format.md §2 that JSON.parse does not apply: member names
- * unique within their object (RFC 8259 §4 leaves duplicates to each reader, and readers differ on which value
- * counts: two verifiers of one file could see two documents), and numbers written as integers (every number in
- * evidence is one; `1.0` or `1e3` is the same value to JSON.parse but not to a reader that parses integers strictly).
+ * Depth, syntax, limits, and the two rules of docs/evidence-format.md §2 that JSON.parse does not apply: numbers
+ * written as integers (every number in evidence is one; `1.0` or `1e3` is the same value to JSON.parse but not to
+ * a reader that parses integers strictly), and member names unique within their object (RFC 8259 §4 leaves
+ * duplicates to each reader, and readers differ on which value counts: two verifiers of one file could see two
+ * documents). JSON.parse keeps one member per name, so the value has fewer members than the text has names exactly
+ * when a name is given twice; only then is the text searched for it.
  */
 export function parseJsonText(text: string, file: string, opts: JsonReadOptions = {}): unknown {
   const maxDepth = opts.maxDepth ?? LIMITS.maxJsonDepth;
@@ -135,14 +117,6 @@ export function parseJsonText(text: string, file: string, opts: JsonReadOptions 
     throw new VerificationError('JSON_INVALID', `not well-formed JSON (${(e as Error).message})`, { file });
   }
   const base = opts.path ?? '$';
-  if (scan.duplicate >= 0) {
-    const steps = stepsAt(text, scan.duplicate);
-    throw new VerificationError(
-      'JSON_INVALID',
-      `the member name ${JSON.stringify(steps[steps.length - 1])} appears twice in one object`,
-      { file, path: pathText(base, steps) },
-    );
-  }
   if (scan.notInteger >= 0) {
     throw new VerificationError(
       'SCHEMA_INVALID',
@@ -150,7 +124,40 @@ export function parseJsonText(text: string, file: string, opts: JsonReadOptions 
       { file, path: pathText(base, stepsAt(text, scan.notInteger)) },
     );
   }
+  if (checkJsonLimits(value, file, base) !== scan.names) {
+    const at = duplicateName(text);
+    const steps = stepsAt(text, at);
+    throw new VerificationError(
+      'JSON_INVALID',
+      `the member name ${JSON.stringify(steps[steps.length - 1])} appears twice in one object`,
+      { file, path: pathText(base, steps) },
+    );
+  }
   return value;
+}
+
+/** The opening quote of the first member name that its object already has, in a JSON text that has one. */
+function duplicateName(text: string): number {
+  const names: Set<string>[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const j = closingQuote(text, i);
+      let m = j + 1;
+      while (/\s/.test(text[m]!)) m++;
+      if (text[m] === ':') {
+        const name = memberName(text, i, j);
+        if (names[depth]!.has(name)) return i;
+        names[depth]!.add(name);
+      }
+      i = j;
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (c === 123) names[depth] = new Set();
+    } else if (c === 93 || c === 125) depth--;
+  }
+  throw new Error('duplicateName: no member name is given twice'); // parseJsonText calls it only when one is
 }
 
 /**
@@ -167,7 +174,7 @@ function stepsAt(text: string, offset: number): Step[] {
       if (top && !top.array) {
         let m = j + 1;
         while (/\s/.test(text[m]!)) m++;
-        if (text[m] === ':') top.step = JSON.parse(text.slice(i, j + 1)) as string;
+        if (text[m] === ':') top.step = memberName(text, i, j);
       }
       i = j;
     } else if (c === 91 || c === 123) {
@@ -181,7 +188,7 @@ function stepsAt(text: string, offset: number): Step[] {
   }
   if (text.charCodeAt(offset) === 34) {
     // A member name: the path of its member.
-    stack[stack.length - 1]!.step = memberName(text, offset, closingQuote(text, offset)) ?? '';
+    stack[stack.length - 1]!.step = memberName(text, offset, closingQuote(text, offset));
   }
   return stack.map((s) => s.step);
 }
@@ -200,14 +207,17 @@ const pathText = (base: string, steps: readonly Step[]) =>
   );
 
 /**
- * Array and string limits over a parsed value (depth is already bounded, so recursion is shallow).
- * Raises LIMIT_EXCEEDED with the JSONPath of the first offender; the path is written only then.
+ * Array and string limits over a parsed value (depth is already bounded, so recursion is shallow); the number of
+ * members it holds, in all its objects. Raises LIMIT_EXCEEDED with the JSONPath of the first offender; the path is
+ * written only then. A DSSE envelope's `payload` (a string beside a `payloadType`) is exempt from the string limit:
+ * its size is the file's, and the statement it decodes to obeys every limit (docs/evidence-format.md §2).
  */
-export function checkJsonLimits(value: unknown, file: string, path = '$'): void {
+export function checkJsonLimits(value: unknown, file: string, path = '$'): number {
   const steps: Step[] = [];
-  const walk = (v: unknown): void => {
+  let members = 0;
+  const walk = (v: unknown, exempt: boolean): void => {
     if (typeof v === 'string') {
-      if (v.length > LIMITS.maxStringLength) {
+      if (v.length > LIMITS.maxStringLength && !exempt) {
         throw new VerificationError(
           'LIMIT_EXCEEDED',
           `string of ${v.length} characters; the limit is ${LIMITS.maxStringLength}`,
@@ -224,24 +234,25 @@ export function checkJsonLimits(value: unknown, file: string, path = '$'): void 
       }
       for (let i = 0; i < v.length; i++) {
         steps.push(i);
-        walk(v[i]);
+        walk(v[i], false);
         steps.pop();
       }
     } else if (v !== null && typeof v === 'object') {
+      const envelope = Object.prototype.hasOwnProperty.call(v, 'payloadType');
       for (const k in v) {
         if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        members++;
         steps.push(k);
-        walk((v as Record<string, unknown>)[k]);
+        walk((v as Record<string, unknown>)[k], envelope && k === 'payload');
         steps.pop();
       }
     }
   };
-  walk(value);
+  walk(value, false);
+  return members;
 }
 
-/** Size, UTF-8, depth, JSON syntax, then array and string limits: the one way the core reads a JSON file. */
+/** The one way the core reads a JSON file (parseJsonBytes, from the document's root). */
 export function readJson(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
-  const value = parseJsonBytes(bytes, file, opts);
-  checkJsonLimits(value, file);
-  return value;
+  return parseJsonBytes(bytes, file, opts);
 }
