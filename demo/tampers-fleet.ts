@@ -353,6 +353,25 @@ export const FLEET_TAMPERS: Tamper[] = [
     },
   },
   {
+    kind: 'deployment-signed-by-outside-witness',
+    description:
+      'a deployment that also carries a good signature by a pinned witness key that is not one of its ceremony witnesses',
+    expectedCode: 'WITNESS_SIGNATURE_INVALID',
+    apply(files, ctx) {
+      const fleet = targetFleet(ctx);
+      const listed = new Set(fleet.ceremony.witnesses.map((w) => w.id));
+      const outside = ctx.model.trustKeys.find((k) => k.role === 'witness' && !listed.has(k.id))!;
+      editDeploymentEnvelope(files, fleet.fleetId, (env) => {
+        const extra = sealEnvelope(
+          openEnvelope(env),
+          [{ keyid: outside.id, key: outside.key }],
+          env.payloadType,
+        );
+        return { ...env, signatures: [...env.signatures, extra.signatures[0]!] };
+      });
+    },
+  },
+  {
     kind: 'key-reused-across-fleets',
     description: "a fleet's backup key replaced everywhere by an older fleet's public key (all re-signed)",
     expectedCode: 'KEY_REUSED',

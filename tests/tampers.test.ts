@@ -101,3 +101,13 @@ test('when the demo is verified, its checks are exactly the check ids docs/evide
   const run = new Set(verifyEvidence(readTree('evidence')).checks.map((c) => c.id));
   assert.deepEqual([...run].sort(), [...listed].sort());
 });
+
+test('when a pinned witness outside the ceremony signs a deployment, the error is at that signature’s keyid', () => {
+  const files = new Map(base);
+  applyTamper('deployment-signed-by-outside-witness', files, { seed: SEED });
+  const errors = verifyEvidence(files).errors;
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.equal(errors[0]!.code, 'WITNESS_SIGNATURE_INVALID');
+  assert.match(errors[0]!.file!, /^fleets\/[^/]+\/deployment\.json$/);
+  assert.match(errors[0]!.path!, /^\$\.signatures\[\d+\]\.keyid$/);
+});

@@ -48,7 +48,8 @@ export const ERROR_CODES = {
   KEY_REINTRODUCED: 'a key removed from the namespace comes back in a later epoch',
 
   // Fleet deployments and attestations (§6, §7)
-  DSSE_INVALID: 'a DSSE envelope has the wrong payload type or a payload that is not an in-toto Statement v1',
+  DSSE_INVALID:
+    'a DSSE envelope has the wrong payload type, or its statement a predicate type its place does not take',
   SUBJECT_MISMATCH: "a statement's subjects disagree with its predicate",
   DEPLOYMENT_SIGNATURE_INVALID:
     "the operator's signature on the deployment record is missing or does not verify",

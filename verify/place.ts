@@ -51,7 +51,7 @@ function statementPredicate(
     path: `${base}.payload`,
   });
   if (!isObj(st) || !isObj(st.predicate))
-    throw new VerificationError('DSSE_INVALID', 'the payload is not an in-toto statement', {
+    throw new VerificationError('SCHEMA_INVALID', 'expected an in-toto statement, with a predicate object', {
       file,
       path: `${base}.payload`,
     });

@@ -107,6 +107,8 @@ export function verifyFleet(
   // Signatures: the operator and every witness.
   const witnessKeys = new Set(dep.ceremony.witnesses.map((w) => w.key));
   const signedBy = new Map<string, boolean>();
+  /** Where each key's signature names it (`$.signatures[i].keyid`). */
+  const keyidAt = new Map<string, string>();
   const sigErrors: VerificationError[] = [];
   for (const s of dep.statement.signatures) {
     const where = { file, path: pathOf(s.path, 'keyid') };
@@ -129,6 +131,7 @@ export function verifyFleet(
       continue;
     }
     signedBy.set(k.id, verifySignature(k.algorithm, k.publicKey, dep.statement.pae, s.sig));
+    keyidAt.set(k.id, where.path);
   }
   step(
     list.runAll(
@@ -194,7 +197,7 @@ export function verifyFleet(
             new VerificationError(
               'WITNESS_SIGNATURE_INVALID',
               `${id} signed the record but is not a witness of its ceremony`,
-              { file, path: '$.signatures' },
+              { file, path: keyidAt.get(id)! },
             ),
           );
         }
