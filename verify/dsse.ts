@@ -4,7 +4,7 @@
  */
 import { VerificationError, pathOf } from './errors.ts';
 import { concatBytes, fromBase64, fromHex, utf8 } from './encoding.ts';
-import { parseJsonBytes } from './json.ts';
+import { readJson } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { parseWith, z } from './schema.ts';
 import { fingerprint } from './crypto/sha256.ts';
@@ -87,7 +87,7 @@ export function parseEnvelope(
   const body = fromBase64(env.payload, { file, path: payloadPath });
   let json: unknown;
   try {
-    json = parseJsonBytes(body, file, { path: payloadPath });
+    json = readJson(body, file, { path: payloadPath });
   } catch (e) {
     if (e instanceof VerificationError)
       throw new VerificationError(e.code, `payload: ${e.message}`, { file, path: e.path ?? payloadPath });

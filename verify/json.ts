@@ -80,7 +80,11 @@ function memberName(text: string, open: number, close: number): string {
   return raw.includes('\\') ? (JSON.parse(text.slice(open, close + 1)) as string) : raw;
 }
 
-export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
+/**
+ * The one way the core reads JSON: a file, or a document inside one (a DSSE payload, `opts.path` its place). Size,
+ * UTF-8, then parseText.
+ */
+export function readJson(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
   const maxBytes = opts.maxBytes ?? LIMITS.maxFileBytes;
   if (bytes.length > maxBytes) {
     throw new VerificationError('FILE_TOO_LARGE', `${bytes.length} bytes; the limit is ${maxBytes}`, {
@@ -93,7 +97,7 @@ export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOp
   } catch {
     throw new VerificationError('JSON_INVALID', 'not valid UTF-8', { file });
   }
-  return parseJsonText(text, file, opts);
+  return parseText(text, file, opts);
 }
 
 /**
@@ -104,7 +108,7 @@ export function parseJsonBytes(bytes: Uint8Array, file: string, opts: JsonReadOp
  * documents). JSON.parse keeps one member per name, so the value has fewer members than the text has names exactly
  * when a name is given twice; only then is the text searched for it.
  */
-export function parseJsonText(text: string, file: string, opts: JsonReadOptions = {}): unknown {
+function parseText(text: string, file: string, opts: JsonReadOptions): unknown {
   const maxDepth = opts.maxDepth ?? LIMITS.maxJsonDepth;
   const scan = scanJson(text, maxDepth);
   if (scan.depth > maxDepth) {
@@ -157,7 +161,7 @@ function duplicateName(text: string): number {
       if (c === 123) names[depth] = new Set();
     } else if (c === 93 || c === 125) depth--;
   }
-  throw new Error('duplicateName: no member name is given twice'); // parseJsonText calls it only when one is
+  throw new Error('duplicateName: no member name is given twice'); // parseText calls it only when one is
 }
 
 /**
@@ -250,9 +254,4 @@ export function checkJsonLimits(value: unknown, file: string, path = '$'): numbe
   };
   walk(value, false);
   return members;
-}
-
-/** The one way the core reads a JSON file (parseJsonBytes, from the document's root). */
-export function readJson(bytes: Uint8Array, file: string, opts: JsonReadOptions = {}): unknown {
-  return parseJsonBytes(bytes, file, opts);
 }

@@ -5,7 +5,7 @@
  */
 import { VerificationError } from './errors.ts';
 import { fromBase64 } from './encoding.ts';
-import { parseJsonBytes, readJson } from './json.ts';
+import { readJson } from './json.ts';
 import { LIMITS } from './limits.ts';
 import { DEPLOYMENT_PREDICATE } from './fleet/deployment.ts';
 import { ATTESTATION_FORMAT } from './fleet/attestation.ts';
@@ -47,7 +47,7 @@ function statementPredicate(
       file,
       path: `${base}.payload`,
     });
-  const st = parseJsonBytes(fromBase64(payload, { file, path: `${base}.payload` }), file, {
+  const st = readJson(fromBase64(payload, { file, path: `${base}.payload` }), file, {
     path: `${base}.payload`,
   });
   if (!isObj(st) || !isObj(st.predicate))
