@@ -6,7 +6,7 @@ import { VerificationError, pathOf } from '../errors.ts';
 import { readJson } from '../json.ts';
 import { verifySignature } from '../crypto/keys.ts';
 import { type Checklist, attempt } from '../checklist.ts';
-import { type TrustRoots, pinnedKey, requireValidAt } from '../trust.ts';
+import { type PinnedKey, type TrustRoots, pinnedKey, requireValidAt } from '../trust.ts';
 import { type Deployment, parseDeployment } from './deployment.ts';
 import {
   ATTESTATION_FORMAT,
@@ -106,9 +106,8 @@ export function verifyFleet(
 
   // Signatures: the operator and every witness.
   const witnessKeys = new Set(dep.ceremony.witnesses.map((w) => w.key));
-  const signedBy = new Map<string, boolean>();
-  /** Where each key's signature names it (`$.signatures[i].keyid`). */
-  const keyidAt = new Map<string, string>();
+  /** Each pinned operator or witness key that signed: whether its signature verifies, where it names the key. */
+  const signedBy = new Map<string, { key: PinnedKey; verified: boolean; keyidPath: string }>();
   const sigErrors: VerificationError[] = [];
   for (const s of dep.statement.signatures) {
     const where = { file, path: pathOf(s.path, 'keyid') };
@@ -130,8 +129,11 @@ export function verifyFleet(
       );
       continue;
     }
-    signedBy.set(k.id, verifySignature(k.algorithm, k.publicKey, dep.statement.pae, s.sig));
-    keyidAt.set(k.id, where.path);
+    signedBy.set(k.id, {
+      key: k,
+      verified: verifySignature(k.algorithm, k.publicKey, dep.statement.pae, s.sig),
+      keyidPath: where.path,
+    });
   }
   step(
     list.runAll(
@@ -142,8 +144,8 @@ export function verifyFleet(
         errors.push(...sigErrors);
         // Every operator signature present must verify, not just one of them: the record is published as verified
         // with all its signatures.
-        const ops = [...signedBy].filter(([id]) => roots.byId.get(id)!.role === 'operator');
-        const bad = ops.filter(([, v]) => !v).map(([id]) => id);
+        const ops = [...signedBy.values()].filter((s) => s.key.role === 'operator');
+        const bad = ops.filter((s) => !s.verified).map((s) => s.key.id);
         if (ops.length === 0 || bad.length > 0) {
           errors.push(
             new VerificationError(
@@ -156,7 +158,7 @@ export function verifyFleet(
           );
           return;
         }
-        const keys = ops.map(([id]) => roots.byId.get(id)!);
+        const keys = ops.map((s) => s.key);
         for (const k of keys)
           requireValidAt(k, dep.deployedAt, 'operator key at deployed_at', { file, path: '$.signatures' });
         result.operatorKeyId = keys[0]!.id;
@@ -170,7 +172,7 @@ export function verifyFleet(
         const where = { file, path: pathOf(pred, 'ceremony', 'witnesses', i, 'key') };
         const k = attempt(() => pinnedKey(roots, w.key, 'witness', where), errors);
         if (!k) return;
-        const v = signedBy.get(w.key);
+        const v = signedBy.get(w.key)?.verified;
         if (v === undefined)
           errors.push(
             new VerificationError(
@@ -191,13 +193,13 @@ export function verifyFleet(
           attempt(() => requireValidAt(k, dep.deployedAt, `witness ${w.name} at deployed_at`, where), errors);
         if (v) result.witnessKeyIds.push(w.key);
       });
-      for (const id of signedBy.keys()) {
-        if (roots.byId.get(id)!.role === 'witness' && !witnessKeys.has(id)) {
+      for (const { key, keyidPath } of signedBy.values()) {
+        if (key.role === 'witness' && !witnessKeys.has(key.id)) {
           errors.push(
             new VerificationError(
               'WITNESS_SIGNATURE_INVALID',
-              `${id} signed the record but is not a witness of its ceremony`,
-              { file, path: keyidAt.get(id)! },
+              `${key.id} signed the record but is not a witness of its ceremony`,
+              { file, path: keyidPath },
             ),
           );
         }
