@@ -25,7 +25,7 @@ import type {
   VendorClaim,
   VendorFormat,
 } from '../vendors/claim.ts';
-import { MAX_SUPPLIED_CERTIFICATES } from '../vendors/claim.ts';
+import { MAX_SUPPLIED_CERTIFICATES, refuseSuppliedNitroCertificates } from '../vendors/claim.ts';
 import { decodePemCertificates } from '../vendors/x509.ts';
 import type { Deployment, FleetKey, Member } from './deployment.ts';
 
@@ -96,12 +96,8 @@ export function parseVendorAttestation(value: unknown, file: string): VendorAtte
   const w = parseWith(wire, value, file);
   const bytes = fromBase64(w.attestation, { file, path: '$.attestation' });
   const pems = w.certificates ?? [];
-  if (w.format === 'aws-nitro-enclaves' && pems.length > 0)
-    throw new VerificationError(
-      'SCHEMA_INVALID',
-      'a Nitro document carries its own certificates (cabundle): none may be supplied',
-      { file, path: '$.certificates' },
-    );
+  if (ADAPTER[w.format] === 'nitro')
+    refuseSuppliedNitroCertificates(pems.length, { file, path: '$.certificates' });
   if (pems.length > MAX_SUPPLIED_CERTIFICATES)
     throw new VerificationError(
       'LIMIT_EXCEEDED',

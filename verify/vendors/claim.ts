@@ -9,6 +9,19 @@ import { VerificationError } from '../errors.ts';
  * without loading the X.509 code). */
 export const MAX_SUPPLIED_CERTIFICATES = 16;
 
+/** A Nitro document carries its own certificates (its cabundle): SCHEMA_INVALID at `where` if any is supplied. */
+export function refuseSuppliedNitroCertificates(
+  count: number,
+  where: { file?: string; path?: string },
+): void {
+  if (count > 0)
+    throw new VerificationError(
+      'SCHEMA_INVALID',
+      'a Nitro document carries its own certificates (cabundle): none may be supplied',
+      where,
+    );
+}
+
 export type VendorFormat = 'marvell-cavium-v2' | 'aws-nitro-enclaves' | 'yubihsm2-key-attestation';
 
 export type AttestedKeyAlgorithm =

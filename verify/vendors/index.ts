@@ -6,7 +6,12 @@ import { VerificationError, type VerificationErrorJSON } from '../errors.ts';
 import { verifyMarvellAttestation } from './marvell.ts';
 import { verifyNitroAttestation } from './nitro.ts';
 import { verifyYubiHsm2Attestation } from './yubihsm2.ts';
-import { type VendorClaim, type VerifyOptions, requireCompleteChain } from './claim.ts';
+import {
+  type VendorClaim,
+  type VerifyOptions,
+  refuseSuppliedNitroCertificates,
+  requireCompleteChain,
+} from './claim.ts';
 
 export type { VendorClaim, VerifyOptions, ChainEntry, AttestedPublicKey, PinnedRootInput } from './claim.ts';
 export { requireCompleteChain } from './claim.ts';
@@ -36,12 +41,7 @@ export function verifyVendorAttestation(
     case 'yubihsm2':
       return verifyYubiHsm2Attestation({ attestation, certificates }, opts);
     case 'nitro':
-      if (certificates.length > 0)
-        throw new VerificationError(
-          'SCHEMA_INVALID',
-          'a Nitro document carries its own certificates (cabundle): none may be supplied',
-          { file: opts.file },
-        );
+      refuseSuppliedNitroCertificates(certificates.length, { file: opts.file });
       return verifyNitroAttestation(attestation, opts);
   }
 }
