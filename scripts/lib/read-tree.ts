@@ -114,7 +114,7 @@ export function listTree(root: string): TreeEntry[] {
 
 export function readTree(root: string, opts: { shared?: boolean } = {}): Map<string, Uint8Array> {
   const entries = listTree(root);
-  return opts.shared ? SharedTree.of(entries).readAll().files() : readListed(entries);
+  return opts.shared ? SharedTree.of(entries).files() : readListed(entries);
 }
 
 /** Every listed file, each in memory of its own (SharedTree reads them into one shared buffer instead). */
@@ -260,12 +260,6 @@ export class SharedTree {
     for (let i = 0; i < this.length.length; i++) Atomics.compareExchange(this.length, i, READING, UNREAD);
   }
 
-  /** Reads every file not read yet. */
-  readAll(): this {
-    for (let i = 0; i < this.handle.entries.length; i++) this.at(i);
-    return this;
-  }
-
   /** Every file, in listing order (read now where not read yet). */
   files(): Map<string, Uint8Array> {
     const out = new Map<string, Uint8Array>();
@@ -301,7 +295,7 @@ export function namedReadError(path: string, e: unknown, folder = false): TreeRe
   return unreadable(path, e, folder);
 }
 
-export function readPrefix(path: string, max: number): Uint8Array {
+function readPrefix(path: string, max: number): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     // Sized by the file (plus one byte, to see growth up to the limit), not by the limit: a tree of small files
