@@ -48,6 +48,10 @@ test('when a tree holds folders, files, links and a pipe, the listing is sorted,
   assert.equal(files.get('pipe')!.length, 0);
 });
 
+/** The TreeReadError a file of the tree that cannot be read raises: FILE_UNREADABLE, `file`, a message like this. */
+const unreadable = (file: string, message: RegExp) => (e: unknown) =>
+  e instanceof TreeReadError && e.code === 'FILE_UNREADABLE' && e.file === file && message.test(e.message);
+
 /** A thread that reads `paths` from `tree` (testdata/tree-reader.mjs); its answer. */
 function readInThread(tree: SharedTree, paths: string[]): Promise<{ texts?: string[]; error?: string }> {
   const w = new Worker(new URL('./testdata/tree-reader.mjs', import.meta.url), {
@@ -84,12 +88,7 @@ test('when a listed file is gone before it is read, each thread that asks meets 
   const entries = listTree(dir);
   const tree = SharedTree.of(entries);
   rmSync(join(dir, 'b', 'a.json'));
-  const gone = (e: unknown) =>
-    e instanceof TreeReadError &&
-    e.code === 'FILE_UNREADABLE' &&
-    e.file === 'b/a.json' &&
-    /^the file cannot be read: ENOENT/.test(e.message);
-  assert.throws(() => tree.get('b/a.json'), gone);
+  assert.throws(() => tree.get('b/a.json'), unreadable('b/a.json', /^the file cannot be read: ENOENT/));
   assert.equal(new Int32Array(tree.handle.lengths)[0], -1, 'the slot is unclaimed again');
   const m = await readInThread(tree, ['b/a.json']);
   assert.match(m.error ?? '', /^the file cannot be read: ENOENT/);
@@ -110,11 +109,10 @@ test('when a listed file grows before it is read, both ways of reading fail FILE
     appendFileSync(join(dir, 'b.json'), ' ');
     assert.throws(
       read,
-      (e: unknown) =>
-        e instanceof TreeReadError &&
-        e.code === 'FILE_UNREADABLE' &&
-        e.file === 'b.json' &&
-        e.message === 'the file cannot be read: it grew after the tree was listed (listed at 7 bytes)',
+      unreadable(
+        'b.json',
+        /^the file cannot be read: it grew after the tree was listed \(listed at 7 bytes\)$/,
+      ),
     );
     // Shorter than listed: what it holds is read, for the core to judge.
     writeFileSync(join(dir, 'b.json'), '{}');
@@ -130,14 +128,7 @@ test('when a listed file is replaced by a link or a pipe before it is read, the 
   rmSync(join(dir, 'a.json'));
   symlinkSync(join(dir, 'secret'), join(dir, 'a.json'));
   for (const read of readBothWays(entries)) {
-    assert.throws(
-      read,
-      (e: unknown) =>
-        e instanceof TreeReadError &&
-        e.code === 'FILE_UNREADABLE' &&
-        e.file === 'a.json' &&
-        /^the file cannot be read: ELOOP/.test(e.message),
-    );
+    assert.throws(read, unreadable('a.json', /^the file cannot be read: ELOOP/));
   }
   rmSync(join(dir, 'a.json'));
   execFileSync('mkfifo', [join(dir, 'a.json')]);
