@@ -84,6 +84,17 @@ export const TRUST_TAMPERS: Tamper[] = [
     },
   },
   {
+    kind: 'namespace-declared-twice',
+    description:
+      'the namespace declared a second time, its name in capitals (one folder on a file system that ignores case)',
+    expectedCode: 'DUPLICATE_ID',
+    apply(files) {
+      editTrustRoots(files, (t) =>
+        t.namespaces.push({ ...t.namespaces[0]!, name: t.namespaces[0]!.name.toUpperCase() }),
+      );
+    },
+  },
+  {
     kind: 'duplicate-id',
     description: 'a trust-root key listed twice under the same id',
     expectedCode: 'DUPLICATE_ID',

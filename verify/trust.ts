@@ -169,13 +169,25 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
     seenFp.set(k.fingerprint, k.id);
   }
   const namespaces = new Map<string, NamespacePolicy>();
+  /**
+   * Names by their lower case: a namespace is a folder of the tree (namespaces/<name>/), and a file system that
+   * ignores case (macOS's and Windows' by default) would make two names that differ only in case one folder, so one
+   * tree would hold different evidence on different machines. Names are ASCII (the wire schema), so toLowerCase
+   * folds exactly A-Z.
+   */
+  const folded = new Map<string, string>();
   w.namespaces.forEach((n, i) => {
     const path = pathOf('$', 'namespaces', i);
-    if (namespaces.has(n.name))
-      throw new VerificationError('DUPLICATE_ID', `namespace ${n.name} appears twice`, {
-        file,
-        path: pathOf(path, 'name'),
-      });
+    const same = folded.get(n.name.toLowerCase());
+    if (same !== undefined)
+      throw new VerificationError(
+        'DUPLICATE_ID',
+        same === n.name
+          ? `namespace ${n.name} appears twice`
+          : `namespace ${n.name} differs from namespace ${same} only in case (one folder where case is ignored)`,
+        { file, path: pathOf(path, 'name') },
+      );
+    folded.set(n.name.toLowerCase(), n.name);
     const resolve = (ids: string[], role: KeyRole, field: string) =>
       ids.map((id, j) => {
         const k = byId.get(id);
