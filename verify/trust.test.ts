@@ -1,6 +1,7 @@
 /**
- * The trust roots' own rules that no tamper of the demo reaches whole (docs/evidence-format.md §3.3): a namespace
- * declared twice, exactly or in another case, is refused at the later declaration's name.
+ * Namespace names in the trust roots are unique without regard to case (docs/evidence-format.md §3.3): a namespace
+ * declared twice, exactly or in another case, is refused at the later declaration's name; names that differ in more
+ * than case are not. (The demo's tamper namespace-declared-twice covers the second case on a whole tree.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
