@@ -1,8 +1,8 @@
 /**
  * `npm run release -- --out DIR [--previous DIR]`: the release job. It verifies and builds the site, extends the
- * site's own transparency log (docs/evidence-format.md §10) with every newly published evidence file, proves the
- * new checkpoint consistent with the previous one, writes a manifest, and switches DIR to the new release
- * atomically.
+ * site's own transparency log (docs/evidence-format.md §10) with every newly published evidence file and each new
+ * version of the trust roots (which may only grow, §3.5), proves the new checkpoint consistent with the previous
+ * one, writes a manifest, and switches DIR to the new release atomically.
  *
  * DIR is a symbolic link to `.<DIR>.releases/<id>/` beside it: the switch is one rename of a link, so a release
  * killed at any moment leaves DIR serving the old site or the new one, never a mix; a rerun cleans up and completes.
@@ -40,7 +40,14 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { VerificationError } from '../verify/errors.ts';
 import { fromBase64, fromHex, toHex } from '../verify/encoding.ts';
 import { readJson } from '../verify/json.ts';
-import { parseTrustRoots, isValidAt, type PinnedKey, type TrustRoots } from '../verify/trust.ts';
+import {
+  TRUST_ROOTS_FILE,
+  parseTrustRoots,
+  isValidAt,
+  type PinnedKey,
+  type TrustRoots,
+} from '../verify/trust.ts';
+import { grownTrustRoots } from '../verify/trust-growth.ts';
 import { spareBeside } from './lib/carry-files.mjs';
 import { addNoteSignatures, formatVerifierKey, parseNote } from '../verify/tlog/note.ts';
 import { cosignatureSigner } from '../verify/tlog/cosignature.ts';
@@ -339,7 +346,13 @@ function releaseLocked(values: ReleaseOptions, env: NodeJS.ProcessEnv, out: stri
   const currentFiles = new Map([...evidence].map(([p, b]) => [p, sha256Hex(b)]));
   let entries: LogEntry[];
   try {
-    entries = nextEntries(previousEntries, currentFiles);
+    // Trust roots that only grew since the last release are published and logged again (§3.5).
+    const published = previousDir ? siteReader(previousDir)(`evidence/${TRUST_ROOTS_FILE}`) : undefined;
+    entries = nextEntries(
+      previousEntries,
+      currentFiles,
+      grownTrustRoots(previousEntries, rootsBytes, published),
+    );
   } catch (e) {
     if (e instanceof VerificationError) throw new Refusal(`refused: ${e.toString()}`);
     throw e;

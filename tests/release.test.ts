@@ -269,6 +269,7 @@ describe('npm run release', () => {
     const r = release(['--out', out, '--evidence', altered]);
     assert.equal(r.status, 1, r.out);
     assert.match(r.out, /trust-roots\.json was published with SHA-256 [0-9a-f]{64} and now has [0-9a-f]{64}/);
+    assert.match(r.out, /the trust roots may only grow: key [a-z0-9-]+ changes its published_at/);
     assert.equal(readlinkSync(out), target);
   });
 
@@ -300,6 +301,71 @@ describe('npm run release', () => {
     assert.equal(r.status, 2, r.out);
     assert.match(r.out, /FLEETPROOF_RELEASE_KEY/);
     assert.match(r.out, /--release-key-file/);
+  });
+
+  /** The demo's trust roots with one more ceremony witness, pinned for a fleet to come. */
+  const grownFiles = () => {
+    const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
+    const roots = JSON.parse(new TextDecoder().decode(files.get('trust-roots.json')));
+    roots.keys.push({
+      id: 'demo-witness-newcomer',
+      name: 'Ceremony witness for the next fleet (DEMO KEY)',
+      role: 'witness',
+      algorithm: 'ed25519',
+      public_key: toHex(
+        new DemoKeys('fleetproof-demo-v1').get('trust/demo-witness-newcomer', 'ed25519').publicKey,
+      ),
+      valid_from: '2026-11-01T00:00:00Z',
+      valid_until: '2036-01-01T00:00:00Z',
+      published_at: 'https://witnesses.example/newcomer',
+    });
+    return { files, roots };
+  };
+  const withRoots = (dir: string, files: Map<string, Uint8Array>, roots: unknown) => {
+    files.set('trust-roots.json', new TextEncoder().encode(JSON.stringify(roots, null, 2) + '\n'));
+    writeTree(dir, files);
+    return createHash('sha256').update(files.get('trust-roots.json')!).digest('hex');
+  };
+
+  test('when a key is added to the published trust roots, the release publishes them and logs their new version', () => {
+    const { files, roots } = grownFiles();
+    const sha256 = withRoots(join(tmp, 'evidence-grown'), files, roots);
+    const before = openPublishedLog(out);
+    const r = release(['--out', out, '--evidence', join(tmp, 'evidence-grown'), '--demo-witness']);
+    assert.equal(r.status, 0, r.out);
+    const after = openPublishedLog(out);
+    // One leaf more, the new version, after every earlier leaf, which stay as they were.
+    assert.equal(after.checkpoint.size, before.checkpoint.size + 1);
+    assert.deepEqual(after.entries.slice(0, before.entries.length), before.entries);
+    assert.deepEqual(after.entries.at(-1), { path: 'trust-roots.json', sha256 });
+    const versions = after.entries.filter((e) => e.path === 'trust-roots.json').map((e) => e.sha256);
+    assert.equal(versions.length, 2);
+    assert.notEqual(versions[0], sha256);
+    assert.equal(tree(out).get('evidence/trust-roots.json'), sha256);
+    // Released again from the same tree: nothing new to log.
+    const again = release(['--out', out, '--evidence', join(tmp, 'evidence-grown'), '--demo-witness']);
+    assert.equal(again.status, 0, again.out);
+    assert.equal(openPublishedLog(out).checkpoint.size, after.checkpoint.size);
+  });
+
+  test('when the published trust roots lose a key or a namespace a key id, the release fails naming each and changes nothing', () => {
+    const { files, roots } = grownFiles();
+    roots.keys = roots.keys.filter((k: { id: string }) => k.id !== 'demo-witness-newcomer');
+    roots.namespaces[0].auditor_keys = roots.namespaces[0].auditor_keys.slice(0, 1);
+    withRoots(join(tmp, 'evidence-shrunk'), files, roots);
+    const target = readlinkSync(out);
+    const r = release(['--out', out, '--evidence', join(tmp, 'evidence-shrunk'), '--demo-witness']);
+    assert.equal(r.status, 1, r.out);
+    assert.match(
+      r.out,
+      /refused: CONSISTENCY_FAILED trust-roots\.json: trust-roots\.json was published with/,
+    );
+    assert.match(r.out, /key demo-witness-newcomer is gone/);
+    assert.match(
+      r.out,
+      new RegExp(`namespace ${NS.replace(/\./g, '\\.')} drops demo-auditor-2024 from auditor_keys`),
+    );
+    assert.equal(readlinkSync(out), target);
   });
 
   test('when the release key is malformed or in the repository, it is refused without being echoed', () => {

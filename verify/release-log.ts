@@ -25,7 +25,10 @@ export const LOG_DIR = 'log';
 export const CHECKPOINT_PATH = `${LOG_DIR}/checkpoint`;
 export const VERIFIER_KEY_PATH = `${LOG_DIR}/verifier-key.txt`;
 
-/** One leaf per published evidence file: the line `sha256sum` prints for it, run from the evidence root. */
+/**
+ * One leaf per published version of an evidence file (every file but the trust roots has one): the line `sha256sum`
+ * prints for it, run from the evidence root.
+ */
 export interface LogEntry {
   path: string;
   sha256: string;
@@ -85,18 +88,33 @@ export function buildLog(entries: LogEntry[]): BuiltLog {
 }
 
 /**
- * The entries of the next release: the previous log's entries, in their order, then every file not yet logged,
- * sorted by path. A previously logged file that is missing or changed is a rewrite of history: it fails.
+ * The digest each logged path has now: its latest entry's (a path is logged again when a new version of it is
+ * published, §10).
  */
-export function nextEntries(previous: LogEntry[], current: ReadonlyMap<string, string>): LogEntry[] {
-  const seen = new Set<string>();
+export function latestDigests(entries: readonly LogEntry[]): Map<string, string> {
+  return new Map(entries.map((e) => [e.path, e.sha256]));
+}
+
+/**
+ * The entries of the next release: the previous log's entries, in their order, then, sorted by path, every file not
+ * yet logged and every path of `newVersions` whose content changed since its latest entry (the trust roots, when
+ * they only grew: §3.5). Any other logged file that is missing or changed is a rewrite of history: it fails.
+ */
+export function nextEntries(
+  previous: LogEntry[],
+  current: ReadonlyMap<string, string>,
+  newVersions: ReadonlySet<string> = new Set(),
+): LogEntry[] {
+  const latest = latestDigests(previous);
   const problems: string[] = [];
-  for (const e of previous) {
-    seen.add(e.path);
-    const now = current.get(e.path);
-    if (now === undefined) problems.push(`${e.path} was published and is now missing`);
-    else if (now !== e.sha256)
-      problems.push(`${e.path} was published with SHA-256 ${e.sha256} and now has ${now}`);
+  const changed: string[] = [];
+  for (const [path, logged] of latest) {
+    const now = current.get(path);
+    if (now === undefined) problems.push(`${path} was published and is now missing`);
+    else if (now !== logged) {
+      if (newVersions.has(path)) changed.push(path);
+      else problems.push(`${path} was published with SHA-256 ${logged} and now has ${now}`);
+    }
   }
   if (problems.length) {
     throw new VerificationError(
@@ -105,7 +123,7 @@ export function nextEntries(previous: LogEntry[], current: ReadonlyMap<string, s
       { file: 'evidence' },
     );
   }
-  const added = [...current.keys()].filter((p) => !seen.has(p)).sort();
+  const added = [...[...current.keys()].filter((p) => !latest.has(p)), ...changed].sort();
   return [...previous, ...added.map((path) => ({ path, sha256: current.get(path)! }))];
 }
 

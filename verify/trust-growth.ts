@@ -1,0 +1,94 @@
+/**
+ * How a published trust-roots file may change (docs/evidence-format.md §3.5): it only grows. A later version keeps
+ * every key with every field unchanged and every namespace with its `root_epoch` and every key id of its lists; it
+ * may add keys, namespaces, and ids to a namespace's lists. The release job (scripts/release.ts) publishes a version
+ * that grows and logs it again (§10), and refuses any other change, naming each. Not loaded by the widget, which
+ * reads the log but never extends it.
+ */
+import { toHex } from './encoding.ts';
+import { VerificationError } from './errors.ts';
+import { sha256 } from './crypto/sha256.ts';
+import { readJson } from './json.ts';
+import { type LogEntry, latestDigests } from './release-log.ts';
+import { parseWith } from './schema.ts';
+import { TRUST_ROOTS_FILE, trustRootsWire } from './trust.ts';
+
+/** A JSON value written with its object members in name order, so that two equal values give one text. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * What `after` takes away from or changes in `before` (both trust-roots files as parsed JSON, `file` naming them in
+ * a schema error): one line per problem, none when `after` only adds.
+ */
+export function trustRootsShrinks(before: unknown, after: unknown, file: string): string[] {
+  const b = parseWith(trustRootsWire, before, file);
+  const a = parseWith(trustRootsWire, after, file);
+  const problems: string[] = [];
+  const keysAfter = new Map(a.keys.map((k) => [k.id, k as Record<string, unknown>]));
+  for (const k of b.keys as Record<string, unknown>[]) {
+    const now = keysAfter.get(k['id'] as string);
+    if (!now) {
+      problems.push(`key ${k['id']} is gone`);
+      continue;
+    }
+    const fields = [...new Set([...Object.keys(k), ...Object.keys(now)])].sort();
+    const changed = fields.filter((f) => canonical(k[f]) !== canonical(now[f]));
+    if (changed.length) problems.push(`key ${k['id']} changes its ${changed.join(', ')}`);
+  }
+  const namespacesAfter = new Map(a.namespaces.map((n) => [n.name, n]));
+  for (const n of b.namespaces) {
+    const now = namespacesAfter.get(n.name);
+    if (!now) {
+      problems.push(`namespace ${n.name} is gone`);
+      continue;
+    }
+    if (now.root_epoch !== n.root_epoch)
+      problems.push(`namespace ${n.name} changes its root_epoch from ${n.root_epoch} to ${now.root_epoch}`);
+    for (const list of ['auditor_keys', 'operator_keys'] as const) {
+      const kept = new Set(now[list]);
+      for (const id of n[list])
+        if (!kept.has(id)) problems.push(`namespace ${n.name} drops ${id} from ${list}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The paths nextEntries may log again: the trust roots, when their current version (`current`, the bytes) differs
+ * from the latest one logged and only grows from it (§3.5). `published` is that latest version as the previous
+ * release serves it. Throws CONSISTENCY_FAILED, naming each change, when the trust roots changed otherwise.
+ */
+export function grownTrustRoots(
+  previous: readonly LogEntry[],
+  current: Uint8Array,
+  published: Uint8Array | undefined,
+): Set<string> {
+  const logged = latestDigests(previous).get(TRUST_ROOTS_FILE);
+  const now = toHex(sha256(current));
+  if (logged === undefined || logged === now) return new Set();
+  const fail = (why: string) =>
+    new VerificationError(
+      'CONSISTENCY_FAILED',
+      `${TRUST_ROOTS_FILE} was published with SHA-256 ${logged} and now has ${now}, ${why}`,
+      { file: TRUST_ROOTS_FILE },
+    );
+  if (!published || toHex(sha256(published)) !== logged)
+    throw fail('and the previous release does not serve the version its log holds');
+  const problems = trustRootsShrinks(
+    readJson(published, TRUST_ROOTS_FILE),
+    readJson(current, TRUST_ROOTS_FILE),
+    TRUST_ROOTS_FILE,
+  );
+  if (problems.length) throw fail(`but the trust roots may only grow: ${problems.join('; ')}`);
+  return new Set([TRUST_ROOTS_FILE]);
+}
