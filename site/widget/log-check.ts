@@ -42,7 +42,7 @@ export async function checkSiteLog(
         'rewritten',
         new VerificationError(
           'CONSISTENCY_FAILED',
-          `this site published a log of ${remembered.size} files when you last checked it, and now publishes none`,
+          `this site published a log of ${remembered.size} entries when you last checked it, and now publishes none`,
           { file: 'log/checkpoint' },
         ),
       );

@@ -73,7 +73,7 @@ function judge(
     if (!remembered) {
       return {
         state: 'first-visit',
-        detail: `checkpoint of ${now.origin} at ${now.size} files verifies under the pinned release key${witnesses}; remembered for your next visit`,
+        detail: `checkpoint of ${now.origin} at ${now.size} entries verifies under the pinned release key${witnesses}; remembered for your next visit`,
         errors: [],
         remember: now,
       };
@@ -100,7 +100,7 @@ function judge(
     );
     return {
       state: 'consistent',
-      detail: `the log grew from ${remembered.size} to ${now.size} files since your last check, keeping every earlier one (consistency proof from the tiles)${witnesses}`,
+      detail: `the log grew from ${remembered.size} to ${now.size} entries since your last check, keeping every earlier one (consistency proof from the tiles)${witnesses}`,
       errors: [],
       remember: now,
     };
@@ -117,7 +117,7 @@ function failure(e: unknown, remembered: Remembered | undefined): LogResult {
       'rewritten',
       new VerificationError(
         'CONSISTENCY_FAILED',
-        `this site rewrote its history since you last checked it (log of ${remembered.size} files, root ${remembered.root}): ${e.message}`,
+        `this site rewrote its history since you last checked it (log of ${remembered.size} entries, root ${remembered.root}): ${e.message}`,
         { file: 'log/checkpoint' },
       ),
     );
