@@ -47,7 +47,7 @@ import {
   type PinnedKey,
   type TrustRoots,
 } from '../verify/trust.ts';
-import { grownTrustRoots } from '../verify/trust-growth.ts';
+import { trustRootsMayGrow } from '../verify/trust-growth.ts';
 import { spareBeside } from './lib/carry-files.mjs';
 import { addNoteSignatures, formatVerifierKey, parseNote } from '../verify/tlog/note.ts';
 import { cosignatureSigner } from '../verify/tlog/cosignature.ts';
@@ -348,11 +348,7 @@ function releaseLocked(values: ReleaseOptions, env: NodeJS.ProcessEnv, out: stri
   try {
     // Trust roots that only grew since the last release are published and logged again (§3.5).
     const published = previousDir ? siteReader(previousDir)(`evidence/${TRUST_ROOTS_FILE}`) : undefined;
-    entries = nextEntries(
-      previousEntries,
-      currentFiles,
-      grownTrustRoots(previousEntries, rootsBytes, published),
-    );
+    entries = nextEntries(previousEntries, currentFiles, trustRootsMayGrow(rootsBytes, published));
   } catch (e) {
     if (e instanceof VerificationError) throw new Refusal(`refused: ${e.toString()}`);
     throw e;

@@ -88,31 +88,25 @@ export function buildLog(entries: LogEntry[]): BuiltLog {
 }
 
 /**
- * The digest each logged path has now: its latest entry's (a path is logged again when a new version of it is
- * published, §10).
- */
-export function latestDigests(entries: readonly LogEntry[]): Map<string, string> {
-  return new Map(entries.map((e) => [e.path, e.sha256]));
-}
-
-/**
  * The entries of the next release: the previous log's entries, in their order, then, sorted by path, every file not
- * yet logged and every path of `newVersions` whose content changed since its latest entry (the trust roots, when
- * they only grew: §3.5). Any other logged file that is missing or changed is a rewrite of history: it fails.
+ * yet logged and every logged file whose content changed since its latest entry and that `mayChange` lets change
+ * (§3.5: the trust roots, when they only grew; it is asked with the path and the logged and current SHA-256, and may
+ * throw to say why not). Any other logged file that is missing or changed is a rewrite of history: it fails.
  */
 export function nextEntries(
   previous: LogEntry[],
   current: ReadonlyMap<string, string>,
-  newVersions: ReadonlySet<string> = new Set(),
+  mayChange: (path: string, logged: string, now: string) => boolean = () => false,
 ): LogEntry[] {
-  const latest = latestDigests(previous);
+  // A path's latest entry is its current version (a path is logged again for each new version, §10).
+  const latest = new Map(previous.map((e) => [e.path, e.sha256]));
   const problems: string[] = [];
   const changed: string[] = [];
   for (const [path, logged] of latest) {
     const now = current.get(path);
     if (now === undefined) problems.push(`${path} was published and is now missing`);
     else if (now !== logged) {
-      if (newVersions.has(path)) changed.push(path);
+      if (mayChange(path, logged, now)) changed.push(path);
       else problems.push(`${path} was published with SHA-256 ${logged} and now has ${now}`);
     }
   }

@@ -9,22 +9,8 @@ import { toHex } from './encoding.ts';
 import { VerificationError } from './errors.ts';
 import { sha256 } from './crypto/sha256.ts';
 import { readJson } from './json.ts';
-import { type LogEntry, latestDigests } from './release-log.ts';
 import { parseWith } from './schema.ts';
 import { TRUST_ROOTS_FILE, trustRootsWire } from './trust.ts';
-
-/** A JSON value written with its object members in name order, so that two equal values give one text. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /**
  * What `after` takes away from or changes in `before` (both trust-roots files as parsed JSON, `file` naming them in
@@ -41,8 +27,9 @@ export function trustRootsShrinks(before: unknown, after: unknown, file: string)
       problems.push(`key ${k['id']} is gone`);
       continue;
     }
+    // Every field of a key is a string (trustRootsWire), so a change is an inequality.
     const fields = [...new Set([...Object.keys(k), ...Object.keys(now)])].sort();
-    const changed = fields.filter((f) => canonical(k[f]) !== canonical(now[f]));
+    const changed = fields.filter((f) => k[f] !== now[f]);
     if (changed.length) problems.push(`key ${k['id']} changes its ${changed.join(', ')}`);
   }
   const namespacesAfter = new Map(a.namespaces.map((n) => [n.name, n]));
@@ -64,31 +51,27 @@ export function trustRootsShrinks(before: unknown, after: unknown, file: string)
 }
 
 /**
- * The paths nextEntries may log again: the trust roots, when their current version (`current`, the bytes) differs
- * from the latest one logged and only grows from it (§3.5). `published` is that latest version as the previous
- * release serves it. Throws CONSISTENCY_FAILED, naming each change, when the trust roots changed otherwise.
+ * nextEntries' rule for a logged file whose content changed (§3.5): true for the trust roots when `current` only
+ * grows from the version logged (`logged`, its SHA-256), which the previous release serves as `published`; false
+ * for any other file. Throws CONSISTENCY_FAILED at the trust roots, naming each change, when they changed otherwise.
  */
-export function grownTrustRoots(
-  previous: readonly LogEntry[],
-  current: Uint8Array,
-  published: Uint8Array | undefined,
-): Set<string> {
-  const logged = latestDigests(previous).get(TRUST_ROOTS_FILE);
-  const now = toHex(sha256(current));
-  if (logged === undefined || logged === now) return new Set();
-  const fail = (why: string) =>
-    new VerificationError(
-      'CONSISTENCY_FAILED',
-      `${TRUST_ROOTS_FILE} was published with SHA-256 ${logged} and now has ${now}, ${why}`,
-      { file: TRUST_ROOTS_FILE },
+export function trustRootsMayGrow(current: Uint8Array, published: Uint8Array | undefined) {
+  return (path: string, logged: string, now: string): boolean => {
+    if (path !== TRUST_ROOTS_FILE) return false;
+    const fail = (why: string) =>
+      new VerificationError(
+        'CONSISTENCY_FAILED',
+        `${TRUST_ROOTS_FILE} was published with SHA-256 ${logged} and now has ${now}, ${why}`,
+        { file: TRUST_ROOTS_FILE },
+      );
+    if (!published || toHex(sha256(published)) !== logged)
+      throw fail('and the previous release does not serve the version its log holds');
+    const problems = trustRootsShrinks(
+      readJson(published, TRUST_ROOTS_FILE),
+      readJson(current, TRUST_ROOTS_FILE),
+      TRUST_ROOTS_FILE,
     );
-  if (!published || toHex(sha256(published)) !== logged)
-    throw fail('and the previous release does not serve the version its log holds');
-  const problems = trustRootsShrinks(
-    readJson(published, TRUST_ROOTS_FILE),
-    readJson(current, TRUST_ROOTS_FILE),
-    TRUST_ROOTS_FILE,
-  );
-  if (problems.length) throw fail(`but the trust roots may only grow: ${problems.join('; ')}`);
-  return new Set([TRUST_ROOTS_FILE]);
+    if (problems.length) throw fail(`but the trust roots may only grow: ${problems.join('; ')}`);
+    return true;
+  };
 }
