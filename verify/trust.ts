@@ -178,7 +178,8 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
   const folded = new Map<string, string>();
   w.namespaces.forEach((n, i) => {
     const path = pathOf('$', 'namespaces', i);
-    const same = folded.get(n.name.toLowerCase());
+    const lower = n.name.toLowerCase();
+    const same = folded.get(lower);
     if (same !== undefined)
       throw new VerificationError(
         'DUPLICATE_ID',
@@ -187,7 +188,7 @@ export function parseTrustRoots(value: unknown, file = TRUST_ROOTS_FILE): TrustR
           : `namespace ${n.name} differs from namespace ${same} only in case (one folder where case is ignored)`,
         { file, path: pathOf(path, 'name') },
       );
-    folded.set(n.name.toLowerCase(), n.name);
+    folded.set(lower, n.name);
     const resolve = (ids: string[], role: KeyRole, field: string) =>
       ids.map((id, j) => {
         const k = byId.get(id);
