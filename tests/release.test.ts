@@ -258,13 +258,23 @@ describe('npm run release', () => {
     assert.equal(readlinkSync(out), target);
   });
 
+  /** The demo's evidence, and its trust roots as JSON to edit. */
+  const demoAndRoots = () => {
+    const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
+    return { files, roots: JSON.parse(new TextDecoder().decode(files.get('trust-roots.json'))) };
+  };
+  /** Writes `files` to `dir` with `roots` as its trust roots; gives their SHA-256. */
+  const withRoots = (dir: string, files: Map<string, Uint8Array>, roots: unknown) => {
+    files.set('trust-roots.json', new TextEncoder().encode(JSON.stringify(roots, null, 2) + '\n'));
+    writeTree(dir, files);
+    return createHash('sha256').update(files.get('trust-roots.json')!).digest('hex');
+  };
+
   test('when a published file is altered, the release fails naming it and changes nothing', () => {
     const altered = join(tmp, 'evidence-altered');
-    const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
-    const roots = JSON.parse(new TextDecoder().decode(files.get('trust-roots.json')));
+    const { files, roots } = demoAndRoots();
     roots.keys[0].published_at += '#moved';
-    files.set('trust-roots.json', new TextEncoder().encode(JSON.stringify(roots, null, 2) + '\n'));
-    writeTree(altered, files);
+    withRoots(altered, files, roots);
     const target = readlinkSync(out);
     const r = release(['--out', out, '--evidence', altered]);
     assert.equal(r.status, 1, r.out);
@@ -305,8 +315,7 @@ describe('npm run release', () => {
 
   /** The demo's trust roots with one more ceremony witness, pinned for a fleet to come. */
   const grownFiles = () => {
-    const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
-    const roots = JSON.parse(new TextDecoder().decode(files.get('trust-roots.json')));
+    const { files, roots } = demoAndRoots();
     roots.keys.push({
       id: 'demo-witness-newcomer',
       name: 'Ceremony witness for the next fleet (DEMO KEY)',
@@ -320,11 +329,6 @@ describe('npm run release', () => {
       published_at: 'https://witnesses.example/newcomer',
     });
     return { files, roots };
-  };
-  const withRoots = (dir: string, files: Map<string, Uint8Array>, roots: unknown) => {
-    files.set('trust-roots.json', new TextEncoder().encode(JSON.stringify(roots, null, 2) + '\n'));
-    writeTree(dir, files);
-    return createHash('sha256').update(files.get('trust-roots.json')!).digest('hex');
   };
 
   test('when a key is added to the published trust roots, the release publishes them and logs their new version', () => {
