@@ -4,10 +4,9 @@
  */
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  mkdirSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -26,28 +25,20 @@ import { parseTrustRoots } from '../verify/trust.ts';
 import { CSP } from '../site/lib/site-meta.ts';
 import { CHECKPOINT_PATH, logOrigin, openLog, readLogEntries } from '../verify/release-log.ts';
 import { scratchDir } from './lib/scratch.ts';
+import { NS, runRelease, writeReleaseInputs } from './lib/releases.ts';
 import { acquireLock } from '../scripts/lib/lock.mjs';
 
-const NS = 'meta.encrypted_backups.fleet_keys.v1';
 /** A release's folder name: the first 16 hex digits of its manifest's SHA-256. */
 const RELEASE_ID = /^[0-9a-f]{16}$/;
 const tmp = scratchDir('release');
-const full = join(tmp, 'evidence-full');
-const partial = join(tmp, 'evidence-partial');
 const out = join(tmp, 'site');
-const posts = join(tmp, 'posts');
+let full = '';
+let partial = '';
+let posts = '';
 let lastEpoch = 0;
 
 function release(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/release.ts', '--posts', posts, ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, FLEETPROOF_CACHE_DIR: join(tmp, 'astro-cache'), ...env },
-    },
-  );
-  return { status: r.status, signal: r.signal, out: `${r.stdout}\n${r.stderr}` };
+  return runRelease(tmp, posts, args, env);
 }
 
 /** Every file of a folder (following the release link) with its SHA-256. */
@@ -86,18 +77,7 @@ function openPublishedLog(site: string) {
 }
 
 before(() => {
-  const files = generateEvidence({ seed: 'fleetproof-demo-v1', scale: 1 });
-  lastEpoch = Math.max(...[...files.keys()].map((p) => Number(/\/(\d+)\/proof\.json$/.exec(p)?.[1] ?? 0)));
-  writeTree(full, files);
-  writeTree(partial, new Map([...files].filter(([p]) => !p.startsWith(`namespaces/${NS}/${lastEpoch}/`))));
-  // The posts, without their citation of the last epoch (which the partial tree does not have yet).
-  mkdirSync(posts);
-  for (const f of readdirSync('content/posts')) {
-    writeFileSync(
-      join(posts, f),
-      readFileSync(join('content/posts', f), 'utf8').replaceAll(`:epoch[${lastEpoch}]`, `epoch ${lastEpoch}`),
-    );
-  }
+  ({ full, partial, posts, lastEpoch } = writeReleaseInputs(tmp));
 });
 
 describe('npm run release', () => {
