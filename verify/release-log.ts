@@ -1,10 +1,11 @@
 /**
  * The site's own transparency log (docs/evidence-format.md §10): every published evidence file is a leaf of an
  * RFC 6962 Merkle log, published as C2SP tlog-tiles under `log/`, with a C2SP checkpoint signed by the pinned
- * release key. Browser-safe: the release job writes the log with these functions, the widget reads it back.
+ * release key. Browser-safe: the release job writes the log with these functions, the widget and `fleetproof
+ * monitor` read it back (§10.1).
  */
 import { VerificationError } from './errors.ts';
-import { equalBytes, fromUtf8, toHex, utf8 } from './encoding.ts';
+import { equalBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from './encoding.ts';
 import { hashLeaf, rootFromLeafHashes, verifyConsistency } from './tlog/merkle.ts';
 import {
   TILE_WIDTH,
@@ -163,23 +164,28 @@ export interface OpenedLog {
   cosignatures: { keyId: string; timestamp: number }[];
 }
 
-/**
- * Verifies a published checkpoint: signed by a pinned release key for this origin, with its tiles agreeing with
- * its root, and the cosignatures of pinned log witnesses (those present must verify).
- */
-export function openLog(note: string, roots: TrustRoots, origin: string, getTile: GetTile): OpenedLog {
+/** The checkpoint, once its signature by a pinned release key for this origin verifies (its tiles not read). */
+export function signedCheckpoint(note: string, roots: TrustRoots, origin: string): Checkpoint {
   const verifiers = releaseVerifiers(roots, origin);
   if (verifiers.length === 0) {
     throw new VerificationError('UNKNOWN_KEY', 'no release key is pinned in the trust roots', {
       file: 'trust-roots.json',
     });
   }
-  const where = { file: CHECKPOINT_PATH };
-  const { checkpoint } = openCheckpoint(
+  return openCheckpoint(
     note,
     verifiers.map((v) => ed25519NoteVerifier(v.vkey)),
-    { origin, where },
-  );
+    { origin, where: { file: CHECKPOINT_PATH } },
+  ).checkpoint;
+}
+
+/**
+ * Verifies a published checkpoint: signed by a pinned release key for this origin, with its tiles agreeing with
+ * its root, and the cosignatures of pinned log witnesses (those present must verify).
+ */
+export function openLog(note: string, roots: TrustRoots, origin: string, getTile: GetTile): OpenedLog {
+  const where = { file: CHECKPOINT_PATH };
+  const checkpoint = signedCheckpoint(note, roots, origin);
   const root = rootFromTiles(checkpoint.size, getTile);
   if (!equalBytes(root, checkpoint.rootHash)) {
     throw new VerificationError('TILE_INVALID', 'the tiles do not hash to the checkpoint root', where);
@@ -213,8 +219,37 @@ export function checkConsistency(older: Checkpoint, newer: Checkpoint, getTile: 
   }
   if (older.size === 0) return [];
   const proof = consistencyProofFromTiles(older.size, newer.size, getTile);
-  verifyConsistency(older.size, newer.size, proof, older.rootHash, newer.rootHash);
+  verifyConsistency(older.size, newer.size, proof, older.rootHash, newer.rootHash, { file: CHECKPOINT_PATH });
   return proof;
 }
 
 export const rootHex = (c: Checkpoint) => toHex(c.rootHash);
+
+/** What a reader's browser or a monitor keeps of the last checkpoint it verified (§10.1): the root in base64. */
+export interface Remembered {
+  origin: string;
+  size: number;
+  root: string;
+}
+
+export const rememberCheckpoint = (c: Checkpoint): Remembered => ({
+  origin: c.origin,
+  size: c.size,
+  root: toBase64(c.rootHash),
+});
+
+/**
+ * Proves that the checkpoint `now`, verified, extends the one remembered from an earlier check: the same log, and
+ * an RFC 9162 §2.1.4 consistency proof from `now`'s tiles. CONSISTENCY_FAILED at log/checkpoint otherwise.
+ */
+export function checkExtends(remembered: Remembered, now: Checkpoint, getTile: GetTile): void {
+  if (remembered.origin !== now.origin) {
+    throw new VerificationError(
+      'CONSISTENCY_FAILED',
+      `the log was ${remembered.origin} when you last checked; it is now ${now.origin}`,
+      { file: CHECKPOINT_PATH },
+    );
+  }
+  const older = { ...remembered, rootHash: fromBase64(remembered.root), extensions: [] };
+  checkConsistency(older, now, getTile);
+}

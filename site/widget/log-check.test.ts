@@ -56,6 +56,21 @@ describe('the reader-side log check', () => {
     assert.equal(r.remember, undefined);
   });
 
+  test('when the remembered checkpoint is of another log, the site rewrote its history: CONSISTENCY_FAILED naming both', async () => {
+    const before = (await checkSiteLog(site(first), roots, undefined)).remember!;
+    const r = await checkSiteLog(site(grown), roots, { ...before, origin: 'elsewhere.example/log' });
+    assert.equal(r.state, 'rewritten');
+    assert.deepEqual(
+      r.errors.map((e) => `${e.code} ${e.file}`),
+      ['CONSISTENCY_FAILED log/checkpoint'],
+    );
+    assert.match(
+      r.detail,
+      /the log was elsewhere\.example\/log when you last checked; it is now transparency\.example\/log/,
+    );
+    assert.equal(r.remember, undefined);
+  });
+
   test('when the log shrank or vanished since the last visit, the site rewrote its history', async () => {
     const before = (await checkSiteLog(site(grown), roots, undefined)).remember!;
     assert.equal((await checkSiteLog(site(first), roots, before)).state, 'rewritten');

@@ -4,12 +4,11 @@
  */
 import {
   VerificationError,
-  checkConsistency,
-  fromBase64,
+  checkExtends,
   openLog,
   parseTrustRoots,
   readJson,
-  toBase64,
+  rememberCheckpoint,
   TRUST_ROOTS_FILE,
 } from '../../verify/index.ts';
 import { parseNote } from '../../verify/tlog/note.ts';
@@ -62,11 +61,7 @@ function judge(
     const roots = parseTrustRoots(readJson(trustRoots, TRUST_ROOTS_FILE));
     const getTile = (p: string) => tiles.get(p);
     const opened = openLog(text, roots, claimedOrigin, getTile);
-    const now: Remembered = {
-      origin: opened.checkpoint.origin,
-      size: opened.checkpoint.size,
-      root: toBase64(opened.checkpoint.rootHash),
-    };
+    const now = rememberCheckpoint(opened.checkpoint);
     const witnesses = opened.cosignatures.length
       ? `; cosigned by ${opened.cosignatures.map((c) => c.keyId).join(', ')}`
       : '';
@@ -78,26 +73,7 @@ function judge(
         remember: now,
       };
     }
-    if (remembered.origin !== now.origin) {
-      return fail(
-        'rewritten',
-        new VerificationError(
-          'CONSISTENCY_FAILED',
-          `the log was ${remembered.origin} when you last checked; it is now ${now.origin}`,
-          { file: 'log/checkpoint' },
-        ),
-      );
-    }
-    checkConsistency(
-      {
-        origin: remembered.origin,
-        size: remembered.size,
-        rootHash: fromBase64(remembered.root),
-        extensions: [],
-      },
-      opened.checkpoint,
-      getTile,
-    );
+    checkExtends(remembered, opened.checkpoint, getTile);
     return {
       state: 'consistent',
       detail: `the log grew from ${remembered.size} to ${now.size} entries since your last check, keeping every earlier one (consistency proof from the tiles)${witnesses}`,

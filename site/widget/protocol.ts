@@ -9,6 +9,7 @@
  * `sample-done`.
  */
 import type { SampleOutcome } from '../attestations/sample-list.ts';
+import type { Remembered } from '../../verify/release-log.ts';
 
 /** What a page's widget verifies: one fleet, or one epoch of a namespace (with the rules that span it). */
 export type Target = { kind: 'fleet'; fleetId: string } | { kind: 'epoch'; namespace: string; epoch: number };
@@ -70,13 +71,8 @@ export interface Outcome {
   log?: { state: LogState; message: string; remember?: Remembered | undefined } | undefined;
 }
 
-/** The site's log checkpoint this browser saw last (docs/evidence-format.md §10), kept in localStorage. */
-export interface Remembered {
-  origin: string;
-  size: number;
-  /** Root hash, base64. */
-  root: string;
-}
+/** The site's log checkpoint this browser saw last (docs/evidence-format.md §10.1), kept in localStorage. */
+export type { Remembered } from '../../verify/release-log.ts';
 
 /**
  * The site's log, as this visit found it: none published, seen for the first time, consistent with the last visit,
