@@ -2,6 +2,9 @@
  * `fleetproof`: the command-line verifier an auditor runs offline.
  *   fleetproof verify [--evidence DIR] [--json] [--verbose] [--jobs N]
  *   fleetproof check-record FILE --auditor-key KEY [--json]
+ *   fleetproof ingest FILE... [--evidence DIR] [--json]
+ *   fleetproof check-attestation FILE --format marvell|nitro|yubihsm2 [...]
+ *   fleetproof monitor SITE --trust-roots FILE [--state FILE] [--origin ORIGIN] [--json]
  * Exit status: 0 verified, 1 not verified (a missing or malformed file included), 2 usage error.
  */
 import { parseArgs } from 'node:util';
@@ -12,6 +15,7 @@ import { LIMITS } from '../verify/limits.ts';
 import { SharedTree, TreeReadError, listTree, readNamedFile } from './lib/read-tree.ts';
 import { runIngest } from './ingest.ts';
 import { runCheckAttestation } from './check-attestation.ts';
+import { runMonitor } from './monitor.ts';
 import { saveCodeCachesOfTheRun } from './lib/code-cache.cjs';
 import { useNodeCrypto } from './lib/node-crypto.ts';
 import { checksReportOf, spawnWorkers, verifyTreeChecks } from './lib/parallel-verify.ts';
@@ -29,6 +33,9 @@ const USAGE = `usage:
       verify new evidence against the tree and add it; writes nothing unless everything verifies
   fleetproof check-attestation FILE --format marvell|nitro|yubihsm2 [--chain PEMFILE] [--roots DIR] [--at TIME] [--json]
       verify one HSM vendor attestation as the vendor's tools hand it over (raw or base64)
+  fleetproof monitor SITE --trust-roots FILE [--state FILE] [--origin ORIGIN] [--json]
+      check a published site (an https URL or a folder) against your pinned trust roots: its log signed and
+      extending the checkpoint remembered in FILE, every logged file served as logged, the evidence verified
 exit status: 0 verified, 1 not verified, 2 usage error`;
 
 export class UsageError extends Error {}
@@ -185,10 +192,10 @@ function cmdCheckRecord(args: string[]): number {
 
 /** `main`, with `verify` spread over worker threads (--jobs). What bin/fleetproof.mjs runs. */
 export async function mainAsync(argv: string[]): Promise<number> {
-  if (argv[0] !== 'verify') return main(argv);
+  if (argv[0] !== 'verify' && argv[0] !== 'monitor') return main(argv);
   useNodeCrypto();
   try {
-    return await cmdVerifyParallel(argv.slice(1));
+    return await (argv[0] === 'verify' ? cmdVerifyParallel : runMonitor)(argv.slice(1));
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`fleetproof: ${(e as Error).message}\n\n${USAGE}`);

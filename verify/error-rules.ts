@@ -80,7 +80,7 @@ export const ERROR_CODES = {
   // The site's transparency log (verify/tlog/): RFC 9162 proofs, C2SP signed notes, checkpoints, cosignatures, tiles
   PROOF_INVALID: 'an inclusion proof is malformed or does not lead from the leaf hash to the root',
   CONSISTENCY_FAILED:
-    'a consistency proof is malformed or does not link the older tree head to the newer one',
+    'a consistency proof fails to link the older tree head to the newer one, or a logged file is missing or changed',
   NOTE_INVALID: 'a signed note is not UTF-8 text, a blank line and well-formed signature lines',
   NOTE_SIGNATURE_INVALID: 'a note signature by a known key does not verify over the note text',
   VERIFIER_KEY_INVALID:
@@ -89,6 +89,7 @@ export const ERROR_CODES = {
     'a checkpoint is not origin, tree size, root hash and extension lines, or names another log',
   COSIGNATURE_INVALID: 'a witness cosignature is malformed or does not verify, or too few witnesses cosigned',
   TILE_INVALID: 'a tile or entry bundle is missing, malformed, or disagrees with the signed root',
+  TRUST_ROOTS_MISMATCH: "the trust roots a site serves differ from the monitor's pinned copy",
 
   // Vendor attestations as fleet evidence (§3.4, §8.3): pinned X.509 roots and attested keys as fleet keys
   ROOT_CERTIFICATE_MISMATCH: "a pinned root's certificate does not carry the root's public_key",
