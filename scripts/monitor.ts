@@ -79,6 +79,8 @@ const MAX_BUNDLE_BYTES = TILE_WIDTH * (2 + TLOG_LIMITS.maxEntryBytes);
  * later version of the trust roots, the only file logged more than once (§3.5); as many again for those.
  */
 const MAX_LOG_ENTRIES = 2 * LIMITS.maxFiles;
+/** Files named one by one when the site serves them otherwise than logged; the rest are counted. */
+const MAX_FILE_ERRORS = 100;
 /** A logged path: segments of the evidence layout's characters, none `.` or `..` (docs/evidence-format.md §1). */
 const LOGGED_PATH = /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)*$/;
 
@@ -230,7 +232,7 @@ export async function monitorSite(o: MonitorOptions): Promise<MonitorResult> {
 async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
   const roots = parseTrustRoots(readJson(o.pinned, o.pinnedFile), o.pinnedFile);
 
-  // 1. The checkpoint, its tiles and entry bundles (which ones, from the size it claims), under the pinned keys.
+  // 1. The checkpoint under the pinned keys, then its tiles and entry bundles (which ones: from its signed size).
   const note = new TextDecoder().decode(
     await need(o.read, CHECKPOINT_PATH, TLOG_LIMITS.maxNoteBytes, 'FILE_MISSING'),
   );
@@ -320,17 +322,33 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
   const unlogged = [...inIndex.keys(), ...(o.listEvidence?.() ?? [])].filter((p) => !latest.has(p));
   for (const p of [...new Set(unlogged)].sort())
     changed(`evidence/${p}`, `the site serves ${p}, which its log does not hold`);
+  const misListed: string[] = [];
   for (const [path, logged] of latest) {
     const l = inIndex.get(path);
     if (l !== logged)
-      changed(
-        'evidence/index.json',
-        `the index lists ${path} ${l ? `with SHA-256 ${l}` : 'not at all'}; the log holds ${logged}`,
+      misListed.push(
+        misListed.length < 10 ? `${path} ${l ? `with SHA-256 ${l}` : 'not at all'} (logged: ${logged})` : '',
       );
   }
+  if (misListed.length)
+    changed(
+      'evidence/index.json',
+      `the index lists ${misListed.filter(Boolean).join('; ')}${misListed.length > 10 ? `; and ${misListed.length - 10} more` : ''}`,
+    );
   if (problems.length) {
-    for (const p of problems.sort((a, b) => (a.file! < b.file! ? -1 : a.file! > b.file! ? 1 : 0)))
-      r.errors.push(p.toJSON());
+    // One error per file, up to MAX_FILE_ERRORS (a host that serves another tree would otherwise give one per file).
+    const sorted = problems.sort((a, b) => (a.file! < b.file! ? -1 : a.file! > b.file! ? 1 : 0));
+    for (const p of sorted.slice(0, MAX_FILE_ERRORS)) r.errors.push(p.toJSON());
+    if (sorted.length > MAX_FILE_ERRORS)
+      r.errors.push(
+        new VerificationError(
+          'CONSISTENCY_FAILED',
+          `and ${sorted.length - MAX_FILE_ERRORS} more files are not served as logged`,
+          {
+            file: 'evidence',
+          },
+        ).toJSON(),
+      );
     return;
   }
   r.files = files.size;

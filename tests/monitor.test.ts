@@ -209,6 +209,29 @@ describe('fleetproof monitor', () => {
     assert.equal(r.ok, false);
   });
 
+  test('when the site serves another tree altogether, the first 100 files are named and the rest counted', async () => {
+    const read = folderSite(second);
+    const r = await monitor(async (path, max) => {
+      const b = await read(path, max);
+      return b && path.startsWith('evidence/') && path !== 'evidence/index.json'
+        ? new Uint8Array([...b, 0x0a])
+        : b;
+    });
+    const logged = readdirSync(join(second, 'evidence'), { recursive: true, withFileTypes: true }).filter(
+      (d) => d.isFile() && d.name !== 'index.json',
+    ).length;
+    assert.equal(r.errors.length, 101);
+    assert.ok(
+      r.errors.slice(0, 100).every((e) => e.code === 'CONSISTENCY_FAILED' && e.file!.startsWith('evidence/')),
+    );
+    assert.deepEqual(r.errors[100], {
+      ...r.errors[100],
+      code: 'CONSISTENCY_FAILED',
+      file: 'evidence',
+      message: `and ${logged - 100} more files are not served as logged`,
+    });
+  });
+
   test('when a logged file is not served, it is named', async () => {
     const path = `evidence/namespaces/${NS}/${lastEpoch}/proof.json`;
     const r = await monitor(alteredSite(second, { [path]: undefined }));
@@ -232,7 +255,10 @@ describe('fleetproof monitor', () => {
       'CONSISTENCY_FAILED evidence/fleets/fleet-2099/deployment.json',
       'CONSISTENCY_FAILED evidence/index.json',
     ]);
-    assert.match(r.errors[1]!.message, /the index lists \S+ with SHA-256 (11)+; the log holds/);
+    assert.match(
+      r.errors[1]!.message,
+      /^the index lists \S+ with SHA-256 (11){32} \(logged: [0-9a-f]{64}\)$/,
+    );
   });
 
   test('when the checkpoint is signed by a key the monitor does not pin, it fails with UNKNOWN_KEY', async () => {
