@@ -31,9 +31,14 @@ let pinned: Uint8Array;
 const pinnedFile = 'pinned-trust-roots.json';
 
 /** The CLI as a monitor runs it (bin/fleetproof.mjs), in a child process: fetch needs an event loop of its own. */
-function monitorCli(args: string[]): Promise<{ status: number | null; out: string }> {
+function monitorCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/fleetproof.mjs', 'monitor', ...args], {});
+    const child = spawn(process.execPath, ['bin/fleetproof.mjs', 'monitor', ...args], {
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -60,11 +65,24 @@ function rememberedOf(dir: string): Remembered {
   return { origin: origin!, size: Number(size), root: root! };
 }
 
-/** Serves `dir` on 127.0.0.1, answering the paths in `faults` with their status instead (a 302 to elsewhere). */
-async function serve(dir: string, faults: Record<string, number> = {}) {
+/**
+ * Serves `dir` on 127.0.0.1, answering the paths in `faults` with their status instead (a 302 to elsewhere), or,
+ * for 'stall', with the first half of the file and then nothing (for 10 s, then the connection is cut).
+ */
+async function serve(dir: string, faults: Record<string, number | 'stall'> = {}) {
+  const stalled: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname).slice(1);
     const fault = faults[path];
+    if (fault === 'stall') {
+      const b = readFileSync(join(dir, path));
+      res.writeHead(200, { 'content-length': String(b.length) });
+      res.write(b.subarray(0, b.length >> 1));
+      stalled.push(() => res.destroy());
+      setTimeout(() => res.destroy(), 10_000).unref(); // a monitor that waits for ever fails in 10 s, not 300
+
+      return;
+    }
     if (fault) {
       res.writeHead(fault, fault === 302 ? { location: 'http://127.0.0.1:9/elsewhere' } : {}).end();
       return;
@@ -79,7 +97,10 @@ async function serve(dir: string, faults: Record<string, number> = {}) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise((r) => server.close(r)),
+    close: () => {
+      for (const end of stalled) end();
+      return new Promise((r) => server.close(r));
+    },
   };
 }
 
@@ -157,19 +178,27 @@ describe('fleetproof monitor', () => {
     }
   });
 
-  test('when the site answers with an error or a redirect, the run fails with FILE_UNREADABLE naming the file', async () => {
+  test('when the site answers with an error or a redirect, or stops sending, the run fails with FILE_UNREADABLE naming the file', async () => {
     const broken = `namespaces/${NS}/2/proof.json`;
     const moved = 'log/checkpoint';
+    const why = {
+      500: /answered HTTP 500/,
+      302: /cannot be fetched: .*redirect/,
+      stall: /cannot be read whole: no whole answer within 1000 ms/,
+    };
     for (const [path, status] of [
       [`evidence/${broken}`, 500],
       [moved, 302],
+      [`evidence/${broken}`, 'stall'],
     ] as const) {
       const site = await serve(second, { [path]: status });
       try {
-        const r = await monitorCli([site.url, '--trust-roots', join(tmp, pinnedFile), '--origin', ORIGIN]);
+        const r = await monitorCli([site.url, '--trust-roots', join(tmp, pinnedFile), '--origin', ORIGIN], {
+          FLEETPROOF_MONITOR_TIMEOUT_MS: '1000',
+        });
         assert.equal(r.status, 1, r.out);
         assert.match(r.out, new RegExp(`✗ FILE_UNREADABLE {2}${path.replace(/\./g, '\\.')}\n`));
-        assert.match(r.out, status === 500 ? /answered HTTP 500/ : /cannot be fetched: .*redirect/);
+        assert.match(r.out, why[status]);
       } finally {
         await site.close();
       }
