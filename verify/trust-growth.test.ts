@@ -1,11 +1,12 @@
 /**
  * The trust roots only grow once published (docs/evidence-format.md §3.5): trustRootsShrinks names every key or
- * namespace a later version takes away or changes, and nothing when it only adds.
+ * namespace a later version takes away or changes, and nothing when it only adds; trustRootsChanges also names what
+ * it adds (what a monitor reports, §10.1).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { trustRootsShrinks } from './trust-growth.ts';
+import { trustRootsChanges, trustRootsShrinks } from './trust-growth.ts';
 
 interface Roots {
   keys: Record<string, unknown>[];
@@ -32,6 +33,15 @@ test('when a later version only adds keys, namespaces and key ids, and reorders,
   });
   assert.deepEqual(shrinks(after), []);
   assert.deepEqual(shrinks(demo), []);
+  assert.deepEqual(trustRootsChanges(demo, after, 'trust-roots.json'), {
+    takes: [],
+    adds: [
+      'key auditor-next is new',
+      `namespace ${demo.namespaces[0]!.name} adds auditor-next to auditor_keys`,
+      'namespace another.namespace is new',
+    ],
+  });
+  assert.deepEqual(trustRootsChanges(demo, demo, 'trust-roots.json'), { takes: [], adds: [] });
 });
 
 test('when a later version changes a key, each changed field is named', () => {

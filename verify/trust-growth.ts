@@ -17,37 +17,55 @@ import { TRUST_ROOTS_FILE, trustRootsWire } from './trust.ts';
  * a schema error): one line per problem, none when `after` only adds.
  */
 export function trustRootsShrinks(before: unknown, after: unknown, file: string): string[] {
+  return trustRootsChanges(before, after, file).takes;
+}
+
+/**
+ * trustRootsShrinks' lines as `takes`, and in `adds` what `after` adds to `before`: keys and namespaces that are new,
+ * key ids a namespace's lists gain.
+ */
+export function trustRootsChanges(
+  before: unknown,
+  after: unknown,
+  file: string,
+): { takes: string[]; adds: string[] } {
   const b = parseWith(trustRootsWire, before, file);
   const a = parseWith(trustRootsWire, after, file);
-  const problems: string[] = [];
+  const takes: string[] = [];
+  const adds: string[] = [];
+  const keysBefore = new Set(b.keys.map((k) => k.id));
   const keysAfter = new Map(a.keys.map((k) => [k.id, k as Record<string, unknown>]));
   for (const k of b.keys as Record<string, unknown>[]) {
     const now = keysAfter.get(k['id'] as string);
     if (!now) {
-      problems.push(`key ${k['id']} is gone`);
+      takes.push(`key ${k['id']} is gone`);
       continue;
     }
     // Every field of a key is a string (trustRootsWire), so a change is an inequality.
     const fields = [...new Set([...Object.keys(k), ...Object.keys(now)])].sort();
     const changed = fields.filter((f) => k[f] !== now[f]);
-    if (changed.length) problems.push(`key ${k['id']} changes its ${changed.join(', ')}`);
+    if (changed.length) takes.push(`key ${k['id']} changes its ${changed.join(', ')}`);
   }
+  for (const k of a.keys) if (!keysBefore.has(k.id)) adds.push(`key ${k.id} is new`);
+  const namespacesBefore = new Set(b.namespaces.map((n) => n.name));
   const namespacesAfter = new Map(a.namespaces.map((n) => [n.name, n]));
   for (const n of b.namespaces) {
     const now = namespacesAfter.get(n.name);
     if (!now) {
-      problems.push(`namespace ${n.name} is gone`);
+      takes.push(`namespace ${n.name} is gone`);
       continue;
     }
     if (now.root_epoch !== n.root_epoch)
-      problems.push(`namespace ${n.name} changes its root_epoch from ${n.root_epoch} to ${now.root_epoch}`);
+      takes.push(`namespace ${n.name} changes its root_epoch from ${n.root_epoch} to ${now.root_epoch}`);
     for (const list of ['auditor_keys', 'operator_keys'] as const) {
       const kept = new Set(now[list]);
-      for (const id of n[list])
-        if (!kept.has(id)) problems.push(`namespace ${n.name} drops ${id} from ${list}`);
+      const had = new Set(n[list]);
+      for (const id of n[list]) if (!kept.has(id)) takes.push(`namespace ${n.name} drops ${id} from ${list}`);
+      for (const id of now[list]) if (!had.has(id)) adds.push(`namespace ${n.name} adds ${id} to ${list}`);
     }
   }
-  return problems;
+  for (const n of a.namespaces) if (!namespacesBefore.has(n.name)) adds.push(`namespace ${n.name} is new`);
+  return { takes, adds };
 }
 
 /**
