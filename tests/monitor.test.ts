@@ -17,6 +17,9 @@ import { readJson } from '../verify/json.ts';
 import { parseTrustRoots } from '../verify/trust.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { CHECKPOINT_PATH, type Remembered, buildLog, signCheckpoint } from '../verify/release-log.ts';
+import { hashLeaf, rootFromLeafHashes } from '../verify/tlog/merkle.ts';
+import { writeTiles } from '../verify/tlog/tiles.ts';
+import { writeEntryBundles } from '../verify/tlog/entries.ts';
 import { type MonitorResult, type SiteReader, folderSite, monitorSite } from '../scripts/monitor.ts';
 import { scratchDir } from './lib/scratch.ts';
 import { NS, runRelease, writeReleaseInputs } from './lib/releases.ts';
@@ -352,7 +355,19 @@ describe('fleetproof monitor', () => {
     assert.ok(
       roots.keys.some((k) => k.role === 'release' && toBase64(k.publicKey) === toBase64(key.publicKey)),
     );
-    const log = buildLog([{ path: '../../etc/passwd', sha256: 'ab'.repeat(32) }]);
+    // The release job cannot log such a path (encodeEntry refuses it), so the leaf is written by hand.
+    assert.throws(
+      () => buildLog([{ path: '../../etc/passwd', sha256: 'ab'.repeat(32) }]),
+      /bad path or digest/,
+    );
+    const data = [new TextEncoder().encode(`${'ab'.repeat(32)}  ../../etc/passwd\n`)];
+    const leaves = data.map(hashLeaf);
+    const log = {
+      entries: [],
+      files: new Map([...writeTiles(leaves), ...writeEntryBundles(data)]),
+      size: 1,
+      root: rootFromLeafHashes(leaves),
+    };
     const note = signCheckpoint(ORIGIN, log, key.publicKey, (m) => ed25519.sign(m, key.secretKey));
     const asked: string[] = [];
     const read: SiteReader = async (path) => {

@@ -36,9 +36,11 @@ export interface LogEntry {
 }
 
 const ENTRY = /^([0-9a-f]{64}) {2}([^\n]+)\n$/;
+/** A logged path (§10): `/`-separated segments of `A-Z a-z 0-9 . _ -`, none of them `.` or `..`. */
+const LOGGED_PATH = /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)*$/;
 
 export function encodeEntry(e: LogEntry): Uint8Array {
-  if (!/^[0-9a-f]{64}$/.test(e.sha256) || e.path.includes('\n') || e.path === '') {
+  if (!/^[0-9a-f]{64}$/.test(e.sha256) || !LOGGED_PATH.test(e.path)) {
     throw new VerificationError(
       'SCHEMA_INVALID',
       `cannot log ${JSON.stringify(e.path)}: bad path or digest`,
@@ -50,6 +52,7 @@ export function encodeEntry(e: LogEntry): Uint8Array {
   return utf8(`${e.sha256}  ${e.path}\n`);
 }
 
+/** A leaf's data read back. Its path has a logged path's form, so that a reader may fetch it (§10.1). */
 export function decodeEntry(bytes: Uint8Array, index: number): LogEntry {
   let text = '';
   try {
@@ -58,11 +61,15 @@ export function decodeEntry(bytes: Uint8Array, index: number): LogEntry {
     /* reported below */
   }
   const m = ENTRY.exec(text);
-  if (!m) {
-    throw new VerificationError('TILE_INVALID', `log entry ${index} is not "<sha256>  <path>\\n"`, {
-      file: `${LOG_DIR}/tile/entries`,
-    });
-  }
+  const where = { file: `${LOG_DIR}/tile/entries` };
+  if (!m)
+    throw new VerificationError('TILE_INVALID', `log entry ${index} is not "<sha256>  <path>\\n"`, where);
+  if (!LOGGED_PATH.test(m[2]!))
+    throw new VerificationError(
+      'TILE_INVALID',
+      `log entry ${index} names a path outside the evidence tree`,
+      where,
+    );
   return { sha256: m[1]!, path: m[2]! };
 }
 
@@ -184,8 +191,17 @@ export function signedCheckpoint(note: string, roots: TrustRoots, origin: string
  * its root, and the cosignatures of pinned log witnesses (those present must verify).
  */
 export function openLog(note: string, roots: TrustRoots, origin: string, getTile: GetTile): OpenedLog {
+  return openSignedLog(note, signedCheckpoint(note, roots, origin), roots, getTile);
+}
+
+/** openLog's rest, for a checkpoint signedCheckpoint gave: the tiles against its root, and the cosignatures. */
+export function openSignedLog(
+  note: string,
+  checkpoint: Checkpoint,
+  roots: TrustRoots,
+  getTile: GetTile,
+): OpenedLog {
   const where = { file: CHECKPOINT_PATH };
-  const checkpoint = signedCheckpoint(note, roots, origin);
   const root = rootFromTiles(checkpoint.size, getTile);
   if (!equalBytes(root, checkpoint.rootHash)) {
     throw new VerificationError('TILE_INVALID', 'the tiles do not hash to the checkpoint root', where);
