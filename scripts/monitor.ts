@@ -14,8 +14,7 @@
  * Exit status: 0 verified, 1 not verified, 2 usage error.
  */
 import { parseArgs } from 'node:util';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, lstatSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { VerificationError, type VerificationErrorJSON } from '../verify/errors.ts';
 import { formatError } from '../verify/report.ts';
@@ -23,10 +22,11 @@ import { LIMITS } from '../verify/limits.ts';
 import { readJson } from '../verify/json.ts';
 import { fromBase64 } from '../verify/encoding.ts';
 import { TRUST_ROOTS_FILE, parseTrustRoots } from '../verify/trust.ts';
-import { trustRootsShrinks } from '../verify/trust-growth.ts';
+import { trustRootsChanges } from '../verify/trust-growth.ts';
 import { parseNote } from '../verify/tlog/note.ts';
 import { parseCheckpoint } from '../verify/tlog/checkpoint.ts';
 import { TILE_WIDTH, tilePath, tilesForTree, tileWidth } from '../verify/tlog/tiles.ts';
+import { HASH_SIZE } from '../verify/tlog/merkle.ts';
 import { entryBundlePath } from '../verify/tlog/entries.ts';
 import { TLOG_LIMITS } from '../verify/tlog/limits.ts';
 import {
@@ -36,13 +36,14 @@ import {
   type Remembered,
   checkExtends,
   logOrigin,
-  openLog,
+  openSignedLog,
   readLogEntries,
   rememberCheckpoint,
   signedCheckpoint,
 } from '../verify/release-log.ts';
+import { sha256Hex } from '../site/lib/evidence-index.ts';
 import { checksReportOf } from './lib/parallel-verify.ts';
-import { TreeReadError, readNamedFile } from './lib/read-tree.ts';
+import { TreeReadError, listTree, readNamedFile } from './lib/read-tree.ts';
 
 /** Reads one file of the site by its path under the site's root; undefined when the site has no such file. */
 export type SiteReader = (path: string, max: number) => Promise<Uint8Array | undefined>;
@@ -71,8 +72,8 @@ const CONCURRENCY = 16;
 const TIMEOUT_MS = Number(process.env.FLEETPROOF_MONITOR_TIMEOUT_MS) || 30_000;
 /** The largest /evidence/index.json read: some 150 bytes per file, for LIMITS.maxFiles files. */
 const MAX_INDEX_BYTES = 128 * 1024 * 1024;
-/** A hash tile: 256 hashes of 32 bytes. An entry bundle: 256 entries of at most 65,535 bytes, each with a u16. */
-const MAX_TILE_BYTES = TILE_WIDTH * 32;
+/** A hash tile: 256 hashes. An entry bundle: 256 entries of at most 65,535 bytes, each with a u16. */
+const MAX_TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 const MAX_BUNDLE_BYTES = TILE_WIDTH * (2 + TLOG_LIMITS.maxEntryBytes);
 /**
  * The most entries a site's log can hold: one per file of the tree (at most LIMITS.maxFiles), plus one for each
@@ -81,10 +82,6 @@ const MAX_BUNDLE_BYTES = TILE_WIDTH * (2 + TLOG_LIMITS.maxEntryBytes);
 const MAX_LOG_ENTRIES = 2 * LIMITS.maxFiles;
 /** Files named one by one when the site serves them otherwise than logged; the rest are counted. */
 const MAX_FILE_ERRORS = 100;
-/** A logged path: segments of the evidence layout's characters, none `.` or `..` (docs/evidence-format.md §1). */
-const LOGGED_PATH = /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]+)*$/;
-
-const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** A site copied into a folder: paths that would leave it are absent. */
 export function folderSite(dir: string): SiteReader {
@@ -217,7 +214,7 @@ export function parseRemembered(bytes: Uint8Array, file: string): Remembered {
   } catch {
     /* below */
   }
-  if (root?.length !== 32) bad('root: expected a SHA-256 root hash in base64');
+  if (root?.length !== HASH_SIZE) bad('root: expected a SHA-256 root hash in base64');
   return { origin: v.origin!, size: v.size!, root: v.root! };
 }
 
@@ -228,7 +225,7 @@ export interface MonitorOptions {
   pinned: Uint8Array;
   pinnedFile: string;
   previous: Remembered | undefined;
-  /** The log's origin; default: the previous run's, else the one the checkpoint claims. */
+  /** The log's origin; default: the one the checkpoint claims. */
   origin: string | undefined;
   /** Where `origin` came from, for an error that names it. */
   originFrom?: string;
@@ -241,7 +238,7 @@ export async function monitorSite(o: MonitorOptions): Promise<MonitorResult> {
   const r: MonitorResult = {
     ok: false,
     site: o.site,
-    origin: o.origin ?? o.previous?.origin,
+    origin: o.origin,
     checkpoint: undefined,
     previous: o.previous,
     cosigned_by: [],
@@ -269,6 +266,7 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
   );
   const claimed = parseCheckpoint(parseNote(note, { file: CHECKPOINT_PATH }).text, { file: CHECKPOINT_PATH });
   const origin = (r.origin ??= claimed.origin);
+  // Before the signature, whose key name is the origin: a copy of another site would otherwise fail as UNKNOWN_KEY.
   if (claimed.origin !== origin) {
     throw new VerificationError(
       'CHECKPOINT_INVALID',
@@ -278,7 +276,8 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
   }
   // The signature first: nothing else is fetched for a checkpoint no pinned key signed, nor for a size no site can
   // reach (the trust roots are the only file logged more than once).
-  const { size } = signedCheckpoint(note, roots, origin);
+  const signed = signedCheckpoint(note, roots, origin);
+  const { size } = signed;
   if (size > MAX_LOG_ENTRIES) {
     throw new VerificationError(
       'LIMIT_EXCEEDED',
@@ -286,7 +285,6 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
       { file: CHECKPOINT_PATH },
     );
   }
-  const logFiles = new Map<string, Uint8Array>();
   const bundles = Array.from({ length: Math.ceil(size / TILE_WIDTH) }, (_, i) =>
     entryBundlePath(i, tileWidth(0, i, size)),
   );
@@ -294,12 +292,10 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
     ...tilesForTree(size).map((t) => [tilePath(t), MAX_TILE_BYTES] as const),
     ...bundles.map((p) => [p, MAX_BUNDLE_BYTES] as const),
   ];
-  await pool(wanted, async ([p, max]) => {
-    const b = await need(o.read, `${LOG_DIR}/${p}`, max, 'TILE_INVALID');
-    logFiles.set(p, b);
-  });
+  const fetched = await pool(wanted, ([p, max]) => need(o.read, `${LOG_DIR}/${p}`, max, 'TILE_INVALID'));
+  const logFiles = new Map(wanted.map(([p], i) => [p, fetched[i]!]));
   const getTile = (p: string) => logFiles.get(p);
-  const opened = openLog(note, roots, origin, getTile);
+  const opened = openSignedLog(note, signed, roots, getTile);
   r.checkpoint = rememberCheckpoint(opened.checkpoint);
   r.cosigned_by = opened.cosignatures.map((c) => c.keyId);
 
@@ -308,38 +304,33 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
     checkExtends(o.previous, opened.checkpoint, getTile);
     r.extends_previous = true;
   }
-  const entries = readLogEntries(opened.checkpoint.size, getTile);
-  entries.forEach((e, index) => {
-    if (!LOGGED_PATH.test(e.path))
-      throw new VerificationError(
-        'TILE_INVALID',
-        `log entry ${index} names a path outside the evidence tree`,
-        {
-          file: `${LOG_DIR}/tile/entries`,
-        },
-      );
-  });
-  r.new_entries = entries
-    .slice(o.previous?.size ?? 0)
-    .map((e, i) => ({ index: (o.previous?.size ?? 0) + i, ...e }));
+  // Each entry's path has the form of an evidence path (readLogEntries refuses any other): safe to fetch.
+  const entries = readLogEntries(size, getTile);
+  const from = o.previous?.size ?? 0;
+  r.new_entries = entries.slice(from).map((e, i) => ({ index: from + i, ...e }));
 
   // 3. The files, served as logged (a path's latest entry is its current version), and listed as logged.
   const latest = new Map(entries.map((e) => [e.path, e.sha256]));
+  const paths = [...latest.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const served = await pool(paths, (path) => o.read(`evidence/${path}`, LIMITS.maxFileBytes));
   const problems: VerificationError[] = [];
   const changed = (file: string, why: string) =>
     problems.push(new VerificationError('CONSISTENCY_FAILED', why, { file }));
   const files = new Map<string, Uint8Array>();
-  await pool([...latest], async ([path, logged]) => {
-    const file = `evidence/${path}`;
-    const b = await o.read(file, LIMITS.maxFileBytes);
-    if (!b) return changed(file, `the log holds ${path} (SHA-256 ${logged}) and the site does not serve it`);
-    const served = sha256Hex(b);
-    if (served !== logged)
-      return changed(file, `the site serves ${path} with SHA-256 ${served}; its log holds ${logged}`);
-    files.set(path, b);
+  paths.forEach((path, i) => {
+    const b = served[i];
+    const logged = latest.get(path)!;
+    const digest = b && sha256Hex(b);
+    if (!b)
+      changed(`evidence/${path}`, `the log holds ${path} (SHA-256 ${logged}) and the site does not serve it`);
+    else if (digest !== logged)
+      changed(`evidence/${path}`, `the site serves ${path} with SHA-256 ${digest}; its log holds ${logged}`);
+    else files.set(path, b);
   });
+  // Not the widget's parseIndex, which drops an entry it cannot use (the index is only its hint): here every entry
+  // the site lists counts, and one without a path or digest is a path the log does not hold.
   const index = await need(o.read, 'evidence/index.json', MAX_INDEX_BYTES, 'FILE_MISSING');
-  let listed: { path: string; sha256: string }[] = [];
+  let listed: { path?: unknown; sha256?: unknown }[];
   try {
     listed = (JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(index)) as { files: typeof listed })
       .files;
@@ -353,48 +344,38 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
   const unlogged = [...inIndex.keys(), ...(o.listEvidence?.() ?? [])].filter((p) => !latest.has(p));
   for (const p of [...new Set(unlogged)].sort())
     changed(`evidence/${p}`, `the site serves ${p}, which its log does not hold`);
-  const misListed: string[] = [];
-  for (const [path, logged] of latest) {
-    const l = inIndex.get(path);
-    if (l !== logged)
-      misListed.push(
-        misListed.length < 10 ? `${path} ${l ? `with SHA-256 ${l}` : 'not at all'} (logged: ${logged})` : '',
-      );
-  }
+  const misListed = paths
+    .filter((p) => inIndex.get(p) !== latest.get(p))
+    .map(
+      (p) =>
+        `${p} ${inIndex.has(p) ? `with SHA-256 ${inIndex.get(p)}` : 'not at all'} (logged: ${latest.get(p)})`,
+    );
   if (misListed.length)
     changed(
       'evidence/index.json',
-      `the index lists ${misListed.filter(Boolean).join('; ')}${misListed.length > 10 ? `; and ${misListed.length - 10} more` : ''}`,
+      `the index lists ${misListed.slice(0, 10).join('; ')}${misListed.length > 10 ? `; and ${misListed.length - 10} more` : ''}`,
     );
   if (problems.length) {
     // One error per file, up to MAX_FILE_ERRORS (a host that serves another tree would otherwise give one per file).
     const sorted = problems.sort((a, b) => (a.file! < b.file! ? -1 : a.file! > b.file! ? 1 : 0));
     for (const p of sorted.slice(0, MAX_FILE_ERRORS)) r.errors.push(p.toJSON());
-    if (sorted.length > MAX_FILE_ERRORS)
-      r.errors.push(
-        new VerificationError(
-          'CONSISTENCY_FAILED',
-          `and ${sorted.length - MAX_FILE_ERRORS} more files are not served as logged`,
-          {
-            file: 'evidence',
-          },
-        ).toJSON(),
-      );
+    if (sorted.length > MAX_FILE_ERRORS) {
+      const more = `and ${sorted.length - MAX_FILE_ERRORS} more files are not served as logged`;
+      r.errors.push(new VerificationError('CONSISTENCY_FAILED', more, { file: 'evidence' }).toJSON());
+    }
     return;
   }
   r.files = files.size;
-  const inOrder = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
   // 4. The trust roots it serves are the pinned copy, and the evidence verifies whole under that copy.
-  const served = inOrder.get(TRUST_ROOTS_FILE);
-  if (served && sha256Hex(served) !== sha256Hex(o.pinned)) {
+  const servedRoots = files.get(TRUST_ROOTS_FILE);
+  if (servedRoots && latest.get(TRUST_ROOTS_FILE) !== sha256Hex(o.pinned)) {
     const file = `evidence/${TRUST_ROOTS_FILE}`;
-    const takes = trustRootsShrinks(readJson(o.pinned, o.pinnedFile), readJson(served, file), file);
-    // What the pinned copy lacks of the served one, in the served one's words: only what is new (changes are in
-    // `takes` already).
-    const adds = trustRootsShrinks(readJson(served, file), readJson(o.pinned, o.pinnedFile), file)
-      .filter((p) => / is gone$| drops \S+ from /.test(p))
-      .map((p) => p.replace(/ is gone$/, ' is new').replace(/ drops (\S+) from /, ' adds $1 to '));
+    const { takes, adds } = trustRootsChanges(
+      readJson(o.pinned, o.pinnedFile),
+      readJson(servedRoots, file),
+      file,
+    );
     r.errors.push(
       new VerificationError(
         'TRUST_ROOTS_MISMATCH',
@@ -403,8 +384,8 @@ async function check(o: MonitorOptions, r: MonitorResult): Promise<void> {
       ).toJSON(),
     );
   }
-  inOrder.set(TRUST_ROOTS_FILE, o.pinned);
-  const report = checksReportOf(inOrder);
+  files.set(TRUST_ROOTS_FILE, o.pinned);
+  const report = checksReportOf(files);
   r.checks = { passed: report.summary.passed, failed: report.summary.failed };
   r.errors.push(...report.errors);
 }
@@ -430,17 +411,15 @@ function siteOf(site: string): Run {
   }
   const dir = resolve(site);
   const listEvidence = () => {
-    const out: string[] = [];
-    const walk = (d: string, rel: string) => {
-      for (const n of readdirSync(d).sort()) {
-        const p = join(d, n);
-        const r = rel ? `${rel}/${n}` : n;
-        if (lstatSync(p).isDirectory()) walk(p, r);
-        else if (r !== 'index.json') out.push(r);
-      }
-    };
-    if (existsSync(join(dir, 'evidence'))) walk(join(dir, 'evidence'), '');
-    return out;
+    if (!existsSync(join(dir, 'evidence'))) return [];
+    try {
+      return listTree(join(dir, 'evidence'))
+        .map((e) => e.rel)
+        .filter((p) => p !== 'index.json');
+    } catch (e) {
+      if (e instanceof TreeReadError) throw e.toVerificationError();
+      throw e;
+    }
   };
   return { site, read: folderSite(dir), listEvidence };
 }
@@ -489,8 +468,7 @@ export async function runMonitor(args: string[]): Promise<number> {
       throw new VerificationError('FILE_MISSING', 'no such folder (SITE: an https URL or a folder)', {
         file: positionals[0]!,
       });
-    pinned = readOwnFile(pinnedFile, LIMITS.maxFileBytes);
-    parseTrustRoots(readJson(pinned, pinnedFile), pinnedFile);
+    pinned = readOwnFile(pinnedFile, LIMITS.maxFileBytes); // parsed first thing in monitorSite, before any fetch
     if (stateFile && existsSync(stateFile))
       previous = parseRemembered(readOwnFile(stateFile, 4096), stateFile);
   } catch (e) {
